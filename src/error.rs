@@ -1,0 +1,243 @@
+//! The one error type of mend: a variant per mistake a user can make, each
+//! rendered as a sentence that names the file (and line) and what to do.
+//!
+//! Not for warnings: those are plain strings collected on the `Site`.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Every way a command can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: cannot read this file: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+
+    #[error("{}: cannot list this folder: {source}", path.display())]
+    ReadDir { path: PathBuf, source: io::Error },
+
+    #[error("{}: is not UTF-8 text; save it with UTF-8 encoding", path.display())]
+    NotUtf8 { path: PathBuf },
+
+    #[error("{}: cannot write: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+
+    #[error("{}: no site.toml here; run `mend init DIR` to start a site, or pass --root", path.display())]
+    NoSite { path: PathBuf },
+
+    #[error("{}:{line}: {message}", path.display())]
+    Config {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error("{}:{line}: bad front matter: {message}", path.display())]
+    FrontMatter {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error(
+        "{}: front matter has no `{field}`; add it between the `+++` (or `---`) lines",
+        path.display()
+    )]
+    MissingField { path: PathBuf, field: &'static str },
+
+    #[error(
+        "{}:{line}: `{value}` is not a valid {field}; write a date like 2024-02-27 or an RFC 3339 datetime like 2024-02-27T10:00:00Z",
+        path.display()
+    )]
+    InvalidDate {
+        path: PathBuf,
+        line: usize,
+        field: &'static str,
+        value: String,
+    },
+
+    #[error("{}:{line}: {message}", path.display())]
+    InvalidValue {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error("{first} and {second} both produce the URL {url}; give one of them another `slug`")]
+    DuplicateUrl {
+        url: String,
+        first: String,
+        second: String,
+    },
+
+    #[error(
+        "{}: theme `{name}` not found: there is no folder {}; use `default` or add the theme there",
+        config.display(),
+        folder.display()
+    )]
+    UnknownTheme {
+        config: PathBuf,
+        name: String,
+        folder: PathBuf,
+    },
+
+    #[error("template `{name}` ({origin}): {message}")]
+    Template {
+        name: String,
+        origin: String,
+        message: String,
+    },
+
+    #[error("{}: links to `{link}`, which is not a page or file of this site", path.display())]
+    BrokenLink { path: PathBuf, link: String },
+
+    #[error("refusing to write the site into {}: {reason}; pass another --output", path.display())]
+    UnsafeOutput { path: PathBuf, reason: &'static str },
+
+    #[error("{} already exists; remove it first or choose another name", path.display())]
+    AlreadyExists { path: PathBuf },
+
+    #[error("{}:{line}: bad comment file: {message}", path.display())]
+    CommentSyntax {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error(
+        "{}:{line}: comment {id} has no `{field}`; every comment needs id, author, date and body",
+        path.display()
+    )]
+    CommentMissingField {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        field: &'static str,
+    },
+
+    #[error(
+        "{}:{line}: comment `{id}` has the same id as the comment on line {first_line}; ids must be unique within an article",
+        path.display()
+    )]
+    DuplicateCommentId {
+        path: PathBuf,
+        line: usize,
+        first_line: usize,
+        id: String,
+    },
+
+    #[error(
+        "{}:{line}: comment `{id}` replies to `{parent}`, which is not a comment of this article",
+        path.display()
+    )]
+    UnknownParent {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        parent: String,
+    },
+
+    #[error(
+        "{}:{line}: comments {ids} reply to each other in a circle; give one of them another `parent`",
+        path.display()
+    )]
+    ReplyCycle {
+        path: PathBuf,
+        line: usize,
+        ids: String,
+    },
+
+    #[error(
+        "{}:{line}: comment `{id}` has the date `{value}`; write an RFC 3339 datetime like 2024-02-27T07:10:00Z",
+        path.display()
+    )]
+    InvalidCommentDate {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        value: String,
+    },
+
+    #[error(
+        "{}:{line}: comment `{id}` has the status `{value}`; use approved, pending or spam",
+        path.display()
+    )]
+    UnknownStatus {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        value: String,
+    },
+
+    #[error(
+        "{}: these comments belong to {}, which does not exist; rename the file to match its article",
+        path.display(),
+        article.display()
+    )]
+    OrphanComments { path: PathBuf, article: PathBuf },
+
+    #[error("{}: {message}", path.display())]
+    Import { path: PathBuf, message: String },
+
+    #[error("{message}")]
+    Serve { message: String },
+
+    #[error("{}", list(.0))]
+    Several(Vec<Error>),
+}
+
+impl Error {
+    /// One error, or all of them when there are several.
+    pub fn from_list(mut errors: Vec<Error>) -> Option<Error> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(Error::Several(errors)),
+        }
+    }
+
+    /// How many distinct mistakes this error reports.
+    pub fn count(&self) -> usize {
+        match self {
+            Error::Several(list) => list.iter().map(Error::count).sum(),
+            _ => 1,
+        }
+    }
+}
+
+fn list(errors: &[Error]) -> String {
+    let lines: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+    lines.join("\n").trim_start_matches("error: ").to_string()
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Turns a byte offset into a 1-based line number.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// A folder walk that failed, as the user's mistake: the path it stopped at.
+pub fn walk_error(error: walkdir::Error, walked: &std::path::Path) -> Error {
+    Error::ReadDir {
+        path: error.path().unwrap_or(walked).to_path_buf(),
+        source: error
+            .into_io_error()
+            .unwrap_or_else(|| io::Error::other("a loop of links")),
+    }
+}
+
+/// Reads a UTF-8 text file, with the errors a user can act on.
+pub fn read_text(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+        path: path.to_path_buf(),
+    })
+}

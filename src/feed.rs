@@ -1,0 +1,257 @@
+//! The machine-read files of a site: the Atom feeds (the site's and one per
+//! tag), `sitemap.xml` and `robots.txt`, written with a real XML writer.
+//!
+//! Not for HTML pages (`render`).
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use crate::comments::thread;
+use crate::content::{Date, Page};
+use crate::render::Rendered;
+use crate::site::Site;
+use crate::taxonomy::{TAGS_DIR, Tag};
+
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+/// Atom threading extensions (RFC 4685), for comment counts.
+const THREAD_NS: &str = "http://purl.org/syndication/thread/1.0";
+const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+
+/// The site feed, the tag feeds, the sitemap and robots.txt.
+pub fn site_files(site: &Site) -> Vec<Rendered> {
+    let config = &site.config;
+    let mut files = vec![site_feed(site)];
+    files.extend(site.tags.iter().map(|tag| tag_feed(site, tag)));
+    files.push(Rendered {
+        path: "sitemap.xml".into(),
+        origin: "the sitemap".into(),
+        bytes: sitemap(site),
+    });
+    files.push(Rendered {
+        path: "robots.txt".into(),
+        origin: "robots.txt".into(),
+        bytes: format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            config.permalink("sitemap.xml")
+        )
+        .into_bytes(),
+    });
+    files
+}
+
+/// The feeds that carry article `index` (the feeds hold whole bodies, so
+/// they change with it): the site's and its tags', where it is new enough.
+pub fn feeds_of(site: &Site, index: usize) -> Vec<Rendered> {
+    let limit = site.config.feed_limit;
+    let mut files = Vec::new();
+    if index < limit {
+        files.push(site_feed(site));
+    }
+    for t in site.tag_ids(&site.articles[index]) {
+        let tag = &site.tags[t];
+        if tag.articles.iter().take(limit).any(|&i| i == index) {
+            files.push(tag_feed(site, tag));
+        }
+    }
+    files
+}
+
+fn site_feed(site: &Site) -> Rendered {
+    let config = &site.config;
+    Rendered {
+        path: "atom.xml".into(),
+        origin: "the site feed".into(),
+        bytes: atom(site, &config.title, "atom.xml", "", site.articles.iter()),
+    }
+}
+
+fn tag_feed(site: &Site, tag: &Tag) -> Rendered {
+    let path = format!("{}atom.xml", tag.path);
+    let title = format!("{} – {}", site.config.title, tag.name);
+    Rendered {
+        bytes: atom(site, &title, &path, &tag.path, site.tag_articles(tag)),
+        path,
+        origin: format!("the feed of tag `{}`", tag.name),
+    }
+}
+
+/// The date a feed or sitemap entry last changed.
+fn last_change(page: &Page) -> Option<Date> {
+    page.updated.max(page.date)
+}
+
+type Xml = Writer<Vec<u8>>;
+
+fn start(writer: &mut Xml) {
+    writer
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
+        .expect("writing to memory cannot fail");
+}
+
+fn text_element(writer: &mut Xml, name: &str, text: &str) {
+    writer
+        .create_element(name)
+        .write_text_content(BytesText::new(text))
+        .expect("writing to memory cannot fail");
+}
+
+fn empty_element(writer: &mut Xml, name: &str, attributes: &[(&str, &str)]) {
+    writer
+        .create_element(name)
+        .with_attributes(attributes.iter().copied())
+        .write_empty()
+        .expect("writing to memory cannot fail");
+}
+
+/// An Atom 1.0 feed of the newest `feed_limit` of `articles`.
+fn atom<'a>(
+    site: &Site,
+    title: &str,
+    feed_path: &str,
+    html_path: &str,
+    articles: impl Iterator<Item = &'a Page>,
+) -> Vec<u8> {
+    let config = &site.config;
+    let entries: Vec<&Page> = articles.take(config.feed_limit).collect();
+    let updated = entries
+        .iter()
+        .filter_map(|p| last_change(p))
+        .max()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+    let feed_url = config.permalink(feed_path);
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    start(&mut writer);
+    writer
+        .create_element("feed")
+        .with_attributes([
+            ("xmlns", ATOM_NS),
+            ("xmlns:thr", THREAD_NS),
+            ("xml:lang", config.language.as_str()),
+        ])
+        .write_inner_content(|w| {
+            text_element(w, "title", title);
+            if !config.description.is_empty() {
+                text_element(w, "subtitle", &config.description);
+            }
+            let self_link = [
+                ("rel", "self"),
+                ("type", "application/atom+xml"),
+                ("href", feed_url.as_str()),
+            ];
+            empty_element(w, "link", &self_link);
+            let html_url = config.permalink(html_path);
+            let alternate = [
+                ("rel", "alternate"),
+                ("type", "text/html"),
+                ("href", html_url.as_str()),
+            ];
+            empty_element(w, "link", &alternate);
+            text_element(w, "id", &feed_url);
+            text_element(w, "updated", &updated);
+            w.create_element("author").write_inner_content(|w| {
+                text_element(w, "name", &config.title);
+                Ok(())
+            })?;
+            text_element(w, "generator", "mend");
+            for page in &entries {
+                entry(w, site, page);
+            }
+            Ok(())
+        })
+        .expect("writing to memory cannot fail");
+    writer.into_inner()
+}
+
+fn entry(writer: &mut Xml, site: &Site, page: &Page) {
+    let config = &site.config;
+    let permalink = config.permalink(&page.path);
+    let published = page.date.map(|d| d.rfc3339()).unwrap_or_default();
+    let updated = last_change(page).map(|d| d.rfc3339()).unwrap_or_default();
+    writer
+        .create_element("entry")
+        .write_inner_content(|w| {
+            text_element(w, "title", &page.title);
+            let link = [
+                ("rel", "alternate"),
+                ("type", "text/html"),
+                ("href", permalink.as_str()),
+            ];
+            empty_element(w, "link", &link);
+            let count = thread::approved_count(&page.comments).to_string();
+            let replies = format!("{permalink}#comments");
+            let replies_link = [
+                ("rel", "replies"),
+                ("type", "text/html"),
+                ("href", replies.as_str()),
+                ("thr:count", count.as_str()),
+            ];
+            empty_element(w, "link", &replies_link);
+            text_element(w, "id", &permalink);
+            text_element(w, "thr:total", &count);
+            text_element(w, "published", &published);
+            text_element(w, "updated", &updated);
+            if let Some(author) = &page.author {
+                let name = config
+                    .authors
+                    .get(author)
+                    .map_or(author.as_str(), |a| a.name.as_str());
+                w.create_element("author").write_inner_content(|w| {
+                    text_element(w, "name", name);
+                    Ok(())
+                })?;
+            }
+            for (tag, slug) in page.tags.iter().zip(&page.tag_slugs) {
+                let scheme = config.permalink(&format!("{TAGS_DIR}/{slug}/"));
+                empty_element(
+                    w,
+                    "category",
+                    &[("term", tag.as_str()), ("scheme", scheme.as_str())],
+                );
+            }
+            let summary = page.description.as_deref().unwrap_or(&page.body.summary);
+            w.create_element("summary")
+                .with_attribute(("type", "html"))
+                .write_text_content(BytesText::new(summary))?;
+            w.create_element("content")
+                .with_attributes([("type", "html"), ("xml:base", permalink.as_str())])
+                .write_text_content(BytesText::new(&page.body.html))?;
+            Ok(())
+        })
+        .expect("writing to memory cannot fail");
+}
+
+/// Every listed URL of the site, with the date it last changed.
+fn sitemap(site: &Site) -> Vec<u8> {
+    let config = &site.config;
+    let newest = site.articles.iter().filter_map(last_change).max();
+    let mut urls: Vec<(String, Option<Date>)> = vec![
+        (config.permalink(""), newest),
+        (config.permalink(&format!("{TAGS_DIR}/")), newest),
+    ];
+    for tag in &site.tags {
+        let changed = site.tag_articles(tag).filter_map(last_change).max();
+        urls.push((config.permalink(&tag.path), changed));
+    }
+    for page in site.articles.iter().chain(&site.pages) {
+        urls.push((config.permalink(&page.path), last_change(page)));
+    }
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    start(&mut writer);
+    writer
+        .create_element("urlset")
+        .with_attribute(("xmlns", SITEMAP_NS))
+        .write_inner_content(|w| {
+            for (loc, changed) in &urls {
+                w.create_element("url").write_inner_content(|w| {
+                    text_element(w, "loc", loc);
+                    if let Some(date) = changed {
+                        text_element(w, "lastmod", &date.rfc3339());
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })
+        .expect("writing to memory cannot fail");
+    writer.into_inner()
+}

@@ -1,0 +1,336 @@
+//! Markdown to HTML, once per article: the full body, the summary, the table
+//! of contents, the word count and the internal links, all from one parse.
+//!
+//! Not for untrusted text: comment bodies go through `comments`, which
+//! sanitizes what this produces.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::slug::slugify;
+
+/// The line that ends an article's summary.
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+/// One heading in a table of contents, with the headings nested under it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// Everything the site needs from one Markdown body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// The part before `<!-- more -->`, or else the first paragraph.
+    pub summary: String,
+    /// Whether the body goes on after the summary.
+    pub has_more: bool,
+    pub toc: Vec<TocEntry>,
+    pub words: usize,
+    /// Link targets that start with `/`, as written (before `base_path`).
+    pub internal_links: Vec<String>,
+}
+
+/// The Markdown extensions of the contract.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders the body of the page at site path `page_path` (`posts/x/`).
+/// Root-relative links (`/posts/x/`) get the site's `base_path` in front, so
+/// they keep working on a site under a sub-path. Relative links (`cover.png`)
+/// stay as written in the page, and are resolved against the page in the
+/// summary, which is shown on other pages.
+pub fn render(source: &str, base_path: &str, page_path: &str) -> Rendered {
+    let mut events: Vec<Event> = Parser::new_ext(source, options()).collect();
+    let toc = assign_heading_ids(&mut events);
+    let internal_links = internal_links(&mut events, base_path, page_path);
+    let words = count_words(&events);
+    let (range, has_more) = match more_marker(&events) {
+        Some(cut) => (0..cut, true),
+        None => first_paragraph(&events),
+    };
+    let mut summary_events = events[range].to_vec();
+    resolve_relative_links(&mut summary_events, base_path, page_path);
+    let mut html_out = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut html_out, events.into_iter());
+    Rendered {
+        html: html_out,
+        summary: to_html(summary_events.into_iter()),
+        has_more,
+        toc,
+        words,
+        internal_links,
+    }
+}
+
+/// Renders Markdown with the contract's extensions and nothing else.
+pub fn render_plain(source: &str) -> String {
+    to_html(Parser::new_ext(source, options()))
+}
+
+fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+/// The index of the first event of the `<!-- more -->` block, if any.
+fn more_marker(events: &[Event]) -> Option<usize> {
+    let at = events
+        .iter()
+        .position(|e| matches!(e, Event::Html(t) if t.trim() == MORE_MARKER))?;
+    let starts_block = at > 0 && matches!(events[at - 1], Event::Start(Tag::HtmlBlock));
+    Some(if starts_block { at - 1 } else { at })
+}
+
+/// The events of the first top-level paragraph, and whether anything follows.
+fn first_paragraph(events: &[Event]) -> (std::ops::Range<usize>, bool) {
+    let mut depth = 0usize;
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                let end = events[i..]
+                    .iter()
+                    .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+                    .map_or(events.len(), |p| i + p + 1);
+                let rest_has_content = events[end..].iter().any(|e| !e_is_blank(e));
+                return (i..end, rest_has_content);
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (0..0, false)
+}
+
+fn e_is_blank(event: &Event) -> bool {
+    matches!(event, Event::SoftBreak | Event::HardBreak)
+        || matches!(event, Event::Text(t) if t.trim().is_empty())
+}
+
+/// Gives every heading a unique id (keeping ids written as `{#id}`) and
+/// returns the nested table of contents.
+fn assign_heading_ids(events: &mut [Event]) -> Vec<TocEntry> {
+    let mut used = HashSet::new();
+    let mut flat = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
+            let level = heading_number(*level);
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |p| i + p);
+            let title = plain_text(&events[i + 1..end]);
+            let wanted = match id {
+                Some(given) => given.to_string(),
+                None => slugify(&title),
+            };
+            let unique = unique_id(
+                &mut used,
+                if wanted.is_empty() {
+                    "section".into()
+                } else {
+                    wanted
+                },
+            );
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(unique.clone()));
+            }
+            flat.push(TocEntry {
+                level,
+                id: unique,
+                title,
+                children: Vec::new(),
+            });
+            i = end;
+        }
+        i += 1;
+    }
+    nest(flat)
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn unique_id(used: &mut HashSet<String>, wanted: String) -> String {
+    let mut candidate = wanted.clone();
+    let mut n = 1;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{wanted}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        if let Event::Text(t) | Event::Code(t) = event {
+            text.push_str(t);
+        }
+    }
+    text
+}
+
+/// Turns a flat list of headings into a tree: each heading holds the deeper
+/// headings that follow it.
+fn nest(flat: Vec<TocEntry>) -> Vec<TocEntry> {
+    let mut roots: Vec<TocEntry> = Vec::new();
+    for entry in flat {
+        insert_entry(&mut roots, entry);
+    }
+    roots
+}
+
+fn insert_entry(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
+    match siblings.last_mut() {
+        Some(last) if last.level < entry.level => insert_entry(&mut last.children, entry),
+        _ => siblings.push(entry),
+    }
+}
+
+fn link_target<'e, 'a>(event: &'e mut Event<'a>) -> Option<&'e mut CowStr<'a>> {
+    match event {
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => Some(dest_url),
+        _ => None,
+    }
+}
+
+/// Puts `base_path` in front of root-relative links and returns every link
+/// into this site as a site path (`/posts/x/`), for checking.
+fn internal_links(events: &mut [Event], base_path: &str, page_path: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for dest_url in events.iter_mut().filter_map(link_target) {
+        let Some(site_path) = site_path_of(dest_url, page_path) else {
+            continue;
+        };
+        if dest_url.starts_with('/') && !base_path.is_empty() {
+            *dest_url = CowStr::from(format!("{base_path}{site_path}"));
+        }
+        links.push(site_path);
+    }
+    links
+}
+
+/// Turns relative links into root-relative ones, for HTML shown elsewhere.
+fn resolve_relative_links(events: &mut [Event], base_path: &str, page_path: &str) {
+    for dest_url in events.iter_mut().filter_map(link_target) {
+        if !dest_url.starts_with('/')
+            && let Some(site_path) = site_path_of(dest_url, page_path)
+        {
+            *dest_url = CowStr::from(format!("{base_path}{site_path}"));
+        }
+    }
+}
+
+/// The site path a link points to, if it points into this site.
+fn site_path_of(url: &str, page_path: &str) -> Option<String> {
+    if url.starts_with("//") || url.starts_with('#') || url.starts_with('?') || url.is_empty() {
+        return None;
+    }
+    if url.starts_with('/') {
+        return Some(url.to_string());
+    }
+    let before_slash = url.split('/').next().unwrap_or_default();
+    if before_slash.contains(':') {
+        return None; // a scheme: https:, mailto:, …
+    }
+    Some(format!("/{page_path}{url}"))
+}
+
+fn count_words(events: &[Event]) -> usize {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::Text(t) | Event::Code(t) => t.split_whitespace().count(),
+            _ => 0,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_unique_ids_and_a_nested_toc() {
+        let r = render(
+            "# Intro\n\n## Why\n\n## Why\n\n### Deep `code`\n\n# Custom {#mine}\n",
+            "",
+            "posts/x/",
+        );
+        assert!(r.html.contains(r#"<h1 id="intro">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="why">"#));
+        assert!(r.html.contains(r#"<h2 id="why-1">"#));
+        assert!(r.html.contains(r#"<h1 id="mine">"#));
+        assert_eq!(r.toc.len(), 2);
+        assert_eq!(r.toc[0].children.len(), 2);
+        assert_eq!(r.toc[0].children[1].children[0].title, "Deep code");
+    }
+
+    #[test]
+    fn summary_stops_at_more_marker() {
+        let r = render(
+            "First.\n\nSecond.\n\n<!-- more -->\n\nThird.\n",
+            "",
+            "posts/x/",
+        );
+        assert!(r.summary.contains("Second."));
+        assert!(!r.summary.contains("Third."));
+        assert!(r.has_more);
+    }
+
+    #[test]
+    fn summary_defaults_to_first_paragraph() {
+        let r = render("## Head\n\nFirst para.\n\nSecond para.\n", "", "posts/x/");
+        assert_eq!(r.summary.trim(), "<p>First para.</p>");
+        assert!(r.has_more);
+        let only = render("Only.\n", "", "posts/x/");
+        assert!(!only.has_more);
+    }
+
+    #[test]
+    fn extensions_and_word_count() {
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ \"quoted\"\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n",
+            "",
+            "posts/x/",
+        );
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>gone</del>"));
+        assert!(r.html.contains("\u{201c}quoted\u{201d}"));
+        assert!(r.html.contains("checkbox"));
+        assert!(r.html.contains("footnote"));
+        assert!(r.words > 5);
+    }
+
+    #[test]
+    fn internal_links_get_base_path() {
+        let r = render(
+            "[a](/posts/y/) [b](https://e.com/) [c](//cdn/x) ![d](cover.png) [e](#top) [f](mailto:a@b.c)",
+            "/blog",
+            "posts/x/",
+        );
+        assert!(r.html.contains(r#"href="/blog/posts/y/""#));
+        assert!(r.html.contains(r#"href="https://e.com/""#));
+        assert!(r.html.contains(r#"src="cover.png""#));
+        assert!(r.summary.contains(r#"src="/blog/posts/x/cover.png""#));
+        assert!(r.html.contains(r##"href="#top""##));
+        assert_eq!(r.internal_links, vec!["/posts/y/", "/posts/x/cover.png"]);
+    }
+}

@@ -1,0 +1,812 @@
+//! Rendering a loaded `Site` into the bytes of every output file, in memory
+//! and in parallel: Tera contexts, templates, alias pages, and the feeds and
+//! sitemap from `feed`.
+//!
+//! Not for touching the disk: `output` writes what this returns.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::comments::thread::{self, ThreadComment};
+use crate::content::{Date, DateView, Kind, Page, alias_file};
+use crate::error::{Error, Result};
+use crate::feed;
+use crate::markdown::{TocEntry, render_plain};
+use crate::site::Site;
+use crate::taxonomy::{TAGS_DIR, Tag};
+use crate::theme::{Source, template_error};
+
+/// How many related articles an article shows.
+const RELATED_COUNT: usize = 3;
+/// Articles handled per counter when finding related articles.
+const RELATED_RUN: usize = 512;
+/// Words read per minute, for the reading time.
+const WORDS_PER_MINUTE: usize = 200;
+
+/// Every file of a built site.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Rendered files by output path (`posts/x/index.html`).
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Files copied as they are, by output path.
+    pub copies: BTreeMap<String, Source>,
+}
+
+impl Output {
+    /// How many HTML pages were rendered.
+    pub fn page_count(&self) -> usize {
+        self.files.keys().filter(|p| p.ends_with(".html")).count()
+    }
+
+    /// Whether a site path (`/posts/x/`, `/style.css`) is served by this output.
+    pub fn serves(&self, site_path: &str) -> bool {
+        let path = site_path.trim_start_matches('/');
+        let has = |p: &str| self.files.contains_key(p) || self.copies.contains_key(p);
+        if path.is_empty() || path.ends_with('/') {
+            has(&format!("{path}index.html"))
+        } else {
+            has(path) || has(&format!("{path}/index.html"))
+        }
+    }
+}
+
+/// One page to render and what produced it (for duplicate-URL messages).
+pub struct Rendered {
+    pub path: String,
+    pub origin: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Renders every page, feed and redirect of the site.
+pub fn render_site(site: &Site) -> Result<Output> {
+    render_with(site, &Views::new(site))
+}
+
+/// An article or standalone page, by its index in the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRef {
+    Article(usize),
+    Page(usize),
+}
+
+/// Renders the own pages of `targets` (not the lists that show them) and the
+/// feeds that carry their bodies.
+pub fn render_pages(site: &Site, views: &Views, targets: &[PageRef]) -> Result<Vec<Rendered>> {
+    let mut rendered: Vec<Rendered> = targets
+        .par_iter()
+        .map(|&target| render_page(site, views, target))
+        .collect::<Result<_>>()?;
+    for target in targets {
+        if let PageRef::Article(i) = *target {
+            rendered.extend(feed::feeds_of(site, i));
+        }
+    }
+    Ok(rendered)
+}
+
+/// Renders every page with values already built.
+pub fn render_with(site: &Site, views: &Views) -> Result<Output> {
+    let jobs = jobs(site);
+    let results: Vec<Result<Rendered>> = jobs
+        .par_iter()
+        .map(|job| render_job(site, views, job))
+        .collect();
+    let mut output = Output {
+        copies: site.static_files.clone(),
+        ..Output::default()
+    };
+    let mut origins: HashMap<String, String> = HashMap::new();
+    let mut errors = Vec::new();
+    let extra = feed::site_files(site).into_iter().map(Ok);
+    for result in results
+        .into_iter()
+        .chain(extra)
+        .chain(alias_pages(site).into_iter().map(Ok))
+    {
+        match result {
+            Ok(page) => {
+                if let Some(first) = origins.get(&page.path) {
+                    errors.push(Error::DuplicateUrl {
+                        url: format!("/{}", page.path.trim_end_matches("index.html")),
+                        first: first.clone(),
+                        second: page.origin,
+                    });
+                    continue;
+                }
+                origins.insert(page.path.clone(), page.origin);
+                output.files.insert(page.path, page.bytes);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // A file in `static/` deliberately replaces a generated one (robots.txt).
+    for path in output.copies.keys() {
+        output.files.remove(path);
+    }
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(output),
+    }
+}
+
+/// The pages a site is made of.
+enum Job {
+    Article(usize),
+    Page(usize),
+    Index(usize),
+    TagIndex,
+    Tag(usize, usize),
+    NotFound,
+}
+
+fn jobs(site: &Site) -> Vec<Job> {
+    let per_page = site.config.paginate;
+    let mut jobs: Vec<Job> = (0..site.articles.len()).map(Job::Article).collect();
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend((0..page_count(site.articles.len(), per_page)).map(Job::Index));
+    jobs.push(Job::TagIndex);
+    for (t, tag) in site.tags.iter().enumerate() {
+        jobs.extend((0..page_count(tag.articles.len(), per_page)).map(|n| Job::Tag(t, n)));
+    }
+    jobs.push(Job::NotFound);
+    jobs
+}
+
+/// Pages needed to list `items`: at least one, so an empty list still renders.
+fn page_count(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page).max(1)
+}
+
+/// The site path of page `n` (0-based) of a list starting at `base`.
+fn pager_path(base: &str, n: usize) -> String {
+    if n == 0 {
+        base.to_string()
+    } else {
+        format!("{base}page/{}/", n + 1)
+    }
+}
+
+fn render_job(site: &Site, views: &Views, job: &Job) -> Result<Rendered> {
+    match *job {
+        Job::Article(i) => render_page(site, views, PageRef::Article(i)),
+        Job::Page(i) => render_page(site, views, PageRef::Page(i)),
+        Job::Index(n) => {
+            let path = pager_path("", n);
+            let mut context = views.context(&path);
+            let paginator = views.paginator(site, &views.index_links, &views.all_articles, n);
+            context.insert_value("paginator", paginator);
+            let origin = format!("the index, page {}", n + 1);
+            render_template(site, "index.html", &path, &mut context, origin)
+        }
+        Job::TagIndex => {
+            let path = format!("{TAGS_DIR}/");
+            let mut context = views.context(&path);
+            context.insert_value("tags", Value::from(views.tags.clone()));
+            render_template(
+                site,
+                "tags.html",
+                &path,
+                &mut context,
+                "the tag index".into(),
+            )
+        }
+        Job::Tag(t, n) => {
+            let tag = &site.tags[t];
+            let path = pager_path(&tag.path, n);
+            let mut context = views.context(&path);
+            context.insert_value("tag", views.tags[t].clone());
+            context.insert_value(
+                "paginator",
+                views.paginator(site, &views.tag_links[t], &tag.articles, n),
+            );
+            render_template(
+                site,
+                "tag.html",
+                &path,
+                &mut context,
+                format!("tag `{}`", tag.name),
+            )
+        }
+        Job::NotFound => {
+            let mut context = views.context("");
+            // Served at any depth, so links must start from the host.
+            context.insert("root", &format!("{}/", site.config.base_path()));
+            context.insert("current_path", "404.html");
+            let rendered = site
+                .theme
+                .tera
+                .render("404.html", &context)
+                .map_err(|e| template_error(&e, |n| site.theme.origins.get(n).cloned()))?;
+            Ok(Rendered {
+                path: "404.html".into(),
+                origin: "the 404 page".into(),
+                bytes: rendered.into_bytes(),
+            })
+        }
+    }
+}
+
+/// Renders one article's or page's own page.
+pub fn render_page(site: &Site, views: &Views, target: PageRef) -> Result<Rendered> {
+    let (template, page) = match target {
+        PageRef::Article(i) => ("article.html", &site.articles[i]),
+        PageRef::Page(i) => ("page.html", &site.pages[i]),
+    };
+    let mut context = views.context(&page.path);
+    context.insert_value("page", views.page_value(site, target));
+    let origin = page.source.display().to_string();
+    render_template(site, template, &page.path, &mut context, origin)
+}
+
+fn render_template(
+    site: &Site,
+    template: &str,
+    path: &str,
+    context: &mut Context,
+    origin: String,
+) -> Result<Rendered> {
+    let html = site
+        .theme
+        .tera
+        .render(template, context)
+        .map_err(|e| template_error(&e, |n| site.theme.origins.get(n).cloned()))?;
+    Ok(Rendered {
+        path: format!("{path}index.html"),
+        origin,
+        bytes: html.into_bytes(),
+    })
+}
+
+/// The relative way from a page at `path` back to the site root: `../../`.
+pub fn root_prefix(path: &str) -> String {
+    let depth = path.matches('/').count();
+    if depth == 0 {
+        "./".into()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+/// The template values shared by many pages, built once per site and
+/// refreshed page by page by `serve`.
+pub struct Views {
+    config: Value,
+    authors: BTreeMap<String, AuthorView>,
+    /// Summary values of the articles and pages, in site order.
+    articles: Vec<Value>,
+    pages: Vec<Value>,
+    tags: Vec<Value>,
+    related: Vec<Vec<usize>>,
+    /// `0..articles`, the items of the index.
+    all_articles: Vec<usize>,
+    /// Pager links of the index, and of each tag.
+    index_links: PagerLinks,
+    tag_links: Vec<PagerLinks>,
+    /// Every standalone page, for menus.
+    site_pages: Value,
+}
+
+fn date_view(date: &Option<Date>) -> Option<DateView> {
+    date.as_ref().map(Date::view)
+}
+
+#[derive(Serialize, Clone)]
+struct AuthorView {
+    /// The key under `[authors]`, or none for a plain name.
+    key: Option<String>,
+    name: String,
+    /// The bio as HTML.
+    bio: String,
+}
+
+#[derive(Serialize)]
+struct LinkView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    url: String,
+    permalink: String,
+}
+
+/// What lists, neighbours and related links show of a page: everything but
+/// its body, so an edit to the body alone changes no other page.
+#[derive(Serialize)]
+struct SummaryView<'a> {
+    kind: &'static str,
+    title: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    url: String,
+    permalink: String,
+    date: Option<DateView>,
+    updated: Option<DateView>,
+    tags: Vec<LinkView<'a>>,
+    author: Option<AuthorView>,
+    description: Option<&'a str>,
+    summary: &'a str,
+    has_more: bool,
+    reading_time: usize,
+    draft: bool,
+    comments_open: bool,
+    /// Approved comments only.
+    comment_count: usize,
+    extra: &'a serde_json::Value,
+}
+
+/// What only the page itself shows.
+#[derive(Serialize)]
+struct BodyView<'a> {
+    content: &'a str,
+    toc: &'a [TocEntry],
+    word_count: usize,
+    /// The approved comments as a tree.
+    comments: Vec<ThreadComment>,
+}
+
+#[derive(Serialize)]
+struct TagView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    url: String,
+    permalink: String,
+    count: usize,
+    feed_path: String,
+    feed_url: String,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    paginate: usize,
+    authors: &'a BTreeMap<String, AuthorView>,
+    extra: &'a toml::Table,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    number: usize,
+    path: String,
+    url: String,
+}
+
+impl Views {
+    pub fn new(site: &Site) -> Views {
+        let config = &site.config;
+        let authors: BTreeMap<String, AuthorView> = config
+            .authors
+            .iter()
+            .map(|(key, a)| {
+                let view = AuthorView {
+                    key: Some(key.clone()),
+                    name: a.name.clone(),
+                    bio: render_plain(&a.bio),
+                };
+                (key.clone(), view)
+            })
+            .collect();
+        let site_view = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: config.base(),
+            language: &config.language,
+            paginate: config.paginate,
+            authors: &authors,
+            extra: &config.extra,
+        };
+        let summary = |page: &Page| summary_value(site, &authors, page);
+        let tags = site
+            .tags
+            .iter()
+            .map(|tag| Value::from_serializable(&tag_view(site, tag)))
+            .collect();
+        let pages: Vec<Value> = site.pages.par_iter().map(summary).collect();
+        let articles = site.articles.par_iter().map(summary).collect();
+        Views {
+            config: Value::from_serializable(&site_view),
+            articles,
+            site_pages: Value::from(pages.clone()),
+            pages,
+            tags,
+            related: related_articles(site),
+            all_articles: (0..site.articles.len()).collect(),
+            index_links: PagerLinks::new(site, "", site.articles.len()),
+            tag_links: site
+                .tags
+                .iter()
+                .map(|t| PagerLinks::new(site, &t.path, t.articles.len()))
+                .collect(),
+            authors,
+        }
+    }
+
+    /// What lists and other pages show of `page`; two pages whose summaries
+    /// are equal look the same everywhere but on their own page.
+    pub fn summary(&self, site: &Site, page: &Page) -> Value {
+        summary_value(site, &self.authors, page)
+    }
+
+    /// Takes a new summary for article or page `target`, after its body changed.
+    pub fn refresh(&mut self, site: &Site, target: PageRef) {
+        match target {
+            PageRef::Article(i) => self.articles[i] = self.summary(site, &site.articles[i]),
+            PageRef::Page(i) => self.pages[i] = self.summary(site, &site.pages[i]),
+        }
+    }
+
+    /// The full value of a page: its summary plus its body.
+    fn page_value(&self, site: &Site, target: PageRef) -> Value {
+        match target {
+            PageRef::Article(i) => self.article_with_neighbours(site, i),
+            PageRef::Page(i) => {
+                let body = Value::from_serializable(&body_view(site, &site.pages[i]));
+                Value::from(merged(&self.pages[i], body))
+            }
+        }
+    }
+
+    /// A context with what every template gets.
+    fn context(&self, path: &str) -> Context {
+        let mut context = Context::new();
+        context.insert_value("config", self.config.clone());
+        context.insert_value("site_pages", self.site_pages.clone());
+        context.insert("root", &root_prefix(path));
+        context.insert("current_path", path);
+        context
+    }
+
+    /// An article's value with `previous` (older), `next` (newer) and `related`.
+    fn article_with_neighbours(&self, site: &Site, i: usize) -> Value {
+        let body = Value::from_serializable(&body_view(site, &site.articles[i]));
+        let mut map = merged(&self.articles[i], body);
+        let neighbour = |j: Option<usize>| j.map(|j| self.articles[j].clone()).into();
+        let older = (i + 1 < site.articles.len()).then_some(i + 1);
+        map.insert("previous".into(), neighbour(older));
+        map.insert("next".into(), neighbour(i.checked_sub(1)));
+        let related: Vec<Value> = self.related[i]
+            .iter()
+            .map(|&j| self.articles[j].clone())
+            .collect();
+        map.insert("related".into(), Value::from(related));
+        Value::from(map)
+    }
+
+    /// Page `n` of a list of articles whose first page is at `base`.
+    fn paginator(&self, site: &Site, list: &PagerLinks, items: &[usize], n: usize) -> Value {
+        let per_page = site.config.paginate;
+        let total = list.links.len();
+        let on_page: Vec<Value> = items
+            .iter()
+            .skip(n * per_page)
+            .take(per_page)
+            .map(|&i| self.articles[i].clone())
+            .collect();
+        let link = |k: usize| list.links[k].clone();
+        let mut map = tera::Map::new();
+        map.insert("current".into(), Value::from(n + 1));
+        map.insert("total_pages".into(), Value::from(total));
+        map.insert("total_items".into(), Value::from(items.len()));
+        map.insert("items".into(), Value::from(on_page));
+        map.insert("first".into(), link(0));
+        map.insert("last".into(), link(total - 1));
+        map.insert("previous".into(), n.checked_sub(1).map(link).into());
+        map.insert("next".into(), (n + 1 < total).then(|| link(n + 1)).into());
+        map.insert("pages".into(), list.all.clone());
+        Value::from(map)
+    }
+}
+
+/// The links to every page of one paginated list, built once per list
+/// rather than once per page of it.
+struct PagerLinks {
+    links: Vec<Value>,
+    /// `links` as one array value.
+    all: Value,
+}
+
+impl PagerLinks {
+    fn new(site: &Site, base: &str, items: usize) -> PagerLinks {
+        let links: Vec<Value> = (0..page_count(items, site.config.paginate))
+            .map(|k| {
+                let path = pager_path(base, k);
+                Value::from_serializable(&PagerLink {
+                    number: k + 1,
+                    url: format!("{}/{path}", site.config.base_path()),
+                    path,
+                })
+            })
+            .collect();
+        PagerLinks {
+            all: Value::from(links.clone()),
+            links,
+        }
+    }
+}
+
+fn summary_value(site: &Site, authors: &BTreeMap<String, AuthorView>, page: &Page) -> Value {
+    Value::from_serializable(&summary_view(site, authors, page))
+}
+
+fn summary_view<'a>(
+    site: &'a Site,
+    authors: &BTreeMap<String, AuthorView>,
+    page: &'a Page,
+) -> SummaryView<'a> {
+    let config = &site.config;
+    let author = page.author.as_ref().map(|name| {
+        authors.get(name).cloned().unwrap_or_else(|| AuthorView {
+            key: None,
+            name: name.clone(),
+            bio: String::new(),
+        })
+    });
+    let tags = site
+        .tag_ids(page)
+        .into_iter()
+        .map(|t| {
+            let tag = &site.tags[t];
+            link_view(site, &tag.name, &tag.slug, &tag.path)
+        })
+        .collect();
+    SummaryView {
+        kind: match page.kind {
+            Kind::Article => "article",
+            Kind::Page => "page",
+        },
+        title: &page.title,
+        slug: &page.slug,
+        path: &page.path,
+        url: format!("{}/{}", config.base_path(), page.path),
+        permalink: config.permalink(&page.path),
+        date: date_view(&page.date),
+        updated: date_view(&page.updated),
+        tags,
+        author,
+        description: page.description.as_deref(),
+        summary: &page.body.summary,
+        has_more: page.body.has_more,
+        reading_time: page.body.words.div_ceil(WORDS_PER_MINUTE).max(1),
+        draft: page.draft,
+        comments_open: page.comments_open,
+        comment_count: thread::approved_count(&page.comments),
+        extra: &page.extra,
+    }
+}
+
+fn body_view<'a>(site: &Site, page: &'a Page) -> BodyView<'a> {
+    BodyView {
+        content: &page.body.html,
+        toc: &page.body.toc,
+        word_count: page.body.words,
+        comments: thread::build(&page.comments, site.config.comments_max_depth),
+    }
+}
+
+/// Adds the fields of `more` (a serialized struct) to the map of `base`.
+fn merged(base: &Value, more: Value) -> tera::Map {
+    let mut map = base.as_map().cloned().unwrap_or_default();
+    if let Some(extra) = more.into_map() {
+        map.extend(extra);
+    }
+    map
+}
+
+fn link_view<'a>(site: &Site, name: &'a str, slug: &'a str, path: &'a str) -> LinkView<'a> {
+    LinkView {
+        name,
+        slug,
+        path,
+        url: format!("{}/{path}", site.config.base_path()),
+        permalink: site.config.permalink(path),
+    }
+}
+
+fn tag_view<'a>(site: &Site, tag: &'a Tag) -> TagView<'a> {
+    let feed_path = format!("{}atom.xml", tag.path);
+    TagView {
+        name: &tag.name,
+        slug: &tag.slug,
+        path: &tag.path,
+        url: format!("{}/{}", site.config.base_path(), tag.path),
+        permalink: site.config.permalink(&tag.path),
+        count: tag.articles.len(),
+        feed_url: site.config.permalink(&feed_path),
+        feed_path,
+    }
+}
+
+/// For each article, the articles sharing the most tags with it, newest
+/// first among equals.
+fn related_articles(site: &Site) -> Vec<Vec<usize>> {
+    let count = site.articles.len();
+    site.articles
+        .par_iter()
+        .enumerate()
+        // Work in runs of articles, each with one counter, reset after each
+        // article: no hashing, no sorting, and few counters to allocate.
+        .with_min_len(RELATED_RUN)
+        .map_init(
+            || (vec![0u32; count], Vec::new()),
+            |(shared, touched), (i, article)| {
+                let best = related_to(site, i, &site.tag_ids(article), shared, touched);
+                for &j in touched.iter() {
+                    shared[j] = 0;
+                }
+                touched.clear();
+                best
+            },
+        )
+        .collect()
+}
+
+/// The related articles of article `i`, counting shared tags in `shared`
+/// (all zero on entry) and noting in `touched` which counts it set.
+///
+/// The largest tag is never walked: an article sharing two or more tags is
+/// found through a smaller one (and then looked up in the largest), and of
+/// those sharing only the largest tag, just the newest few can make the cut.
+fn related_to(
+    site: &Site,
+    i: usize,
+    tag_ids: &[usize],
+    shared: &mut [u32],
+    touched: &mut Vec<usize>,
+) -> Vec<usize> {
+    let Some(&largest) = tag_ids.iter().max_by_key(|&&t| site.tags[t].articles.len()) else {
+        return Vec::new();
+    };
+    for &t in tag_ids.iter().filter(|&&t| t != largest) {
+        for &j in site.tags[t].articles.iter().filter(|&&j| j != i) {
+            if shared[j] == 0 {
+                touched.push(j);
+            }
+            shared[j] += 1;
+        }
+    }
+    // Tag lists are in article order, newest first: searchable.
+    let in_largest = &site.tags[largest].articles;
+    for &j in touched.iter() {
+        if in_largest.binary_search(&j).is_ok() {
+            shared[j] += 1;
+        }
+    }
+    let only_largest: Vec<usize> = in_largest
+        .iter()
+        .copied()
+        .filter(|&j| j != i && shared[j] == 0)
+        .take(RELATED_COUNT)
+        .collect();
+    for j in only_largest {
+        shared[j] = 1;
+        touched.push(j);
+    }
+    best_related(shared, touched)
+}
+
+/// The `RELATED_COUNT` articles sharing the most tags; among equals, the
+/// newer (lower index) first.
+fn best_related(shared: &[u32], touched: &[usize]) -> Vec<usize> {
+    let mut best: Vec<(u32, usize)> = Vec::with_capacity(RELATED_COUNT + 1);
+    for &j in touched {
+        let candidate = (shared[j], j);
+        let better = |(c, k): &(u32, usize)| candidate.0 > *c || (candidate.0 == *c && j < *k);
+        let at = best.iter().position(better).unwrap_or(best.len());
+        if at < RELATED_COUNT {
+            best.insert(at, candidate);
+            best.truncate(RELATED_COUNT);
+        }
+    }
+    best.into_iter().map(|(_, j)| j).collect()
+}
+
+/// A redirect page for every alias of every article and page.
+fn alias_pages(site: &Site) -> Vec<Rendered> {
+    let mut pages = Vec::new();
+    for page in site.articles.iter().chain(&site.pages) {
+        let target = site.config.permalink(&page.path);
+        for alias in &page.aliases {
+            pages.push(Rendered {
+                path: alias_file(alias),
+                origin: format!("an alias of {}", page.source.display()),
+                bytes: redirect_html(&target).into_bytes(),
+            });
+        }
+    }
+    pages
+}
+
+/// A page that sends browsers and search engines to `target`.
+pub fn redirect_html(target: &str) -> String {
+    let url = quick_xml::escape::escape(target);
+    format!(
+        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {url}</title>\n\
+         <link rel=\"canonical\" href=\"{url}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n\
+         <p>This page has moved to <a href=\"{url}\">{url}</a>.</p>\n</body>\n</html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast search for related articles agrees with counting every pair.
+    #[test]
+    fn related_articles_match_a_brute_force_count() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "title = \"t\"\nbase_url = \"https://t.example\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("content/posts")).unwrap();
+        let mut seed: u64 = 7;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for i in 0..120 {
+            // Skewed tags: tag 0 on most articles, higher tags ever rarer.
+            let tags: Vec<String> = (0..1 + next() % 4)
+                .map(|_| format!("\"t{}\"", (next() % 8) * (next() % 3)))
+                .collect();
+            let text = format!(
+                "+++\ntitle = \"A{i}\"\ndate = 2024-01-01T00:{:02}:{:02}Z\ntags = [{}]\n+++\nBody.\n",
+                i / 60,
+                i % 60,
+                tags.join(", ")
+            );
+            std::fs::write(dir.path().join(format!("content/posts/a{i}.md")), text).unwrap();
+        }
+        let site = Site::load(dir.path(), &Default::default()).unwrap();
+        let fast = related_articles(&site);
+        for (i, article) in site.articles.iter().enumerate() {
+            let mine = site.tag_ids(article);
+            let mut all: Vec<(usize, usize)> = (0..site.articles.len())
+                .filter(|&j| j != i)
+                .map(|j| {
+                    (
+                        site.tag_ids(&site.articles[j])
+                            .iter()
+                            .filter(|t| mine.contains(t))
+                            .count(),
+                        j,
+                    )
+                })
+                .filter(|(shared, _)| *shared > 0)
+                .collect();
+            all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let slow: Vec<usize> = all
+                .into_iter()
+                .take(RELATED_COUNT)
+                .map(|(_, j)| j)
+                .collect();
+            assert_eq!(fast[i], slow, "article {i}");
+        }
+    }
+
+    #[test]
+    fn root_prefix_walks_back_up() {
+        assert_eq!(root_prefix(""), "./");
+        assert_eq!(root_prefix("tags/"), "../");
+        assert_eq!(root_prefix("tags/x/page/2/"), "../../../../");
+    }
+
+    #[test]
+    fn pagination_paths() {
+        assert_eq!(pager_path("", 0), "");
+        assert_eq!(pager_path("", 1), "page/2/");
+        assert_eq!(pager_path("tags/x/", 2), "tags/x/page/3/");
+        assert_eq!(page_count(0, 10), 1);
+        assert_eq!(page_count(10, 10), 1);
+        assert_eq!(page_count(11, 10), 2);
+    }
+}

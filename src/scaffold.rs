@@ -1,0 +1,82 @@
+//! The files `mend new` and `mend init` write: a draft article, and a small
+//! site that builds at once with the built-in theme.
+//!
+//! Not for anything a build reads back in a special way: these are ordinary
+//! sources, written once.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::config::CONFIG_FILE;
+use crate::error::{Error, Result};
+
+/// A TOML string literal, quoted and escaped.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// The text of a new draft article.
+pub fn article(title: &str, date: &str, tags: &[String]) -> String {
+    let tags: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(toml_string)
+        .collect();
+    format!(
+        "+++\ntitle = {}\ndate = {date}\ntags = [{}]\ndescription = \"\"\ndraft = true\n+++\n\
+         Start with the sentence your reader most needs to hear.\n\n<!-- more -->\n\n## A first heading\n\nWrite here.\n",
+        toml_string(title),
+        tags.join(", ")
+    )
+}
+
+/// Writes a new file, creating its folder, never replacing an existing file.
+pub fn write_new(path: &Path, text: &str) -> Result<()> {
+    let write_error = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(write_error)?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::AlreadyExists {
+                path: path.to_path_buf(),
+            },
+            _ => write_error(e),
+        })?;
+    file.write_all(text.as_bytes()).map_err(write_error)
+}
+
+/// Creates a new site in `dir`: configuration, a first article and an about page.
+pub fn site(dir: &Path) -> Result<()> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "My Blog".into());
+    let config = format!(
+        "title = {}\nbase_url = \"https://example.com\"\ndescription = \"\"\nlanguage = \"en\"\ntheme = \"default\"\npaginate = 10\ncomments_max_depth = 5\n\n[authors.me]\nname = \"Me\"\nbio = \"Writes this blog.\"\n",
+        toml_string(&name)
+    );
+    write_new(&dir.join(CONFIG_FILE), &config)?;
+    let today = jiff::Zoned::now().date().to_string();
+    let welcome = format!(
+        "+++\ntitle = \"Welcome\"\ndate = {today}\ntags = [\"news\"]\nauthor = \"me\"\n+++\n\
+         This is the first article of the blog. Edit it in `content/posts/welcome.md`.\n\n<!-- more -->\n\n\
+         ## What next\n\nRun `mend new \"My first real article\"` to start another one.\n"
+    );
+    write_new(&dir.join("content/posts/welcome.md"), &welcome)?;
+    write_new(
+        &dir.join("content/about.md"),
+        "+++\ntitle = \"About\"\n+++\nWho writes here, and why.\n",
+    )?;
+    write_new(&dir.join("static/.gitkeep"), "")?;
+    write_new(&dir.join(".gitignore"), "public/\n.public.mend-spare/\n")
+}

@@ -1,0 +1,272 @@
+//! Answering browsers: the rendered site from memory (static files from
+//! disk), with correct types, folder URLs, the site's 404 page, and the
+//! live-reload script and event stream. Nothing outside the site is ever
+//! read, whatever the request path.
+//!
+//! Not for rendering (`live`) or deciding when to reload (`reload`).
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use super::reload::{self, EVENTS_PATH, Hub, SCRIPT_PATH, STATUS_PATH};
+use crate::render::Output;
+use crate::theme::Source;
+
+/// What the request threads share.
+pub struct Shared {
+    pub output: Arc<RwLock<Output>>,
+    pub hub: Hub,
+    /// The site folder, resolved: static files must stay inside it.
+    pub root: std::path::PathBuf,
+}
+
+/// How often an idle event stream sends a comment, to notice closed tabs.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Answers one request. Event streams go to a thread of their own.
+pub fn handle(request: Request, shared: &Arc<Shared>) {
+    let raw = request.url().to_string();
+    let path = raw.split(['?', '#']).next().unwrap_or("/").to_string();
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let _ = request.respond(Response::from_string("only GET and HEAD").with_status_code(405));
+        return;
+    }
+    match path.as_str() {
+        EVENTS_PATH => {
+            let shared = Arc::clone(shared);
+            let _ = std::thread::Builder::new()
+                .name("mend-events".into())
+                .spawn(move || stream_events(request, &shared));
+        }
+        SCRIPT_PATH => respond(
+            request,
+            200,
+            "text/javascript; charset=utf-8",
+            reload::SCRIPT.as_bytes().to_vec(),
+        ),
+        STATUS_PATH => {
+            let body = serde_json::to_vec(&shared.hub.state()).expect("plain data serializes");
+            respond(request, 200, "application/json", body);
+        }
+        _ => serve_site(request, &path, &raw, shared),
+    }
+}
+
+fn serve_site(request: Request, path: &str, raw: &str, shared: &Shared) {
+    let generation = shared.hub.state().generation;
+    let output = shared.output.read().unwrap_or_else(|e| e.into_inner());
+    let found = match site_key(path) {
+        Some(key) => lookup(&output, &key, &shared.root),
+        None => Lookup::Missing,
+    };
+    match found {
+        Lookup::File(key, bytes) => {
+            drop(output);
+            let body = if key.ends_with(".html") {
+                reload::inject(&bytes, generation)
+            } else {
+                bytes
+            };
+            respond(request, 200, content_type(&key), body);
+        }
+        Lookup::Folder => {
+            drop(output);
+            let query = raw.find('?').map_or("", |i| &raw[i..]);
+            let location = format!("{}/{query}", path.trim_end_matches('/'));
+            let response = Response::empty(301)
+                .with_header(header("Location", &location))
+                .with_header(header("Cache-Control", "no-store"));
+            let _ = request.respond(response);
+        }
+        Lookup::Missing => {
+            let page = output.files.get("404.html").cloned();
+            drop(output);
+            let body =
+                page.map_or_else(|| b"Not found".to_vec(), |p| reload::inject(&p, generation));
+            respond(request, 404, "text/html; charset=utf-8", body);
+        }
+    }
+}
+
+enum Lookup {
+    File(String, Vec<u8>),
+    /// `/posts/x` where `/posts/x/` exists.
+    Folder,
+    Missing,
+}
+
+/// The output path a request path asks for, or `None` for one that tries
+/// to leave the site (`..`, encoded or not, backslashes, NUL bytes).
+pub fn site_key(path: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    if !decoded.starts_with('/') || decoded.contains(['\\', '\0']) {
+        return None;
+    }
+    let segments: Vec<&str> = decoded.split('/').skip(1).collect();
+    if segments.iter().any(|s| *s == ".." || *s == ".") {
+        return None;
+    }
+    let key = segments.join("/");
+    Some(if key.is_empty() || key.ends_with('/') {
+        format!("{key}index.html")
+    } else {
+        key
+    })
+}
+
+fn lookup(output: &Output, key: &str, root: &Path) -> Lookup {
+    if let Some(bytes) = output.files.get(key) {
+        return Lookup::File(key.to_string(), bytes.clone());
+    }
+    if let Some(source) = output.copies.get(key) {
+        return match read_copy(source, root) {
+            Some(bytes) => Lookup::File(key.to_string(), bytes),
+            None => Lookup::Missing,
+        };
+    }
+    let folder = format!("{key}/index.html");
+    if !key.ends_with("index.html") && output.files.contains_key(&folder) {
+        return Lookup::Folder;
+    }
+    Lookup::Missing
+}
+
+/// A static file's bytes, only if it really lies inside the site (a link
+/// pointing elsewhere is not followed).
+fn read_copy(source: &Source, root: &Path) -> Option<Vec<u8>> {
+    match source {
+        Source::Embedded(bytes) => Some(bytes.to_vec()),
+        Source::File(path) => {
+            let real = path.canonicalize().ok()?;
+            real.starts_with(root).then(|| std::fs::read(real).ok())?
+        }
+    }
+}
+
+/// The `Content-Type` of an output path.
+pub fn content_type(path: &str) -> &'static str {
+    let extension = path
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
+    if path.ends_with("atom.xml") {
+        return "application/atom+xml; charset=utf-8";
+    }
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "json" => "application/json",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "pdf" => "application/pdf",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        _ => "application/octet-stream",
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn respond(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
+    let response = Response::from_data(body)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"));
+    let _ = request.respond(response);
+}
+
+/// A Server-Sent Events stream: the current state at once, then each new
+/// one, until the browser goes away.
+fn stream_events(request: Request, shared: &Shared) {
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
+    if writer.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let mut state = shared.hub.state();
+    loop {
+        let event = format!(
+            "event: state\ndata: {}\n\n",
+            serde_json::to_string(&state).expect("plain data serializes")
+        );
+        if writer
+            .write_all(event.as_bytes())
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            if let Some(next) = shared.hub.wait_for_change(&state, KEEP_ALIVE) {
+                state = next;
+                break;
+            }
+            if writer
+                .write_all(b": still here\n\n")
+                .and_then(|()| writer.flush())
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_leave_the_site_are_refused() {
+        assert_eq!(site_key("/").as_deref(), Some("index.html"));
+        assert_eq!(site_key("/posts/x/").as_deref(), Some("posts/x/index.html"));
+        assert_eq!(site_key("/caf%C3%A9.css").as_deref(), Some("café.css"));
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/posts/%2E%2E/%2e%2e/x",
+            "/a/./b",
+            "/x%00.html",
+            "/..%5c..%5cwin.ini",
+            "%2e%2e%2fetc",
+            "/%ff",
+        ] {
+            assert_eq!(site_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn types() {
+        assert_eq!(
+            content_type("posts/x/index.html"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("atom.xml"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("sitemap.xml"),
+            "application/xml; charset=utf-8"
+        );
+        assert_eq!(content_type("fonts/a.WOFF2"), "font/woff2");
+    }
+}

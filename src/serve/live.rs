@@ -1,0 +1,306 @@
+//! The site `serve` keeps in memory, and rebuilding it after a change: a
+//! body edit re-renders that page and the feeds; a comment edit that keeps
+//! the count re-renders that page; a stylesheet edit renders nothing; any
+//! other change rebuilds everything. Whatever the path, the result is what a
+//! clean `mend build` would write, byte for byte.
+//!
+//! Not for watching files (`watch`) or answering requests (`http`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use crate::comments::{self, thread::approved_count};
+use crate::config::{CONFIG_FILE, site_path};
+use crate::content::{self, CONTENT_DIR, Page, is_comments_file};
+use crate::error::{Error, Result};
+use crate::render::{Output, PageRef, Rendered, Views, render_pages, render_with};
+use crate::site::{LoadOptions, Site};
+use crate::theme::Source;
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Output files whose bytes changed, appeared or went away...
+    pub files_changed: usize,
+    /// ...and how many of them are HTML pages.
+    pub pages_changed: usize,
+    /// Only stylesheets changed: browsers can swap them without reloading.
+    pub css_only: bool,
+    /// Whether the whole site was loaded and rendered again.
+    pub full: bool,
+}
+
+/// The loaded site and its rendered output.
+pub struct Live {
+    root: PathBuf,
+    options: LoadOptions,
+    loaded: Option<(Site, Views)>,
+    /// Set after a failed rebuild, when memory may no longer match the disk.
+    needs_full: bool,
+    /// Warnings already shown, so each is told once rather than per rebuild.
+    warned: HashSet<String>,
+    output: Arc<RwLock<Output>>,
+}
+
+/// How much a set of changed files asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Plan {
+    Nothing,
+    /// Static files changed in place: they are read from disk when served.
+    Static {
+        css_only: bool,
+    },
+    /// Articles, pages or comment files edited in place.
+    Pages(Vec<PathBuf>),
+    Full,
+}
+
+impl Live {
+    /// An empty site that the first `rebuild` fills.
+    pub fn new(root: &Path, options: LoadOptions, output: Arc<RwLock<Output>>) -> Live {
+        Live {
+            root: root.to_path_buf(),
+            options,
+            loaded: None,
+            needs_full: true,
+            output,
+            warned: HashSet::new(),
+        }
+    }
+
+    /// Brings the output up to date with `changed` (paths relative to the
+    /// site root). On error, the last good output stays.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt> {
+        let plan = match &self.loaded {
+            Some((site, _)) if !self.needs_full => plan(&self.root, site, changed),
+            _ => Plan::Full,
+        };
+        let result = match plan {
+            Plan::Nothing => Ok(unchanged(false)),
+            Plan::Static { css_only } => Ok(Rebuilt {
+                files_changed: changed.len(),
+                pages_changed: 0,
+                css_only,
+                full: false,
+            }),
+            Plan::Pages(files) => match self.rebuild_pages(&files) {
+                Ok(Some(rebuilt)) => Ok(rebuilt),
+                Ok(None) => self.rebuild_all(),
+                Err(e) => Err(e),
+            },
+            Plan::Full => self.rebuild_all(),
+        };
+        self.needs_full = result.is_err();
+        result
+    }
+
+    fn rebuild_all(&mut self) -> Result<Rebuilt> {
+        let site = Site::load(&self.root, &self.options)?;
+        self.warn(&site.warnings);
+        let views = Views::new(&site);
+        let fresh = render_with(&site, &views)?;
+        let mut output = self.output.write().unwrap_or_else(|e| e.into_inner());
+        let changed = changed_paths(&output, &fresh);
+        *output = fresh;
+        self.loaded = Some((site, views));
+        Ok(Rebuilt {
+            files_changed: changed.len(),
+            pages_changed: changed.iter().filter(|p| p.ends_with(".html")).count(),
+            css_only: false,
+            full: true,
+        })
+    }
+
+    fn warn(&mut self, warnings: &[String]) {
+        for warning in warnings {
+            if self.warned.insert(warning.clone()) {
+                eprintln!("warning: {warning}");
+            }
+        }
+    }
+
+    /// Re-renders edited pages; `None` when an edit shows beyond its own
+    /// page (a new title, date, summary, comment count…), which needs all.
+    fn rebuild_pages(&mut self, files: &[PathBuf]) -> Result<Option<Rebuilt>> {
+        let Some((site, views)) = &mut self.loaded else {
+            return Ok(None);
+        };
+        let mut targets = Vec::new();
+        let mut warnings = Vec::new();
+        for file in files {
+            let Some(target) = reload_one(&self.root, site, views, file, &mut warnings)? else {
+                return Ok(None);
+            };
+            views.refresh(site, target);
+            targets.push(target);
+        }
+        let rendered = render_pages(site, views, &targets)?;
+        let mut output = self.output.write().unwrap_or_else(|e| e.into_inner());
+        let changed = apply(&mut output, rendered);
+        drop(output);
+        self.warn(&warnings);
+        Ok(Some(Rebuilt {
+            files_changed: changed.len(),
+            pages_changed: changed.iter().filter(|p| p.ends_with(".html")).count(),
+            css_only: false,
+            full: false,
+        }))
+    }
+}
+
+fn unchanged(css_only: bool) -> Rebuilt {
+    Rebuilt {
+        files_changed: 0,
+        pages_changed: 0,
+        css_only,
+        full: false,
+    }
+}
+
+/// Reads one edited Markdown or comment file into `site`. `None` when the
+/// edit shows on other pages too.
+fn reload_one(
+    root: &Path,
+    site: &mut Site,
+    views: &Views,
+    file: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Option<PageRef>> {
+    let source = site_path(root, file);
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if is_comments_file(&name) {
+        let Some(target) = find(site, &comments::article_of(&source)) else {
+            return Ok(None);
+        };
+        let loaded = comments::load(&source)
+            .map_err(|errors| Error::from_list(errors).expect("errors were reported"))?;
+        warnings.extend(loaded.warnings);
+        let page = page_mut(site, target);
+        if approved_count(&loaded.comments) != approved_count(&page.comments) {
+            return Ok(None);
+        }
+        page.comments = loaded.comments;
+        return Ok(Some(target));
+    }
+    let Some(target) = find(site, &source) else {
+        return Ok(None);
+    };
+    let bundle = content::bundle_of(root, &source);
+    let mut fresh = content::load_page(root, &source, bundle.as_deref(), site.config.base_path())?;
+    let old = page_ref(site, target);
+    fresh.comments = old.comments.clone();
+    let same_elsewhere =
+        fresh.aliases == old.aliases && fresh.assets == old.assets && fresh.draft == old.draft;
+    if !same_elsewhere || views.summary(site, old) != views.summary(site, &fresh) {
+        return Ok(None);
+    }
+    *page_mut(site, target) = fresh;
+    Ok(Some(target))
+}
+
+fn find(site: &Site, source: &Path) -> Option<PageRef> {
+    let article = site.articles.iter().position(|p| p.source == source);
+    let page = || site.pages.iter().position(|p| p.source == source);
+    article
+        .map(PageRef::Article)
+        .or_else(|| page().map(PageRef::Page))
+}
+
+fn page_ref(site: &Site, target: PageRef) -> &Page {
+    match target {
+        PageRef::Article(i) => &site.articles[i],
+        PageRef::Page(i) => &site.pages[i],
+    }
+}
+
+fn page_mut(site: &mut Site, target: PageRef) -> &mut Page {
+    match target {
+        PageRef::Article(i) => &mut site.articles[i],
+        PageRef::Page(i) => &mut site.pages[i],
+    }
+}
+
+/// Decides how much to rebuild for files changed (relative to `root`).
+fn plan(root: &Path, site: &Site, changed: &[PathBuf]) -> Plan {
+    let mut pages = Vec::new();
+    let mut statics = 0;
+    let mut css_only = true;
+    for file in changed {
+        let exists = site_path(root, file).is_file();
+        let first = file
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match first.as_deref() {
+            Some(CONFIG_FILE) | Some("templates") => return Plan::Full,
+            Some("themes") if !file.components().any(|c| c.as_os_str() == "static") => {
+                return Plan::Full;
+            }
+            Some(CONTENT_DIR) if name.ends_with(".md") || is_comments_file(&name) => {
+                if !exists {
+                    return Plan::Full; // deleted or renamed away
+                }
+                pages.push(file.clone());
+            }
+            Some(CONTENT_DIR) | Some("static") | Some("themes") => {
+                if !exists || !is_served_copy(site, &site_path(root, file)) {
+                    return Plan::Full; // a new or removed file
+                }
+                statics += 1;
+                css_only &= name.ends_with(".css");
+            }
+            _ => {}
+        }
+    }
+    match (pages.is_empty(), statics) {
+        (false, _) => Plan::Pages(pages),
+        (true, 0) => Plan::Nothing,
+        (true, _) => Plan::Static { css_only },
+    }
+}
+
+fn is_served_copy(site: &Site, path: &Path) -> bool {
+    site.static_files
+        .values()
+        .any(|s| matches!(s, Source::File(f) if f == path))
+}
+
+/// Puts freshly rendered files into `output` (a static file of the same path
+/// still wins, as in a build); returns the paths that changed.
+fn apply(output: &mut Output, rendered: Vec<Rendered>) -> Vec<String> {
+    let mut changed = Vec::new();
+    for file in rendered {
+        if output.copies.contains_key(&file.path)
+            || output.files.get(&file.path) == Some(&file.bytes)
+        {
+            continue;
+        }
+        changed.push(file.path.clone());
+        output.files.insert(file.path, file.bytes);
+    }
+    changed
+}
+
+/// The output paths whose content differs between two builds.
+fn changed_paths(old: &Output, new: &Output) -> Vec<String> {
+    let mut changed = differing(&old.files, &new.files);
+    changed.extend(differing(&old.copies, &new.copies));
+    changed
+}
+
+fn differing<V: PartialEq>(old: &BTreeMap<String, V>, new: &BTreeMap<String, V>) -> Vec<String> {
+    let changed = new
+        .iter()
+        .filter(|(p, v)| old.get(*p) != Some(*v))
+        .map(|(p, _)| p);
+    let gone = old.keys().filter(|p| !new.contains_key(*p));
+    changed.chain(gone).cloned().collect()
+}

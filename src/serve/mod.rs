@@ -1,0 +1,207 @@
+//! `mend serve`: a local preview that watches the site, rebuilds what
+//! changed in memory, and tells open browsers to reload. A broken edit keeps
+//! the last good site up and shows the error; nothing is written to disk.
+//!
+//! The parts: `http` answers requests, `watch` notices edits, `live` holds
+//! the site and rebuilds it, `reload` tells browsers.
+
+mod http;
+mod live;
+mod reload;
+mod watch;
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::render::Output;
+use crate::site::LoadOptions;
+use live::{Live, Rebuilt};
+
+/// What `mend serve` was asked.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub drafts: bool,
+}
+
+/// How many ports after the asked one are tried when it is taken.
+const PORT_TRIES: u16 = 20;
+/// Threads answering ordinary requests (event streams have their own).
+const WORKERS: usize = 8;
+
+/// Serves the site until the process is stopped.
+pub fn run(options: &Options) -> Result<()> {
+    let (server, port) = bind(&options.bind, options.port)?;
+    let host = match options.bind.as_str() {
+        "0.0.0.0" | "::" | "[::]" => "127.0.0.1".to_string(),
+        bind if bind.contains(':') => format!("[{bind}]"),
+        bind => bind.to_string(),
+    };
+    let base_url = format!("http://{host}:{port}");
+    let output = Arc::new(RwLock::new(Output::default()));
+    let load = LoadOptions {
+        drafts: options.drafts,
+        base_url: Some(base_url.clone()),
+    };
+    let mut live = Live::new(&options.root, load, Arc::clone(&output));
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|source| Error::ReadDir {
+            path: options.root.clone(),
+            source,
+        })?;
+    let shared = Arc::new(http::Shared {
+        output,
+        hub: reload::Hub::default(),
+        root,
+    });
+
+    let started = Instant::now();
+    match rebuild(&mut live, &[]) {
+        Ok(done) => {
+            shared.hub.changed(false);
+            println!(
+                "built {} in {} ms",
+                counted(&done),
+                started.elapsed().as_millis()
+            );
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            shared.hub.failed(message);
+        }
+    }
+    stop_on_ctrl_c();
+    let workers = spawn_workers(server, &shared);
+    // Watching starts once requests are answered: on a large site, setting
+    // up the watches takes a moment that no one should wait for.
+    let hub = Arc::clone(&shared);
+    let _watcher = watch::start(&options.root, move |changed| {
+        let started = Instant::now();
+        let what = describe(&changed);
+        match rebuild(&mut live, &changed) {
+            Ok(done) if done.files_changed == 0 => {
+                hub.hub.unchanged();
+                println!(
+                    "{what} · no page changed ({} ms)",
+                    started.elapsed().as_millis()
+                );
+            }
+            Ok(done) => {
+                hub.hub.changed(done.css_only);
+                let scope = if done.full { "full rebuild, " } else { "" };
+                println!(
+                    "{what} · {scope}{} in {} ms",
+                    counted(&done),
+                    started.elapsed().as_millis()
+                );
+            }
+            Err(message) => {
+                eprintln!("{what} · error: {message}");
+                hub.hub.failed(message);
+            }
+        }
+    })?;
+    println!(
+        "serving {} at {base_url}/ (Ctrl-C to stop)",
+        options.root.display()
+    );
+    for worker in workers {
+        let _ = worker.join();
+    }
+    Ok(())
+}
+
+/// Threads that answer requests until the server stops.
+fn spawn_workers(
+    server: tiny_http::Server,
+    shared: &Arc<http::Shared>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    let server = Arc::new(server);
+    (0..WORKERS)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            let shared = Arc::clone(shared);
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    http::handle(request, &shared);
+                }
+            })
+        })
+        .collect()
+}
+
+/// Rebuilds, turning errors and even panics into a message to show, so a
+/// bad edit never takes the server down.
+fn rebuild(live: &mut Live, changed: &[PathBuf]) -> Result<Rebuilt, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| live.rebuild(changed))) {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("mend hit an internal error while rebuilding (a bug: please report it); still serving the last good site".into()),
+    }
+}
+
+/// `3 pages`, `1 page and 2 other files`, `1 file`.
+fn counted(done: &Rebuilt) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let others = done.files_changed - done.pages_changed;
+    match (done.pages_changed, others) {
+        (0, n) => plural(n, "file", "files"),
+        (pages, 0) => plural(pages, "page", "pages"),
+        (pages, n) => format!(
+            "{} and {}",
+            plural(pages, "page", "pages"),
+            plural(n, "other file", "other files")
+        ),
+    }
+}
+
+/// `content/posts/x.md changed`, or `content/posts/x.md and 2 more changed`.
+fn describe(changed: &[PathBuf]) -> String {
+    let first = changed
+        .first()
+        .map_or_else(String::new, |p| p.display().to_string());
+    match changed.len() {
+        0 | 1 => format!("{first} changed"),
+        n => format!("{first} and {} more changed", n - 1),
+    }
+}
+
+/// Binds `bind:port`, or the next free port, saying so.
+fn bind(bind: &str, port: u16) -> Result<(tiny_http::Server, u16)> {
+    let mut last_error = String::new();
+    for candidate in (0..PORT_TRIES).filter_map(|i| port.checked_add(i)) {
+        let address = if bind.contains(':') && !bind.starts_with('[') {
+            format!("[{bind}]:{candidate}")
+        } else {
+            format!("{bind}:{candidate}")
+        };
+        match tiny_http::Server::http(&address) {
+            Ok(server) => return Ok((server, candidate)),
+            Err(e) => {
+                eprintln!("port {candidate} on {bind} is not available ({e}); trying the next one");
+                last_error = e.to_string();
+            }
+        }
+    }
+    Err(Error::Serve {
+        message: format!(
+            "no free port from {port} to {} on {bind}: {last_error}; pass another --port",
+            port.saturating_add(PORT_TRIES - 1)
+        ),
+    })
+}
+
+/// Ctrl-C ends the server cleanly: nothing was written, so nothing is left.
+fn stop_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        println!("\nstopped");
+        std::process::exit(0);
+    });
+}

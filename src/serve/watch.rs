@@ -1,0 +1,191 @@
+//! Watching a site for edits: notify with a debouncer over `site.toml`,
+//! `content/`, `static/`, `templates/` and `themes/`, with editor leftovers
+//! ignored and bursts of events (an editor's save, a hundred saves in a
+//! second) merged into one batch.
+//!
+//! Not for deciding what to rebuild (`live`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use notify::RecursiveMode;
+use notify::event::EventKind;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, new_debouncer_opt};
+
+use crate::config::CONFIG_FILE;
+use crate::content::is_ignored_name;
+use crate::error::{Error, Result};
+
+/// How long notify's debouncer holds events to stitch a save together.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+/// After a quiet spell, a batch closes this soon after its first event, so
+/// a single save shows at once...
+const FIRST_QUIET: Duration = Duration::from_millis(5);
+/// ...but events that keep coming right after a rebuild (a burst of saves,
+/// a `git checkout`) are gathered until this long passes without one...
+const BURST_QUIET: Duration = Duration::from_millis(40);
+/// ...and a burst counts as over this long after the last rebuild.
+const BURST_GAP: Duration = Duration::from_millis(300);
+/// A batch never waits longer than this, even if events never stop.
+const MAX_WAIT: Duration = Duration::from_secs(3);
+
+/// The folders watched recursively.
+const WATCHED: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Keeps watching while alive.
+pub type Watcher = Arc<Mutex<Debouncer<notify::RecommendedWatcher, NoCache>>>;
+
+/// Starts watching `root`; `on_batch` gets each batch of changed files,
+/// relative to the root, on a thread of its own.
+pub fn start(
+    root: &Path,
+    mut on_batch: impl FnMut(Vec<PathBuf>) + Send + 'static,
+) -> Result<Watcher> {
+    let root = root.canonicalize().map_err(|source| Error::ReadDir {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let (tx, rx) = mpsc::channel::<DebounceEventResult>();
+    let watch_error = |e: notify::Error| Error::Serve {
+        message: format!("cannot watch {} for changes: {e}", root.display()),
+    };
+    // No file-id cache: it would stat every file of a large site at start,
+    // and mend does not need renames told apart from a delete and a create.
+    let mut debouncer = new_debouncer_opt(
+        DEBOUNCE,
+        None,
+        tx,
+        NoCache::new(),
+        notify::Config::default(),
+    )
+    .map_err(watch_error)?;
+    // The root itself only for `site.toml` and folders that appear later:
+    // it may hold large folders (`target/`, `public/`) that are not sources.
+    debouncer
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(watch_error)?;
+    let watcher = Arc::new(Mutex::new(debouncer));
+    let mut watched = Vec::new();
+    watch_new_folders(&watcher, &root, &mut watched);
+    let handle = Arc::clone(&watcher);
+    std::thread::Builder::new()
+        .name("mend-watch".into())
+        .spawn(move || {
+            let mut last_done: Option<Instant> = None;
+            loop {
+                let Some(batch) = next_batch(&rx, &root, last_done) else {
+                    return;
+                };
+                watch_new_folders(&handle, &root, &mut watched);
+                if !batch.is_empty() {
+                    on_batch(batch);
+                    last_done = Some(Instant::now());
+                }
+            }
+        })
+        .map_err(|e| Error::Serve {
+            message: format!("cannot start the watcher: {e}"),
+        })?;
+    Ok(watcher)
+}
+
+/// Starts watching each source folder that exists and is not watched yet
+/// (`templates/` made after `serve` started, say).
+fn watch_new_folders(watcher: &Watcher, root: &Path, watched: &mut Vec<PathBuf>) {
+    for dir in WATCHED.iter().map(|d| root.join(d)) {
+        if dir.is_dir() && !watched.contains(&dir) {
+            let mut debouncer = watcher.lock().unwrap_or_else(|e| e.into_inner());
+            match debouncer.watch(&dir, RecursiveMode::Recursive) {
+                Ok(()) => watched.push(dir),
+                Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+            }
+        }
+    }
+}
+
+/// Waits for events, then gathers them until things are quiet: longer when
+/// they come soon after the last rebuild (a burst). `None` once the watcher
+/// is gone.
+fn next_batch(
+    rx: &mpsc::Receiver<DebounceEventResult>,
+    root: &Path,
+    last_rebuild: Option<Instant>,
+) -> Option<Vec<PathBuf>> {
+    let mut paths = BTreeSet::new();
+    collect(rx.recv().ok()?, root, &mut paths);
+    // Decided when the events come, not when waiting for them began.
+    let in_burst = last_rebuild.is_some_and(|t| t.elapsed() < BURST_GAP);
+    let quiet = if in_burst { BURST_QUIET } else { FIRST_QUIET };
+    let opened = Instant::now();
+    while opened.elapsed() < MAX_WAIT {
+        match rx.recv_timeout(quiet) {
+            Ok(events) => collect(events, root, &mut paths),
+            Err(mpsc::RecvTimeoutError::Timeout) => break,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    Some(paths.into_iter().collect())
+}
+
+fn collect(events: DebounceEventResult, root: &Path, paths: &mut BTreeSet<PathBuf>) {
+    let Ok(events) = events else { return };
+    for event in events {
+        if matches!(event.kind, EventKind::Access(_)) {
+            continue;
+        }
+        for path in &event.paths {
+            if let Some(relative) = relevant(root, path) {
+                paths.insert(relative);
+            }
+        }
+    }
+}
+
+/// The path relative to the root, if it is part of the site's sources.
+pub fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut parts = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy());
+    let first = parts.next()?;
+    let in_site = first == CONFIG_FILE || WATCHED.contains(&first.as_ref());
+    let editor_file = relative.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        is_ignored_name(&name) || name == "4913" // vim's test file
+    });
+    (in_site && !editor_file).then(|| relative.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_site_sources_count() {
+        let root = Path::new("/site");
+        let r = |p: &str| relevant(root, Path::new(p));
+        assert_eq!(
+            r("/site/content/posts/x.md"),
+            Some(PathBuf::from("content/posts/x.md"))
+        );
+        assert_eq!(r("/site/site.toml"), Some(PathBuf::from("site.toml")));
+        assert_eq!(
+            r("/site/themes/t/static/a.css"),
+            Some(PathBuf::from("themes/t/static/a.css"))
+        );
+        for ignored in [
+            "/site/public/index.html",
+            "/site/content/posts/.x.md.swp",
+            "/site/content/posts/x.md~",
+            "/site/content/.DS_Store",
+            "/site/content/posts/4913",
+            "/site/content/posts/#x.md#",
+            "/site/notes.txt",
+            "/elsewhere/content/x.md",
+        ] {
+            assert_eq!(r(ignored), None, "{ignored}");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The `Site`: everything loaded once (configuration, theme, articles, pages,
+//! tags, static files), ready to be rendered by pure functions in `render`.
+//!
+//! Not for writing files (`output`) or watching them (`serve`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+use crate::comments;
+use crate::config::{Config, relative_path, site_path};
+use crate::content::{self, CONTENT_DIR, Kind, Page};
+use crate::error::{Error, Result};
+use crate::taxonomy::{self, Tag};
+use crate::theme::{self, Source, Theme};
+
+/// What a command asks of loading.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Include articles and pages marked `draft = true`.
+    pub drafts: bool,
+    /// Replaces `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+}
+
+/// A whole site in memory.
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Dated articles, newest first.
+    pub articles: Vec<Page>,
+    /// Standalone pages, by path.
+    pub pages: Vec<Page>,
+    /// Tags by slug.
+    pub tags: Vec<Tag>,
+    /// Each tag's index in `tags`, by slug.
+    pub tag_index: HashMap<String, usize>,
+    pub theme: Theme,
+    /// Every file copied as it is, by output path: theme and site `static/`,
+    /// bundle files, other files of `content/`.
+    pub static_files: BTreeMap<String, Source>,
+    /// Things worth telling the user that do not stop the build.
+    pub warnings: Vec<String>,
+}
+
+impl Site {
+    /// Loads everything under `root`, reporting every error found, not just
+    /// the first.
+    pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
+        let mut config = Config::load(root)?;
+        if let Some(url) = &options.base_url {
+            config.set_base_url(url);
+        }
+        let mut errors = Vec::new();
+        let theme = theme::load(root, &config).map_err(|e| errors.push(e)).ok();
+        let files = content::find_files(root)?;
+        let (mut loaded, page_errors) =
+            content::load_pages(root, &files.markdown, config.base_path());
+        errors.extend(page_errors);
+        let mut warnings = attach_comments(&mut loaded, &files.comments, &mut errors);
+        let (articles, pages) = split_and_sort(loaded, options.drafts);
+        let static_files = match &theme {
+            Some(theme) => collect_static(root, theme, &files.assets, &articles, &pages),
+            None => Ok(BTreeMap::new()),
+        };
+        let static_files = static_files.map_err(|e| errors.push(e)).unwrap_or_default();
+        if let Some(error) = Error::from_list(errors) {
+            return Err(error);
+        }
+        let (tags, tag_warnings) = taxonomy::collect_tags(&articles);
+        warnings.extend(tag_warnings);
+        Ok(Site {
+            root: root.to_path_buf(),
+            config,
+            articles,
+            pages,
+            tag_index: taxonomy::index_by_slug(&tags),
+            tags,
+            theme: theme.expect("no theme error was reported"),
+            static_files,
+            warnings,
+        })
+    }
+
+    /// The indices in `tags` of a page's tags, each once.
+    pub fn tag_ids(&self, page: &Page) -> Vec<usize> {
+        let mut ids: Vec<usize> = Vec::with_capacity(page.tag_slugs.len());
+        for slug in &page.tag_slugs {
+            if let Some(&t) = self.tag_index.get(slug)
+                && !ids.contains(&t)
+            {
+                ids.push(t);
+            }
+        }
+        ids
+    }
+
+    /// The articles of a tag, newest first.
+    pub fn tag_articles<'a>(&'a self, tag: &'a Tag) -> impl Iterator<Item = &'a Page> + 'a {
+        tag.articles.iter().map(|&i| &self.articles[i])
+    }
+}
+
+/// Loads every comment file in parallel and gives each page its comments.
+/// A file whose article is missing is an error, even when the article failed
+/// to load for another reason: that reason is reported separately.
+fn attach_comments(pages: &mut [Page], files: &[PathBuf], errors: &mut Vec<Error>) -> Vec<String> {
+    let results: Vec<_> = files.par_iter().map(|f| (f, comments::load(f))).collect();
+    let mut by_source: HashMap<PathBuf, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.source.clone(), i))
+        .collect();
+    let mut warnings = Vec::new();
+    for (file, result) in results {
+        let article = comments::article_of(file);
+        let page = by_source.remove(&article);
+        match (result, page) {
+            (Ok(loaded), Some(i)) => {
+                pages[i].comments = loaded.comments;
+                warnings.extend(loaded.warnings);
+            }
+            (Ok(_), None) if !article.exists() => errors.push(Error::OrphanComments {
+                path: file.clone(),
+                article,
+            }),
+            (Ok(_), None) => {}
+            (Err(file_errors), _) => errors.extend(file_errors),
+        }
+    }
+    warnings
+}
+
+/// Drops drafts (unless asked for), then sorts articles newest first and
+/// pages by path, so that output never depends on the order of the disk.
+fn split_and_sort(loaded: Vec<Page>, drafts: bool) -> (Vec<Page>, Vec<Page>) {
+    let (mut articles, mut pages): (Vec<Page>, Vec<Page>) = loaded
+        .into_iter()
+        .filter(|p| drafts || !p.draft)
+        .partition(|p| p.kind == Kind::Article);
+    articles.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.source.cmp(&b.source))
+    });
+    pages.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.source.cmp(&b.source)));
+    (articles, pages)
+}
+
+fn collect_static(
+    root: &Path,
+    theme: &Theme,
+    content_assets: &[PathBuf],
+    articles: &[Page],
+    pages: &[Page],
+) -> Result<BTreeMap<String, Source>> {
+    let mut files = theme.static_files.clone();
+    theme::read_static(&site_path(root, "static"), &mut files)?;
+    let content_dir = site_path(root, CONTENT_DIR);
+    for asset in content_assets {
+        files.insert(
+            relative_path(&content_dir, asset),
+            Source::File(asset.clone()),
+        );
+    }
+    for page in articles.iter().chain(pages) {
+        let Some(dir) = page.source.parent() else {
+            continue;
+        };
+        for asset in &page.assets {
+            let output_path = format!("{}{}", page.path, relative_path(dir, asset));
+            files.insert(output_path, Source::File(asset.clone()));
+        }
+    }
+    Ok(files)
+}

@@ -1,0 +1,175 @@
+//! Finding a site's templates and theme files: the site's `templates/`
+//! first, then `themes/<theme>/templates/`, then the default theme embedded
+//! in the binary. Static files layer the same way (site `static/` wins).
+//!
+//! Not for rendering: `render` takes the `Tera` built here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+
+use crate::config::{CONFIG_FILE, Config, relative_path, site_path};
+use crate::error::{Error, Result, read_text, walk_error};
+
+/// The theme built into the binary; `themes/default/` is its source.
+pub const DEFAULT_THEME: &str = "default";
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../themes/default/templates/", $name)))),*]
+    };
+}
+
+/// The default theme's templates, by name.
+pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
+    "base.html",
+    "index.html",
+    "article.html",
+    "page.html",
+    "tags.html",
+    "tag.html",
+    "404.html",
+    "components.html",
+);
+
+/// The default theme's static files, by output path.
+pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[(
+    "style.css",
+    include_bytes!("../themes/default/static/style.css"),
+)];
+
+/// Where a static file's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Embedded(&'static [u8]),
+    File(PathBuf),
+}
+
+/// The templates, ready to render, and the theme's static files.
+pub struct Theme {
+    pub tera: Tera,
+    /// Where each template came from, for error messages.
+    pub origins: BTreeMap<String, String>,
+    pub static_files: BTreeMap<String, Source>,
+}
+
+/// A template's text and where it came from.
+type Layer = BTreeMap<String, (String, String)>;
+
+/// Builds the template set for `config.theme`, with site overrides.
+pub fn load(root: &Path, config: &Config) -> Result<Theme> {
+    let mut templates: Layer = EMBEDDED_TEMPLATES
+        .iter()
+        .map(|(name, text)| {
+            (
+                name.to_string(),
+                (text.to_string(), "the built-in default theme".into()),
+            )
+        })
+        .collect();
+    let mut static_files: BTreeMap<String, Source> = EMBEDDED_STATIC
+        .iter()
+        .map(|(name, bytes)| (name.to_string(), Source::Embedded(bytes)))
+        .collect();
+    let theme_dir = site_path(root, Path::new("themes").join(&config.theme));
+    if theme_dir.is_dir() {
+        read_templates(root, &theme_dir.join("templates"), &mut templates)?;
+        read_static(&theme_dir.join("static"), &mut static_files)?;
+    } else if config.theme != DEFAULT_THEME {
+        return Err(Error::UnknownTheme {
+            config: site_path(root, CONFIG_FILE),
+            name: config.theme.clone(),
+            folder: theme_dir,
+        });
+    }
+    read_templates(root, &site_path(root, "templates"), &mut templates)?;
+    let origins = templates
+        .iter()
+        .map(|(name, (_, origin))| (name.clone(), origin.clone()))
+        .collect();
+    let tera = build_tera(&templates)?;
+    Ok(Theme {
+        tera,
+        origins,
+        static_files,
+    })
+}
+
+fn read_templates(root: &Path, dir: &Path, layer: &mut Layer) -> Result<()> {
+    for file in files_under(dir)? {
+        let name = relative_path(dir, &file);
+        let text = read_text(&file)?;
+        let origin = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        layer.insert(name, (text, origin));
+    }
+    Ok(())
+}
+
+/// Adds the files of a `static/` folder to `files`, replacing earlier layers.
+pub fn read_static(dir: &Path, files: &mut BTreeMap<String, Source>) -> Result<()> {
+    for file in files_under(dir)? {
+        files.insert(relative_path(dir, &file), Source::File(file));
+    }
+    Ok(())
+}
+
+/// Every file under `dir` (none if it does not exist), sorted, skipping
+/// editor leftovers.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    let walk = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::content::is_ignored_name(&e.file_name().to_string_lossy())
+        });
+    for entry in walk {
+        let entry = entry.map_err(|e| walk_error(e, dir))?;
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn build_tera(templates: &Layer) -> Result<Tera> {
+    let mut tera = Tera::default();
+    let origins: BTreeMap<&str, &str> = templates
+        .iter()
+        .map(|(name, (_, origin))| (name.as_str(), origin.as_str()))
+        .collect();
+    tera.add_raw_templates(
+        templates
+            .iter()
+            .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+    )
+    .map_err(|e| template_error(&e, |name| origins.get(name).map(|o| o.to_string())))?;
+    Ok(tera)
+}
+
+/// Turns a Tera error into ours, naming the template and its file.
+pub fn template_error(error: &tera::Error, origin_of: impl Fn(&str) -> Option<String>) -> Error {
+    let name = match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            report.filename().to_string()
+        }
+        tera::ErrorKind::MissingParent { current, .. } => current.clone(),
+        tera::ErrorKind::CircularExtend { tpl, .. } => tpl.clone(),
+        tera::ErrorKind::TemplateNotFound(name) => name.clone(),
+        _ => String::new(),
+    };
+    let origin = origin_of(&name).unwrap_or_else(|| "a template".into());
+    Error::Template {
+        name,
+        origin,
+        message: error.to_string(),
+    }
+}

@@ -1,0 +1,291 @@
+//! Live reload in a real browser: headless Chromium, driven over WebDriver
+//! by chromedriver, watches a page change after an edit with no action in
+//! the browser. `.ci/run` installs Debian's `chromium` and `chromium-driver`;
+//! where they are missing the test says so and does nothing.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{Value, json};
+
+/// One HTTP exchange with JSON, as WebDriver speaks it.
+fn call(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // Read the head, then exactly Content-Length bytes: chromedriver may
+    // keep the connection open whatever the request says.
+    let mut reader = BufReader::new(stream);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&body)))
+}
+
+struct Browser {
+    port: u16,
+    session: String,
+    _driver: Killed,
+}
+
+impl Browser {
+    fn start() -> Option<Browser> {
+        let exists = |p: &str| Path::new(p).exists();
+        if !exists("/usr/bin/chromedriver") || !exists("/usr/bin/chromium") {
+            eprintln!(
+                "skipped: /usr/bin/chromium and /usr/bin/chromedriver are needed (apt-get install chromium chromium-driver)"
+            );
+            return None;
+        }
+        let port = free_port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let driver = Killed(driver);
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = tempfile::tempdir().unwrap().keep();
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=500,400",
+            &format!("--user-data-dir={}", profile.display()),
+        ];
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
+        }}});
+        let reply = call(port, "POST", "/session", Some(capabilities));
+        let session = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_string();
+        Some(Browser {
+            port,
+            session,
+            _driver: driver,
+        })
+    }
+
+    fn post(&self, what: &str, body: Value) -> Value {
+        call(
+            self.port,
+            "POST",
+            &format!("/session/{}/{what}", self.session),
+            Some(body),
+        )["value"]
+            .clone()
+    }
+
+    fn open(&self, url: &str) {
+        self.post("url", json!({ "url": url }));
+    }
+
+    fn run(&self, script: &str) -> Value {
+        self.post("execute/sync", json!({ "script": script, "args": [] }))
+    }
+
+    /// Waits until `script` returns true in the current tab.
+    fn wait_for(&self, script: &str, what: &str) {
+        let started = Instant::now();
+        while self.run(script) != json!(true) {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the browser never showed {what}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn new_tab(&self) -> String {
+        self.post("window/new", json!({ "type": "tab" }))["handle"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn current_tab(&self) -> String {
+        call(
+            self.port,
+            "GET",
+            &format!("/session/{}/window", self.session),
+            None,
+        )["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn switch_to(&self, handle: &str) {
+        self.post("window", json!({ "handle": handle }));
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        call(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+    }
+}
+
+fn start_serve(root: &Path) -> (Killed, String) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("mend"))
+        .args(["serve", "--port", &free_port().to_string(), "--root"])
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..]
+                .split(' ')
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (Killed(child), url)
+}
+
+#[test]
+fn an_open_page_follows_edits_without_any_action_in_the_browser() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = fixture("blog");
+    let long_body = "\n\nA paragraph to make the page long enough to scroll.".repeat(60);
+    let file = site.path().join("content/posts/a-first.md");
+    std::fs::write(&file, format!("{}{long_body}\n", read(&file))).unwrap();
+    write(
+        site.path(),
+        "static/style.css",
+        "body { background: rgb(1, 2, 3); }\n",
+    );
+    let (_serve, url) = start_serve(site.path());
+
+    browser.open(&format!("{url}/posts/a-first/"));
+    let first_tab = browser.current_tab();
+    browser.wait_for(
+        "return document.querySelector('.content') !== null",
+        "the article",
+    );
+    let second_tab = browser.new_tab();
+    browser.switch_to(&second_tab);
+    browser.open(&format!("{url}/posts/a-first/"));
+    browser.switch_to(&first_tab);
+    browser.run("window.scrollTo(0, 300); window.mendMarker = 'before';");
+
+    // An edit to the article: the page changes by itself, scrolled as it was.
+    std::fs::write(
+        &file,
+        read(&file).replace("opening paragraph", "BROWSER-EDIT paragraph"),
+    )
+    .unwrap();
+    browser.wait_for(
+        "return document.body.innerText.includes('BROWSER-EDIT')",
+        "the edited text",
+    );
+    browser.wait_for("return window.scrollY > 250", "the same scroll position");
+    assert_eq!(
+        browser.run("return window.mendMarker === undefined"),
+        json!(true),
+        "the page reloaded"
+    );
+    browser.switch_to(&second_tab);
+    browser.wait_for(
+        "return document.body.innerText.includes('BROWSER-EDIT')",
+        "the edit in the second tab",
+    );
+    browser.switch_to(&first_tab);
+
+    // A stylesheet edit is swapped in without a reload.
+    browser.run("window.mendMarker = 'kept';");
+    write(
+        site.path(),
+        "static/style.css",
+        "body { background: rgb(4, 5, 6); }\n",
+    );
+    browser.wait_for(
+        "return getComputedStyle(document.body).backgroundColor === 'rgb(4, 5, 6)'",
+        "the new stylesheet",
+    );
+    assert_eq!(
+        browser.run("return window.mendMarker"),
+        json!("kept"),
+        "a CSS change must not reload the page"
+    );
+
+    // A broken edit shows an overlay naming the file; a fix clears it.
+    let good = read(&file);
+    std::fs::write(
+        &file,
+        good.replace("title = \"First Article\"", "title = \"First Article"),
+    )
+    .unwrap();
+    browser.wait_for(
+        "const o = document.getElementById('mend-error-overlay'); return o !== null && o.textContent.includes('a-first.md:2')",
+        "the error overlay",
+    );
+    assert_eq!(
+        browser.run("return document.body.innerText.includes('BROWSER-EDIT')"),
+        json!(true),
+        "the last good page stays"
+    );
+    std::fs::write(&file, good.replace("BROWSER-EDIT", "FIXED")).unwrap();
+    browser.wait_for(
+        "return document.getElementById('mend-error-overlay') === null && document.body.innerText.includes('FIXED paragraph')",
+        "the fixed page",
+    );
+}

@@ -1,0 +1,550 @@
+//! `mend build` on fixture sites, checked by parsing what it writes.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+#[test]
+fn every_url_of_the_contract_exists() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    for path in [
+        "index.html",
+        "page/2/index.html",
+        "posts/a-first/index.html",
+        "posts/b-second/index.html",
+        "posts/c-third/index.html",
+        "posts/d-fourth/index.html",
+        "posts/the-fifth/index.html",
+        "about/index.html",
+        "guides/first-steps/index.html",
+        "tags/index.html",
+        "tags/no-contact/index.html",
+        "tags/no-contact/atom.xml",
+        "tags/healing/index.html",
+        "tags/cafe-ete/index.html",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "old/second/index.html",
+        "2019/second.html",
+        "favicon.txt",
+        "css/extra.css",
+        "style.css",
+        "posts/d-fourth/photo.png",
+    ] {
+        assert!(public.join(path).is_file(), "missing {path}");
+    }
+}
+
+#[test]
+fn sources_are_never_copied() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    for (path, _) in snapshot(&public) {
+        assert!(!path.ends_with(".md"), "source copied: {path}");
+        assert!(
+            !path.ends_with(".comments.toml") && !path.ends_with("comments.toml"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn tag_pages_list_exactly_their_articles_newest_first() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    let titles = |tag: &str| {
+        texts(
+            &html(public.join(format!("tags/{tag}/index.html"))),
+            ".card-title",
+        )
+    };
+    // "No Contact!" and "no contact" merge into one tag.
+    assert_eq!(
+        titles("no-contact"),
+        ["Fifth Article", "Second Article", "First Article"]
+    );
+    // The draft carries `healing` too, and must not be listed.
+    assert_eq!(
+        titles("healing"),
+        ["Fifth Article", "Fourth Article, a Bundle", "First Article"]
+    );
+    assert_eq!(titles("cafe-ete"), ["Third Article"]);
+    let index = html(public.join("tags/index.html"));
+    let listed = texts(&index, ".tag-cloud li");
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(
+        listed[0].starts_with("Café Été") && listed[0].contains("(1 article)"),
+        "{listed:?}"
+    );
+    // A merged tag keeps the name its newest article gives it.
+    assert!(
+        listed[2].starts_with("no contact") && listed[2].contains("(3 articles)"),
+        "{listed:?}"
+    );
+}
+
+#[test]
+fn merging_tags_warns() {
+    let site = fixture("blog");
+    let out = mend()
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: tags `no contact` and `No Contact!`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn tag_used_only_by_drafts_gets_no_page_unless_drafts_are_built() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    assert!(!public.join("tags/draft-only").exists());
+    assert!(!public.join("posts/draft").exists());
+    let sitemap = read(public.join("sitemap.xml"));
+    assert!(!sitemap.contains("draft"), "{sitemap}");
+    let public = build(site.path(), &["--drafts"]);
+    assert!(public.join("tags/draft-only/index.html").is_file());
+    assert!(public.join("posts/draft/index.html").is_file());
+}
+
+#[test]
+fn index_is_paginated_and_shows_summaries_only() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    let first = html(public.join("index.html"));
+    assert_eq!(
+        texts(&first, ".card-title"),
+        ["Fifth Article", "Fourth Article, a Bundle", "Third Article"]
+    );
+    assert_eq!(attrs(&first, "a[rel=next]", "href"), ["./page/2/"]);
+    let second = html(public.join("page/2/index.html"));
+    assert_eq!(
+        texts(&second, ".card-title"),
+        ["Second Article", "First Article"]
+    );
+    assert_eq!(attrs(&second, "a[rel=prev]", "href"), ["../../"]);
+    assert!(attrs(&second, "a[rel=next]", "href").is_empty());
+    let index_text = read(public.join("index.html"));
+    assert!(index_text.contains("SUMMARY-TEXT"));
+    assert!(
+        !index_text.contains("FULL-ONLY-TEXT"),
+        "a list page shows a whole article"
+    );
+    // The bundle's image in a summary points at the bundle, wherever it is shown.
+    assert_eq!(
+        attrs(&first, ".summary img", "src"),
+        ["/posts/d-fourth/photo.png"]
+    );
+}
+
+/// Builds a site of `n` articles with `paginate = 3` and returns the titles
+/// on each index page.
+fn index_pages(n: usize) -> Vec<Vec<String>> {
+    let site = site_with(&[(
+        "site.toml",
+        "title = \"P\"\nbase_url = \"https://p.example\"\npaginate = 3\n",
+    )]);
+    for i in 0..n {
+        let text = article(
+            &format!("Article {i}"),
+            &format!("2024-01-{:02}", i + 1),
+            &["t"],
+        );
+        write(site.path(), &format!("content/posts/a{i}.md"), &text);
+    }
+    let public = build(site.path(), &[]);
+    let mut pages = vec![texts(&html(public.join("index.html")), ".card-title")];
+    let mut k = 2;
+    while public.join(format!("page/{k}/index.html")).exists() {
+        pages.push(texts(
+            &html(public.join(format!("page/{k}/index.html"))),
+            ".card-title",
+        ));
+        k += 1;
+    }
+    assert!(!public.join("page/1").exists() || k > 2);
+    pages
+}
+
+#[test]
+fn pagination_boundaries() {
+    assert_eq!(index_pages(0), vec![Vec::<String>::new()]);
+    assert_eq!(index_pages(1), vec![vec!["Article 0"]]);
+    assert_eq!(
+        index_pages(3),
+        vec![vec!["Article 2", "Article 1", "Article 0"]]
+    );
+    assert_eq!(
+        index_pages(4),
+        vec![
+            vec!["Article 3", "Article 2", "Article 1"],
+            vec!["Article 0"]
+        ]
+    );
+}
+
+#[test]
+fn tag_pages_paginate_too() {
+    let site = site_with(&[(
+        "site.toml",
+        "title = \"P\"\nbase_url = \"https://p.example\"\npaginate = 2\n",
+    )]);
+    for i in 0..5 {
+        let text = article(
+            &format!("Article {i}"),
+            &format!("2024-01-{:02}", i + 1),
+            &["same"],
+        );
+        write(site.path(), &format!("content/posts/a{i}.md"), &text);
+    }
+    let public = build(site.path(), &[]);
+    assert_eq!(
+        texts(&html(public.join("tags/same/index.html")), ".card-title"),
+        ["Article 4", "Article 3"]
+    );
+    assert_eq!(
+        texts(
+            &html(public.join("tags/same/page/3/index.html")),
+            ".card-title"
+        ),
+        ["Article 0"]
+    );
+    assert!(!public.join("tags/same/page/4").exists());
+}
+
+#[test]
+fn feeds_and_sitemap_are_valid_xml_with_absolute_urls() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    for feed in [
+        "atom.xml",
+        "tags/no-contact/atom.xml",
+        "tags/healing/atom.xml",
+    ] {
+        let text = read(public.join(feed));
+        let doc = parse_xml(&text);
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "feed");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2005/Atom")
+        );
+        for name in ["id", "title", "updated"] {
+            assert!(
+                root.children().any(|n| n.has_tag_name(name)),
+                "{feed} lacks {name}"
+            );
+        }
+        for entry in root.children().filter(|n| n.has_tag_name("entry")) {
+            for name in ["id", "title", "updated", "link", "content"] {
+                assert!(
+                    entry.children().any(|n| n.has_tag_name(name)),
+                    "{feed}: entry lacks {name}"
+                );
+            }
+        }
+        for node in doc.descendants().filter(|n| n.has_tag_name("link")) {
+            let href = node.attribute("href").unwrap();
+            assert!(
+                href.starts_with("https://fixture.example/"),
+                "{feed}: {href}"
+            );
+            assert!(!href["https://".len()..].contains("//"), "{feed}: {href}");
+        }
+    }
+    let tag_feed = read(public.join("tags/no-contact/atom.xml"));
+    let doc = parse_xml(&tag_feed);
+    let titles: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .map(|e| {
+            e.children()
+                .find(|n| n.has_tag_name("title"))
+                .unwrap()
+                .text()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(titles, ["Fifth Article", "Second Article", "First Article"]);
+
+    let sitemap = read(public.join("sitemap.xml"));
+    let doc = parse_xml(&sitemap);
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .map(|n| n.text().unwrap())
+        .collect();
+    for expected in [
+        "https://fixture.example/",
+        "https://fixture.example/tags/",
+        "https://fixture.example/tags/no-contact/",
+        "https://fixture.example/posts/the-fifth/",
+        "https://fixture.example/about/",
+        "https://fixture.example/guides/first-steps/",
+    ] {
+        assert!(
+            locs.contains(&expected),
+            "sitemap lacks {expected}: {locs:?}"
+        );
+    }
+    assert!(
+        !locs
+            .iter()
+            .any(|l| l.contains("/old/") || l.contains("draft")),
+        "{locs:?}"
+    );
+    assert!(locs.iter().all(|l| !l["https://".len()..].contains("//")));
+    assert!(
+        read(public.join("robots.txt")).contains("Sitemap: https://fixture.example/sitemap.xml")
+    );
+}
+
+#[test]
+fn aliases_redirect_to_the_article() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    for alias in ["old/second/index.html", "2019/second.html"] {
+        let doc = html(public.join(alias));
+        let refresh = attrs(&doc, "meta[http-equiv=refresh]", "content");
+        assert_eq!(refresh, ["0; url=https://fixture.example/posts/b-second/"]);
+        assert_eq!(
+            attrs(&doc, "link[rel=canonical]", "href"),
+            ["https://fixture.example/posts/b-second/"]
+        );
+    }
+}
+
+#[test]
+fn base_url_override_and_no_double_slashes() {
+    let site = fixture("blog");
+    let public = build(site.path(), &["--base-url", "https://other.example/blog/"]);
+    let feed = read(public.join("atom.xml"));
+    assert!(
+        feed.contains("https://other.example/blog/posts/the-fifth/"),
+        "{feed}"
+    );
+    assert!(!feed.contains("fixture.example"));
+    let article = html(public.join("posts/b-second/index.html"));
+    // A root-relative link in Markdown follows the site to its sub-path.
+    assert!(attrs(&article, ".content a", "href").contains(&"/blog/posts/a-first/".to_string()));
+    for (path, bytes) in snapshot(&public) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("example//") && !text.contains("blog//"),
+            "{path} has a double slash"
+        );
+    }
+}
+
+#[test]
+fn articles_show_their_parts() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    let doc = html(public.join("posts/the-fifth/index.html"));
+    assert_eq!(texts(&doc, "article h1"), ["Fifth Article"]);
+    assert_eq!(
+        attrs(&doc, ".content h2", "id"),
+        ["a-heading", "a-heading-1"]
+    );
+    assert_eq!(
+        attrs(&doc, "article header time", "datetime")[0],
+        "2024-01-05T00:00:00Z"
+    );
+    assert!(texts(&doc, ".meta").iter().any(|m| m.contains("Updated")));
+    // Previous is older, next would be newer: the fifth is the newest.
+    assert_eq!(
+        texts(&doc, ".prev-next a[rel=prev]"),
+        ["← Fourth Article, a Bundle"]
+    );
+    assert!(texts(&doc, ".prev-next a[rel=next]").is_empty());
+    // Related: most shared tags first (the first shares both), then newest.
+    assert_eq!(
+        texts(&doc, ".related li"),
+        [
+            "First Article",
+            "Fourth Article, a Bundle",
+            "Second Article"
+        ]
+    );
+    let first = html(public.join("posts/a-first/index.html"));
+    assert_eq!(texts(&first, ".author-name"), ["Written by Zan"]);
+    assert_eq!(texts(&first, ".author-bio em"), ["tests"]);
+    let second = html(public.join("posts/b-second/index.html"));
+    assert_eq!(
+        texts(&second, ".author-name"),
+        ["Written by A Guest Writer"]
+    );
+}
+
+#[test]
+fn yaml_and_toml_front_matter_give_the_same_site() {
+    let toml = fixture("front-matter-toml");
+    let yaml = fixture("front-matter-yaml");
+    let a = snapshot(&build(toml.path(), &[]));
+    let b = snapshot(&build(yaml.path(), &[]));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between TOML and YAML");
+    }
+    assert!(a.contains_key("old/twin/index.html"));
+}
+
+#[test]
+fn templates_are_looked_up_site_then_theme_then_default() {
+    let site = fixture("themed");
+    let public = build(site.path(), &[]);
+    assert_eq!(
+        texts(&html(public.join("about/index.html")), "#from"),
+        ["site page override"]
+    );
+    assert_eq!(
+        texts(&html(public.join("posts/hello/index.html")), "#from"),
+        ["calm theme article"]
+    );
+    // Not overridden anywhere: the built-in default theme renders it.
+    assert_eq!(
+        texts(&html(public.join("index.html")), ".card-title"),
+        ["Themed Article"]
+    );
+    assert_eq!(read(public.join("style.css")), "site static css\n");
+    assert_eq!(read(public.join("theme-only.txt")), "calm theme only\n");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let site = fixture("blog");
+    let first = snapshot(&build(site.path(), &[]));
+    let second = snapshot(&build(site.path(), &[]));
+    assert_eq!(first, second);
+    let elsewhere = fixture("blog");
+    let third = snapshot(&build(elsewhere.path(), &[]));
+    assert_eq!(first, third, "output depends on where the site is");
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_output() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    let before = snapshot(&public);
+    write(
+        site.path(),
+        "content/posts/broken.md",
+        "+++\ntitle = \n+++\n",
+    );
+    build_fails(site.path());
+    assert_eq!(snapshot(&public), before);
+    let leftovers: Vec<_> = fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("mend-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_build_replaces_stale_files() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    fs::remove_file(site.path().join("content/posts/c-third.md")).unwrap();
+    build(site.path(), &[]);
+    assert!(!public.join("posts/c-third").exists());
+    assert!(!public.join("tags/cafe-ete").exists());
+}
+
+#[test]
+fn output_folder_can_be_chosen() {
+    let site = fixture("blog");
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site-out");
+    mend()
+        .args(["build", "--quiet", "--root"])
+        .arg(site.path())
+        .arg("--output")
+        .arg(&target)
+        .assert()
+        .success()
+        .stdout("");
+    assert!(target.join("index.html").is_file());
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn build_prints_a_summary_line() {
+    let site = fixture("blog");
+    let out = mend()
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("built ")
+            && stdout.contains(" pages in ")
+            && stdout.trim_end().ends_with(" s"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_sample_site_of_this_repository_builds() {
+    let out = tempfile::tempdir().unwrap();
+    mend()
+        .args([
+            "build",
+            "--quiet",
+            "--root",
+            env!("CARGO_MANIFEST_DIR"),
+            "--output",
+        ])
+        .arg(out.path().join("public"))
+        .assert()
+        .success();
+    let index = html(out.path().join("public/index.html"));
+    assert!(!texts(&index, ".card-title").is_empty());
+}
+
+#[test]
+fn repeated_builds_update_in_place_and_equal_a_fresh_build() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    build(site.path(), &[]);
+    // Between builds: an edit, a deletion, a new article, a static file
+    // that becomes a folder.
+    let first = site.path().join("content/posts/a-first.md");
+    std::fs::write(
+        &first,
+        read(&first).replace("opening paragraph", "changed paragraph"),
+    )
+    .unwrap();
+    std::fs::remove_file(site.path().join("content/posts/c-third.md")).unwrap();
+    write(
+        site.path(),
+        "content/posts/f-new.md",
+        &article("New", "2024-02-01", &["fresh"]),
+    );
+    std::fs::remove_file(site.path().join("static/favicon.txt")).unwrap();
+    write(site.path(), "static/favicon.txt/inside.txt", "now a folder");
+    for _ in 0..3 {
+        build(site.path(), &[]);
+        let fresh = tempfile::tempdir().unwrap();
+        let copy = fresh.path().join("site");
+        copy_tree(site.path(), &copy);
+        std::fs::remove_dir_all(copy.join("public")).unwrap();
+        let _ = std::fs::remove_dir_all(copy.join(".public.mend-spare"));
+        let clean = build(&copy, &[]);
+        assert_eq!(snapshot(&public), snapshot(&clean));
+    }
+    assert!(read(public.join("posts/a-first/index.html")).contains("changed paragraph"));
+    assert!(!public.join("posts/c-third").exists());
+    // The spare tree is kept beside the output, hidden, for the next build.
+    assert!(site.path().join(".public.mend-spare/index.html").is_file());
+}

@@ -1,0 +1,146 @@
+//! `mend new`, `mend init` and `mend check`, run for real.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn init_makes_a_site_that_builds_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("my-blog");
+    mend().arg("init").arg(&site).assert().success();
+    let public = build(&site, &[]);
+    let index = html(public.join("index.html"));
+    assert_eq!(texts(&index, ".site-title"), ["my blog"]);
+    assert_eq!(texts(&index, ".card-title"), ["Welcome"]);
+    assert!(public.join("about/index.html").is_file());
+    // A second init refuses to touch the site.
+    let out = mend().arg("init").arg(&site).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}
+
+#[test]
+fn new_writes_a_draft_with_front_matter_and_refuses_to_overwrite() {
+    let site = site_with(&[("site.toml", SITE_TOML)]);
+    mend()
+        .args([
+            "new",
+            "Will He Come Back?",
+            "--tags",
+            "no contact,letting go",
+            "--root",
+        ])
+        .arg(site.path())
+        .assert()
+        .success();
+    let file = site.path().join("content/posts/will-he-come-back.md");
+    let text = read(&file);
+    assert!(
+        text.starts_with("+++\ntitle = \"Will He Come Back?\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tags = [\"no contact\", \"letting go\"]"),
+        "{text}"
+    );
+    assert!(text.contains("draft = true"));
+    // It is a draft: built only with --drafts, and then it has its tags.
+    let public = build(site.path(), &[]);
+    assert!(!public.join("posts/will-he-come-back").exists());
+    let public = build(site.path(), &["--drafts"]);
+    assert!(public.join("posts/will-he-come-back/index.html").is_file());
+    assert!(public.join("tags/letting-go/index.html").is_file());
+
+    std::fs::write(&file, "my words").unwrap();
+    let out = mend()
+        .args(["new", "Will He Come Back?", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert_eq!(read(&file), "my words");
+}
+
+#[test]
+fn new_bundle_makes_a_folder() {
+    let site = site_with(&[("site.toml", SITE_TOML)]);
+    mend()
+        .args(["new", "Café Été", "--bundle", "--root"])
+        .arg(site.path())
+        .assert()
+        .success();
+    assert!(
+        site.path()
+            .join("content/posts/cafe-ete/index.md")
+            .is_file()
+    );
+    // The plain-file form of the same slug is refused now.
+    mend()
+        .args(["new", "Cafe ete", "--root"])
+        .arg(site.path())
+        .assert()
+        .failure();
+}
+
+#[test]
+fn check_passes_a_good_site_and_writes_nothing() {
+    let site = fixture("blog");
+    mend()
+        .args(["check", "--root"])
+        .arg(site.path())
+        .assert()
+        .success();
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn check_reports_every_error_and_broken_link() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/ok.md",
+            "+++\ntitle = \"Ok\"\ndate = 2024-01-01\n+++\n[gone](/posts/nowhere/) [fine](/posts/ok/) [img](missing.png)\n",
+        ),
+    ]);
+    let err = fails("check", site.path());
+    assert!(
+        err.contains("content/posts/ok.md: links to `/posts/nowhere/`"),
+        "{err}"
+    );
+    assert!(err.contains("`/posts/ok/missing.png`"), "{err}");
+    assert!(!err.contains("`/posts/ok/`"), "{err}");
+
+    write(
+        site.path(),
+        "content/posts/bad.md",
+        "+++\ntitle = \"Bad\"\n+++\n",
+    );
+    write(
+        site.path(),
+        "content/posts/worse.md",
+        "+++\ndate = 2024-01-01\n+++\n",
+    );
+    let out = mend()
+        .args(["check", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.md") && err.contains("worse.md"), "{err}");
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn every_command_has_help() {
+    for command in [
+        &["--help"][..],
+        &["build", "--help"],
+        &["new", "--help"],
+        &["init", "--help"],
+        &["check", "--help"],
+    ] {
+        mend().args(command).assert().success();
+    }
+}

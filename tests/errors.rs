@@ -1,0 +1,287 @@
+//! Every user mistake: a clear message naming the file (and line), a
+//! non-zero exit, no panic, and no damage to the previous output.
+
+mod common;
+
+use common::*;
+
+/// A site whose only article is `text`, built; returns standard error.
+fn article_error(text: &str) -> String {
+    let site = site_with(&[("site.toml", SITE_TOML), ("content/posts/bad.md", text)]);
+    build_fails(site.path())
+}
+
+#[test]
+fn bad_toml_front_matter_names_file_and_line() {
+    let err = article_error("+++\ntitle = \"Ok\"\ndate = 2024-01-01\ntags = [\"a\"\n+++\nBody.\n");
+    assert!(err.contains("content/posts/bad.md:4"), "{err}");
+    assert!(err.contains("bad front matter"), "{err}");
+}
+
+#[test]
+fn bad_yaml_front_matter_names_file_and_line() {
+    let err = article_error("---\ntitle: Ok\ndate: 2024-01-01\ntags: [a, b\n---\nBody.\n");
+    assert!(err.contains("content/posts/bad.md:"), "{err}");
+    assert!(err.contains("bad front matter"), "{err}");
+}
+
+#[test]
+fn unknown_front_matter_key_is_an_error() {
+    let err = article_error("+++\ntitle = \"Ok\"\ndate = 2024-01-01\ntitel = \"typo\"\n+++\n");
+    assert!(
+        err.contains("content/posts/bad.md:4") && err.contains("titel"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_front_matter_is_an_error() {
+    let err = article_error("Just text, no front matter.\n");
+    assert!(
+        err.contains("content/posts/bad.md:1") && err.contains("`+++`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unclosed_front_matter_is_an_error() {
+    let err = article_error("+++\ntitle = \"Ok\"\n");
+    assert!(
+        err.contains("content/posts/bad.md:1") && err.contains("never closed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_title_is_an_error() {
+    let err = article_error("+++\ndate = 2024-01-01\n+++\nBody.\n");
+    assert!(
+        err.contains("content/posts/bad.md") && err.contains("`title`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_date_is_an_error_for_articles_only() {
+    let err = article_error("+++\ntitle = \"No date\"\n+++\nBody.\n");
+    assert!(
+        err.contains("content/posts/bad.md") && err.contains("`date`"),
+        "{err}"
+    );
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/about.md", "+++\ntitle = \"About\"\n+++\n"),
+    ]);
+    build(site.path(), &[]);
+}
+
+#[test]
+fn invalid_date_names_file_line_and_value() {
+    let err = article_error("+++\ntitle = \"Ok\"\ndate = \"2024-02-30\"\n+++\n");
+    assert!(
+        err.contains("content/posts/bad.md:3") && err.contains("`2024-02-30`"),
+        "{err}"
+    );
+    let err = article_error("---\ntitle: Ok\ntags: []\ndate: last tuesday\n---\n");
+    assert!(
+        err.contains("content/posts/bad.md:4") && err.contains("`last tuesday`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_site_toml_key_names_the_key_and_line() {
+    let site = site_with(&[(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://t.example\"\npagniate = 3\n",
+    )]);
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("site.toml:3") && err.contains("pagniate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_site_toml_says_how_to_start() {
+    let site = site_with(&[("content/posts/x.md", "+++\n+++\n")]);
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("site.toml") && err.contains("mend init"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_urls_name_both_files() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/one.md", &article("One", "2024-01-01", &[])),
+        (
+            "content/posts/two.md",
+            "+++\ntitle = \"Two\"\ndate = 2024-01-02\nslug = \"one\"\n+++\n",
+        ),
+    ]);
+    let err = build_fails(site.path());
+    assert!(err.contains("/posts/one/"), "{err}");
+    assert!(
+        err.contains("content/posts/one.md") && err.contains("content/posts/two.md"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_alias_over_an_article_is_a_duplicate_url() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/one.md", &article("One", "2024-01-01", &[])),
+        (
+            "content/posts/two.md",
+            "+++\ntitle = \"Two\"\ndate = 2024-01-02\naliases = [\"/posts/one/\"]\n+++\n",
+        ),
+    ]);
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("content/posts/one.md") && err.contains("alias of") && err.contains("two.md"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_theme_names_site_toml_and_folder() {
+    let site = site_with(&[(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://t.example\"\ntheme = \"nope\"\n",
+    )]);
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("site.toml") && err.contains("`nope`") && err.contains("themes/nope"),
+        "{err}"
+    );
+}
+
+#[test]
+fn template_syntax_error_names_template_and_file() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("templates/page.html", "<p>{{ page.title </p>\n"),
+        ("content/about.md", "+++\ntitle = \"About\"\n+++\n"),
+    ]);
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("template `page.html`") && err.contains("templates/page.html"),
+        "{err}"
+    );
+}
+
+#[test]
+fn template_rendering_error_names_template() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("templates/page.html", "<p>{{ page.no_such_field }}</p>\n"),
+        ("content/about.md", "+++\ntitle = \"About\"\n+++\n"),
+    ]);
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("template `page.html`") && err.contains("no_such_field"),
+        "{err}"
+    );
+}
+
+#[test]
+fn non_utf8_file_is_named() {
+    let site = site_with(&[("site.toml", SITE_TOML)]);
+    let file = site.path().join("content/posts/latin1.md");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"+++\ntitle = \"caf\xe9\"\n+++\n").unwrap();
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("content/posts/latin1.md") && err.contains("UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unreadable_folder_is_named() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/ok.md", &article("Ok", "2024-01-01", &[])),
+    ]);
+    // A link that leads nowhere cannot be listed, even by root.
+    std::os::unix::fs::symlink(
+        "/nonexistent/mend-test",
+        site.path().join("content/posts/gone"),
+    )
+    .unwrap();
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("content/posts/gone") && err.contains("cannot list"),
+        "{err}"
+    );
+}
+
+#[test]
+fn folder_without_permission_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = site_with(&[("site.toml", SITE_TOML), ("content/posts/secret/x.md", "")]);
+    let dir = site.path().join("content/posts/secret");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable = std::fs::read_dir(&dir).is_ok(); // root reads anything
+    if !readable {
+        let err = build_fails(site.path());
+        assert!(err.contains("content/posts/secret"), "{err}");
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn refuses_to_write_over_the_site_or_its_sources() {
+    let site = fixture("blog");
+    for output in [".", "content", "content/public", ".."] {
+        let out = mend()
+            .args(["build", "--root"])
+            .arg(site.path())
+            .arg("--output")
+            .arg(site.path().join(output))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--output {output} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("refusing to write"), "{err}");
+    }
+    assert!(site.path().join("content/posts/a-first.md").is_file());
+}
+
+#[test]
+fn invalid_alias_is_an_error() {
+    let err =
+        article_error("+++\ntitle = \"Ok\"\ndate = 2024-01-01\naliases = [\"/../../etc/\"]\n+++\n");
+    assert!(
+        err.contains("content/posts/bad.md:4") && err.contains("alias"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/one.md", "+++\ntitle = \"One\"\n+++\n"),
+        ("content/posts/two.md", "+++\ndate = 2024-01-01\n+++\n"),
+    ]);
+    let err = build_fails(site.path());
+    assert!(
+        err.contains("one.md") && err.contains("two.md") && err.contains("2 errors"),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_leave_previous_output_untouched() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    let before = snapshot(&public);
+    write(site.path(), "templates/article.html", "{% if %}");
+    build_fails(site.path());
+    assert_eq!(snapshot(&public), before);
+}

@@ -1,0 +1,652 @@
+//! `mend serve`, started for real on a free port and spoken to over HTTP.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A running `mend serve`, stopped when dropped.
+struct Server {
+    _child: Killed,
+    /// `127.0.0.1:PORT`
+    address: String,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+fn serve(root: &Path) -> Server {
+    serve_on(root, free_port())
+}
+
+fn serve_on(root: &Path, port: u16) -> Server {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("mend"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let lines = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+    }
+    let mut server = Server {
+        _child: Killed(child),
+        address: String::new(),
+        lines,
+    };
+    let started = Instant::now();
+    loop {
+        let serving = server.lines.lock().unwrap().iter().find_map(|l| {
+            l.strip_prefix("serving ")
+                .and_then(|rest| rest.split("http://").nth(1))
+                .map(|a| a.split('/').next().unwrap().to_string())
+        });
+        if let Some(address) = serving {
+            server.address = address;
+            return server;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not start: {:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A raw HTTP response.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends `path` exactly as given (no client-side clean-up of `..`).
+fn request(server: &Server, method: &str, path: &str) -> Reply {
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.address
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+fn get(server: &Server, path: &str) -> Reply {
+    request(server, "GET", path)
+}
+
+/// The JSON state the overlay follows.
+fn status(server: &Server) -> serde_json::Value {
+    serde_json::from_slice(&get(server, "/__mend/status").body).unwrap()
+}
+
+/// Waits until the server has finished a rebuild after `since` (a
+/// generation), or reports an error; returns the new state.
+fn wait_for_rebuild(server: &Server, since: u64) -> serde_json::Value {
+    let started = Instant::now();
+    loop {
+        let state = status(server);
+        if state["generation"].as_u64().unwrap() > since || !state["error"].is_null() {
+            return state;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no rebuild: {:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn generation(server: &Server) -> u64 {
+    status(server)["generation"].as_u64().unwrap()
+}
+
+/// The served body without the live-reload script that `serve` adds.
+fn without_script(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let start = text.find("<script src=\"/__mend/livereload.js\"");
+    match start {
+        Some(start) => {
+            let end = text[start..].find("</script>").unwrap() + start + "</script>".len();
+            format!("{}{}", &text[..start], &text[end..]).into_bytes()
+        }
+        None => body.to_vec(),
+    }
+}
+
+/// Asserts that the server serves exactly what a clean `mend build` writes.
+fn assert_same_as_build(server: &Server, root: &Path, gone: &[String]) -> Vec<String> {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    mend()
+        .args(["build", "--quiet", "--root"])
+        .arg(root)
+        .args([
+            "--base-url",
+            &format!("http://{}", server.address),
+            "--output",
+        ])
+        .arg(&public)
+        .assert()
+        .success();
+    let files = snapshot(&public);
+    for (path, bytes) in &files {
+        let url = format!("/{}", path.strip_suffix("index.html").unwrap_or(path));
+        let reply = get(server, &url);
+        assert_eq!(reply.status, 200, "{url}");
+        let served = if path.ends_with(".html") {
+            without_script(&reply.body)
+        } else {
+            reply.body
+        };
+        assert!(
+            served == *bytes,
+            "{url} differs from a clean build:\n{}",
+            String::from_utf8_lossy(&served)
+        );
+    }
+    for path in gone.iter().filter(|p| !files.contains_key(*p)) {
+        let url = format!("/{}", path.strip_suffix("index.html").unwrap_or(path));
+        assert_eq!(get(server, &url).status, 404, "{url} should be gone");
+    }
+    files.into_keys().collect()
+}
+
+#[test]
+fn serves_types_folders_404_and_head() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    for (path, content_type) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/atom.xml", "application/atom+xml; charset=utf-8"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/posts/d-fourth/photo.png", "image/png"),
+        ("/__mend/livereload.js", "text/javascript; charset=utf-8"),
+        ("/__mend/status", "application/json"),
+    ] {
+        let reply = get(&server, path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("Content-Type"), Some(content_type), "{path}");
+        assert_eq!(reply.header("Cache-Control"), Some("no-store"), "{path}");
+    }
+    let html = get(&server, "/posts/the-fifth/").text();
+    assert!(
+        html.contains("<script src=\"/__mend/livereload.js\""),
+        "serve adds the live-reload script"
+    );
+    // Links point at the local server, not the real site.
+    assert!(html.contains(&format!(
+        "href=\"http://{}/posts/the-fifth/\"",
+        server.address
+    )));
+
+    let redirect = get(&server, "/posts/the-fifth?x=1");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("Location"), Some("/posts/the-fifth/?x=1"));
+
+    let missing = get(&server, "/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("This page isn’t here"),
+        "the site's own 404 page"
+    );
+
+    let head = request(&server, "HEAD", "/posts/the-fifth/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("Content-Length").map(str::to_string),
+        Some(get(&server, "/posts/the-fifth/").body.len().to_string())
+    );
+}
+
+#[test]
+fn requests_outside_the_site_get_404() {
+    let site = fixture("blog");
+    std::os::unix::fs::symlink("/etc/passwd", site.path().join("static/passwd.txt")).unwrap();
+    std::os::unix::fs::symlink("/etc", site.path().join("static/etc")).unwrap();
+    let server = serve(site.path());
+    for path in [
+        "/../../../../etc/passwd",
+        "/..%2f..%2f..%2fetc%2fpasswd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/posts/../../../etc/passwd",
+        "/..\\..\\etc\\passwd",
+        "/%2e%2e%5c%2e%2e%5cetc%5cpasswd",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/static/../../site.toml",
+        "/site.toml",
+        "/content/posts/a-first.md",
+        "/passwd.txt",
+        "/etc/hostname",
+        "/%00/etc/passwd",
+        "/posts/%252e%252e/%252e%252e/etc/passwd",
+    ] {
+        let reply = get(&server, path);
+        assert_eq!(reply.status, 404, "{path}");
+        assert!(!reply.text().contains("root:"), "{path} leaked a file");
+    }
+}
+
+#[test]
+fn the_port_in_use_is_skipped() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let site = fixture("blog");
+    let server = serve_on(site.path(), port);
+    assert_ne!(server.address, format!("127.0.0.1:{port}"));
+    assert!(
+        server
+            .lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains(&format!("port {port}")) && l.contains("not available"))
+    );
+    assert_eq!(get(&server, "/").status, 200);
+}
+
+#[test]
+fn an_edit_is_served_within_a_bounded_wait() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let before = generation(&server);
+    let file = site.path().join("content/posts/a-first.md");
+    std::fs::write(
+        &file,
+        read(&file).replace("opening paragraph", "EDITED paragraph"),
+    )
+    .unwrap();
+    wait_for_rebuild(&server, before);
+    assert!(
+        get(&server, "/posts/a-first/")
+            .text()
+            .contains("EDITED paragraph")
+    );
+    let log = server.lines.lock().unwrap().join("\n");
+    assert!(
+        log.contains("content/posts/a-first.md changed · ") && log.contains(" ms"),
+        "{log}"
+    );
+}
+
+/// A named change to a site.
+type Step<'a> = (&'static str, Box<dyn Fn() + 'a>);
+
+#[test]
+fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
+    let site = fixture("comments");
+    let root = site.path().to_path_buf();
+    let server = serve(&root);
+    let mut known = assert_same_as_build(&server, &root, &[]);
+    let posts = root.join("content/posts");
+    let edit = |name: &str, from: &str, to: &str| {
+        let file = posts.join(name);
+        let text = read(&file);
+        assert!(text.contains(from), "{name} lacks {from}");
+        std::fs::write(&file, text.replace(from, to)).unwrap();
+    };
+    let steps: Vec<Step> = vec![
+        (
+            "edit an article's body",
+            Box::new(|| {
+                edit(
+                    "threads.md",
+                    "only the article itself",
+                    "only the article page",
+                )
+            }),
+        ),
+        (
+            "edit a summary",
+            Box::new(|| {
+                edit(
+                    "threads.md",
+                    "threaded discussion",
+                    "threaded, lively discussion",
+                )
+            }),
+        ),
+        (
+            "edit a title",
+            Box::new(|| {
+                edit(
+                    "threads.md",
+                    "title = \"Threads\"",
+                    "title = \"Threads, Renamed\"",
+                )
+            }),
+        ),
+        (
+            "add a tag",
+            Box::new(|| {
+                edit(
+                    "closed.md",
+                    "comments = false",
+                    "comments = false\ntags = [\"threads\", \"new tag\"]",
+                )
+            }),
+        ),
+        (
+            "add an article",
+            Box::new(|| {
+                write(
+                    &posts,
+                    "fresh.md",
+                    &article("Fresh", "2024-04-01", &["new tag"]),
+                )
+            }),
+        ),
+        (
+            "rename an article",
+            Box::new(|| std::fs::rename(posts.join("fresh.md"), posts.join("renamed.md")).unwrap()),
+        ),
+        (
+            "edit a comment, same count",
+            Box::new(|| {
+                edit(
+                    "threads.comments.toml",
+                    "Same here, day 12 now.",
+                    "Same here, day 13 now.",
+                )
+            }),
+        ),
+        (
+            "approve a pending comment",
+            Box::new(|| edit("threads.comments.toml", "status = \"pending\"\n", "")),
+        ),
+        (
+            "edit a bundle's comments",
+            Box::new(|| {
+                edit(
+                    "bundle/comments.toml",
+                    "inside a bundle",
+                    "inside a page bundle",
+                )
+            }),
+        ),
+        (
+            "delete a comment file",
+            Box::new(|| std::fs::remove_file(posts.join("hostile.comments.toml")).unwrap()),
+        ),
+        (
+            "delete an article",
+            Box::new(|| std::fs::remove_file(posts.join("hostile.md")).unwrap()),
+        ),
+        (
+            "add a template",
+            Box::new(|| {
+                write(
+                    &root,
+                    "templates/tags.html",
+                    "<!DOCTYPE html><html><body><h1>{{ tags | length }} tags</h1></body></html>",
+                )
+            }),
+        ),
+        (
+            "edit a template",
+            Box::new(|| {
+                write(
+                    &root,
+                    "templates/tags.html",
+                    "<!DOCTYPE html><html><body><h1>{{ tags | length }} tags!</h1></body></html>",
+                )
+            }),
+        ),
+        (
+            "add a static file",
+            Box::new(|| write(&root, "static/extra.css", "p { color: teal; }")),
+        ),
+        (
+            "edit site.toml",
+            Box::new(|| edit("../../site.toml", "paginate = 10", "paginate = 2")),
+        ),
+    ];
+    for (what, step) in steps {
+        let before = generation(&server);
+        step();
+        let state = wait_for_rebuild(&server, before);
+        assert!(state["error"].is_null(), "{what}: {state}");
+        known = assert_same_as_build(&server, &root, &known);
+        eprintln!("ok: {what}");
+    }
+    let log = server.lines.lock().unwrap().join("\n");
+    assert!(
+        log.contains("threads.md changed · 1 page and 2 other files in "),
+        "a body edit re-renders its page and feeds only:\n{log}"
+    );
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_site_and_reports_the_error() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let good = get(&server, "/posts/a-first/").text();
+    let file = site.path().join("content/posts/a-first.md");
+    let before = generation(&server);
+    let text = read(&file);
+    std::fs::write(
+        &file,
+        text.replace("title = \"First Article\"", "title = \"First Article"),
+    )
+    .unwrap();
+    let state = wait_for_rebuild(&server, before);
+    let error = state["error"]
+        .as_str()
+        .expect("the error is available to the overlay");
+    assert!(error.contains("content/posts/a-first.md:2"), "{error}");
+    assert_eq!(
+        get(&server, "/posts/a-first/").text(),
+        good,
+        "the last good page is still served"
+    );
+    assert!(
+        get(&server, "/__mend/livereload.js")
+            .text()
+            .contains("mend-error-overlay")
+    );
+
+    std::fs::write(&file, text.replace("opening paragraph", "FIXED paragraph")).unwrap();
+    let state = wait_for_rebuild(&server, before);
+    let started = Instant::now();
+    let mut state = state;
+    while !state["error"].is_null() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+        state = status(&server);
+    }
+    assert!(state["error"].is_null(), "{state}");
+    assert!(
+        get(&server, "/posts/a-first/")
+            .text()
+            .contains("FIXED paragraph")
+    );
+    // A broken template is reported the same way, and the server lives on.
+    let before = generation(&server);
+    write(site.path(), "templates/article.html", "{% if %}");
+    let state = wait_for_rebuild(&server, before);
+    assert!(
+        state["error"].as_str().unwrap().contains("article.html"),
+        "{state}"
+    );
+    assert_eq!(get(&server, "/").status, 200);
+}
+
+#[test]
+fn a_burst_of_saves_gives_one_or_two_rebuilds() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let file = site.path().join("content/posts/a-first.md");
+    let text = read(&file);
+    let before = generation(&server);
+    let started = Instant::now();
+    for i in 0..100 {
+        std::fs::write(
+            &file,
+            text.replace("opening paragraph", &format!("opening paragraph {i}")),
+        )
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(10).saturating_sub(started.elapsed() / 1000));
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "the burst took {:?}",
+        started.elapsed()
+    );
+    wait_for_rebuild(&server, before);
+    std::thread::sleep(Duration::from_millis(800)); // anything still queued shows up now
+    let rebuilds = server
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("a-first.md changed"))
+        .count();
+    assert!(
+        (1..=2).contains(&rebuilds),
+        "{rebuilds} rebuilds for one burst"
+    );
+    assert!(
+        get(&server, "/posts/a-first/")
+            .text()
+            .contains("opening paragraph 99")
+    );
+}
+
+#[test]
+fn editor_leftovers_do_not_trigger_rebuilds() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let posts = site.path().join("content/posts");
+    for name in [
+        ".a-first.md.swp",
+        "a-first.md~",
+        "4913",
+        ".DS_Store",
+        "#a-first.md#",
+    ] {
+        std::fs::write(posts.join(name), "junk").unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    let log = server.lines.lock().unwrap().join("\n");
+    assert!(!log.contains(" changed"), "{log}");
+}
+
+#[test]
+fn idle_clients_do_not_block_others() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    // Clients that never finish their request (a slow phone, a stalled
+    // tab) hold no worker hostage.
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        let mut stream = TcpStream::connect(&server.address).unwrap();
+        write!(stream, "GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+        idle.push(stream);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let started = Instant::now();
+    assert_eq!(get(&server, "/").status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let site = fixture("blog");
+    let mut server = serve(site.path());
+    let pid = server._child.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server._child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still running after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(server.lines.lock().unwrap().iter().any(|l| l == "stopped"));
+    // Nothing was written beside the site.
+    let names: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("mend") || n == "public"),
+        "{names:?}"
+    );
+}
