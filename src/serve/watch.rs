@@ -24,8 +24,10 @@ const DEBOUNCE: Duration = Duration::from_millis(10);
 /// a single save shows at once...
 const FIRST_QUIET: Duration = Duration::from_millis(5);
 /// ...but events that keep coming right after a rebuild (a burst of saves,
-/// a `git checkout`) are gathered until this long passes without one...
-const BURST_QUIET: Duration = Duration::from_millis(40);
+/// a `git checkout`) are gathered until this long passes without one: long
+/// enough that a process writing files on a busy machine, stalled by the
+/// scheduler for a moment, is not taken for a burst that ended...
+const BURST_QUIET: Duration = Duration::from_millis(150);
 /// ...and a burst counts as over this long after the last rebuild.
 const BURST_GAP: Duration = Duration::from_millis(300);
 /// A batch never waits longer than this, even if events never stop.
