@@ -12,7 +12,7 @@ use crate::comments::export::{self, Format, Selection};
 use crate::config::{CONFIG_FILE, site_path};
 use crate::content::{CONTENT_DIR, POSTS_DIR};
 use crate::error::{Error, Result};
-use crate::render::{Output, render_site};
+use crate::render::{Output, Plan, Views, render_site};
 use crate::site::{LoadOptions, Site};
 use crate::slug::slugify;
 use crate::{import, output, scaffold, serve};
@@ -193,15 +193,25 @@ fn build(args: &BuildArgs) -> Result<()> {
     if site.articles.len() > LONG_BUILD_ARTICLES {
         spinner.show();
     }
-    spinner.say("rendering");
-    let rendered = render_site(&site)?;
-    spinner.say("writing");
-    output::write_site(&out_dir, &rendered)?;
+    spinner.say("rendering and writing");
+    let plan = Plan::new(&site);
+    let pages = plan.page_count();
+    let copies = &site.static_files;
+    let spare = output::Spare::prepare(
+        &out_dir,
+        plan.paths().chain(copies.keys().map(String::as_str)),
+    )?;
+    // Each page goes to disk as soon as it is rendered.
+    plan.render(&site, &Views::new(&site), |path, bytes| {
+        spare.write(path, bytes)
+    })?;
+    spare.copy_all(copies)?;
+    spare.finish()?;
     spinner.finish();
     if !args.quiet {
         println!(
             "built {} pages in {:.2} s",
-            thousands(rendered.page_count()),
+            thousands(pages),
             started.elapsed().as_secs_f64()
         );
     }

@@ -17,27 +17,10 @@ const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const THREAD_NS: &str = "http://purl.org/syndication/thread/1.0";
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-/// The site feed, the tag feeds, the sitemap and robots.txt.
-pub fn site_files(site: &Site) -> Vec<Rendered> {
-    let config = &site.config;
-    let mut files = vec![site_feed(site)];
-    files.extend(site.tags.iter().map(|tag| tag_feed(site, tag)));
-    files.push(Rendered {
-        path: "sitemap.xml".into(),
-        origin: "the sitemap".into(),
-        bytes: sitemap(site),
-    });
-    files.push(Rendered {
-        path: "robots.txt".into(),
-        origin: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            config.permalink("sitemap.xml")
-        )
-        .into_bytes(),
-    });
-    files
-}
+/// Output paths of the files made here (tag feeds sit in their tag's folder).
+pub const SITE_FEED: &str = "atom.xml";
+pub const SITEMAP: &str = "sitemap.xml";
+pub const ROBOTS: &str = "robots.txt";
 
 /// The feeds that carry article `index` (the feeds hold whole bodies, so
 /// they change with it): the site's and its tags', where it is new enough.
@@ -45,34 +28,46 @@ pub fn feeds_of(site: &Site, index: usize) -> Vec<Rendered> {
     let limit = site.config.feed_limit;
     let mut files = Vec::new();
     if index < limit {
-        files.push(site_feed(site));
+        files.push(Rendered {
+            path: SITE_FEED.into(),
+            origin: "the site feed".into(),
+            bytes: site_feed(site),
+        });
     }
     for t in site.tag_ids(&site.articles[index]) {
         let tag = &site.tags[t];
         if tag.articles.iter().take(limit).any(|&i| i == index) {
-            files.push(tag_feed(site, tag));
+            files.push(Rendered {
+                path: tag_feed_path(tag),
+                origin: format!("the feed of tag `{}`", tag.name),
+                bytes: tag_feed(site, tag),
+            });
         }
     }
     files
 }
 
-fn site_feed(site: &Site) -> Rendered {
-    let config = &site.config;
-    Rendered {
-        path: "atom.xml".into(),
-        origin: "the site feed".into(),
-        bytes: atom(site, &config.title, "atom.xml", "", site.articles.iter()),
-    }
+/// The Atom feed of the whole site.
+pub fn site_feed(site: &Site) -> Vec<u8> {
+    let title = &site.config.title;
+    atom(site, title, SITE_FEED, "", site.articles.iter())
 }
 
-fn tag_feed(site: &Site, tag: &Tag) -> Rendered {
-    let path = format!("{}atom.xml", tag.path);
+pub fn tag_feed_path(tag: &Tag) -> String {
+    format!("{}{SITE_FEED}", tag.path)
+}
+
+/// The Atom feed of one tag.
+pub fn tag_feed(site: &Site, tag: &Tag) -> Vec<u8> {
     let title = format!("{} – {}", site.config.title, tag.name);
-    Rendered {
-        bytes: atom(site, &title, &path, &tag.path, site.tag_articles(tag)),
-        path,
-        origin: format!("the feed of tag `{}`", tag.name),
-    }
+    let path = tag_feed_path(tag);
+    atom(site, &title, &path, &tag.path, site.tag_articles(tag))
+}
+
+/// `robots.txt`: everything allowed, and where the sitemap is.
+pub fn robots(site: &Site) -> String {
+    let sitemap = site.config.permalink(SITEMAP);
+    format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")
 }
 
 /// The date a feed or sitemap entry last changed.
@@ -221,7 +216,7 @@ fn entry(writer: &mut Xml, site: &Site, page: &Page) {
 }
 
 /// Every listed URL of the site, with the date it last changed.
-fn sitemap(site: &Site) -> Vec<u8> {
+pub fn sitemap(site: &Site) -> Vec<u8> {
     let config = &site.config;
     let newest = site.articles.iter().filter_map(last_change).max();
     let mut urls: Vec<(String, Option<Date>)> = vec![

@@ -4,7 +4,8 @@
 //!
 //! Not for rendering (`render`); it only moves bytes.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,6 @@ use rayon::prelude::*;
 use crate::config::relative_path;
 use crate::content::CONTENT_DIR;
 use crate::error::{Error, Result, walk_error};
-use crate::render::Output;
 use crate::theme::Source;
 
 /// Folders of a site that the output must never replace or sit inside.
@@ -57,25 +57,151 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// Writes `output` as the folder `dir`, all or nothing.
-///
-/// The site is written into a spare tree beside `dir` (`.public.mend-spare`:
-/// the output of the build before last, so that only files that changed since
-/// are written), which is then swapped in with renames. A failed build never
-/// touches `dir`, and the tree it replaces becomes the next spare.
-pub fn write_site(dir: &Path, output: &Output) -> Result<()> {
-    let name = dir
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let spare = parent.join(format!(".{name}.mend-spare"));
-    let old = parent.join(format!(".{name}.mend-old"));
-    recover_interrupted_swap(dir, &old);
-    sync_tree(&spare, output)?;
-    swap_in(&spare, dir, &old)
+/// The tree a build writes into: the spare beside the output folder
+/// (`.public.mend-spare`, the output of the build before last), so that only
+/// files that changed since are written. Once complete it is swapped in with
+/// renames; a failed build never touches the output folder, and the tree it
+/// replaces becomes the next spare.
+pub struct Spare {
+    /// The output folder.
+    dir: PathBuf,
+    /// The spare tree being written.
+    root: PathBuf,
+    /// Where the output goes for a moment during the swap.
+    old: PathBuf,
+    /// What the spare tree held before.
+    before: Existing,
+    /// Every file the site is made of.
+    wanted: HashSet<String>,
+    /// Every folder those files need.
+    folders: BTreeSet<String>,
+}
+
+impl Spare {
+    /// Readies the spare tree of the output folder `dir` for a site made of
+    /// the files at `paths` (relative, with '/'): folders made, and anything
+    /// in the way of them removed.
+    pub fn prepare<'a>(dir: &Path, paths: impl Iterator<Item = &'a str>) -> Result<Spare> {
+        let name = dir
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let root = parent.join(format!(".{name}.mend-spare"));
+        let old = parent.join(format!(".{name}.mend-old"));
+        recover_interrupted_swap(dir, &old);
+        let before = existing(&root)?;
+        let wanted: HashSet<String> = paths.map(str::to_string).collect();
+        let folders = folders_of(&wanted);
+        let spare = Spare {
+            dir: dir.to_path_buf(),
+            root,
+            old,
+            before,
+            wanted,
+            folders,
+        };
+        spare.make_room()?;
+        Ok(spare)
+    }
+
+    /// Removes links, files where folders must go and folders where files
+    /// must go, then makes the missing folders.
+    fn make_room(&self) -> Result<()> {
+        let before = &self.before;
+        for other in &before.others {
+            fs::remove_file(other).map_err(write_error(other))?;
+        }
+        for folder in self
+            .folders
+            .iter()
+            .filter(|f| before.files.contains_key(*f))
+        {
+            let path = self.root.join(folder);
+            fs::remove_file(&path).map_err(write_error(&path))?;
+        }
+        for file in self.wanted.iter().filter(|f| before.folders.contains(*f)) {
+            let path = self.root.join(file);
+            fs::remove_dir_all(&path).map_err(write_error(&path))?;
+        }
+        fs::create_dir_all(&self.root).map_err(write_error(&self.root))?;
+        for folder in self.folders.iter().filter(|f| !before.folders.contains(*f)) {
+            let path = self.root.join(folder);
+            fs::create_dir_all(&path).map_err(write_error(&path))?;
+        }
+        Ok(())
+    }
+
+    /// Writes one file of the site, unless it already holds these bytes.
+    /// Safe to call from several threads at once.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let target = self.root.join(path);
+        let size_now = self.before.files.get(path).copied();
+        let same =
+            size_now == Some(bytes.len() as u64) && fs::read(&target).is_ok_and(|now| now == bytes);
+        if same {
+            return Ok(());
+        }
+        fs::write(&target, bytes).map_err(write_error(&target))
+    }
+
+    /// Copies the files that go out as they are (static files, bundle files).
+    pub fn copy_all(&self, copies: &BTreeMap<String, Source>) -> Result<()> {
+        copies.par_iter().try_for_each(|(path, source)| {
+            let bytes = match source {
+                Source::Embedded(bytes) => Cow::Borrowed(*bytes),
+                Source::File(from) => Cow::Owned(fs::read(from).map_err(|source| Error::Read {
+                    path: from.clone(),
+                    source,
+                })?),
+            };
+            self.write(path, &bytes)
+        })
+    }
+
+    /// Removes what is no longer part of the site and swaps the tree in.
+    pub fn finish(self) -> Result<()> {
+        let before = &self.before;
+        for stale in before
+            .files
+            .keys()
+            .filter(|p| !self.wanted.contains(*p) && !self.folders.contains(*p))
+        {
+            let path = self.root.join(stale);
+            fs::remove_file(&path).map_err(write_error(&path))?;
+        }
+        let mut stale_folders: Vec<&String> = before
+            .folders
+            .iter()
+            .filter(|f| !self.folders.contains(*f) && !self.wanted.contains(*f))
+            .collect();
+        stale_folders.sort_by_key(|f| std::cmp::Reverse(f.len())); // deepest first
+        for folder in stale_folders {
+            let _ = fs::remove_dir(self.root.join(folder));
+        }
+        swap_in(&self.root, &self.dir, &self.old)
+    }
+}
+
+fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_path_buf();
+    move |source| Error::Write { path, source }
+}
+
+/// Every folder (and parent folder) holding one of `paths`.
+fn folders_of(paths: &HashSet<String>) -> BTreeSet<String> {
+    paths
+        .iter()
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
+        .flat_map(|dir| {
+            dir.match_indices('/')
+                .map(|(i, _)| &dir[..i])
+                .chain(std::iter::once(dir))
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// A build stopped between two renames leaves the previous site in `old`.
@@ -118,97 +244,6 @@ fn existing(root: &Path) -> Result<Existing> {
         }
     }
     Ok(found)
-}
-
-/// Makes the tree at `root` hold exactly `output`, writing only files whose
-/// bytes differ and removing what is no longer part of the site.
-fn sync_tree(root: &Path, output: &Output) -> Result<()> {
-    let write_error = |path: PathBuf| move |source| Error::Write { path, source };
-    let before = existing(root)?;
-    for other in &before.others {
-        fs::remove_file(other).map_err(write_error(other.clone()))?;
-    }
-    let wanted: HashSet<&str> = output
-        .files
-        .keys()
-        .chain(output.copies.keys())
-        .map(String::as_str)
-        .collect();
-    let folders: BTreeSet<String> = wanted
-        .iter()
-        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
-        .flat_map(|dir| {
-            dir.match_indices('/')
-                .map(|(i, _)| &dir[..i])
-                .chain(std::iter::once(dir))
-        })
-        .map(str::to_string)
-        .collect();
-    // A file where a folder must go, or a folder where a file must go, leaves.
-    for folder in &folders {
-        if before.files.contains_key(folder) {
-            let path = root.join(folder);
-            fs::remove_file(&path).map_err(write_error(path))?;
-        }
-    }
-    for file in &wanted {
-        if before.folders.contains(*file) {
-            let path = root.join(file);
-            fs::remove_dir_all(&path).map_err(write_error(path))?;
-        }
-    }
-    fs::create_dir_all(root).map_err(write_error(root.to_path_buf()))?;
-    for folder in folders.iter().filter(|f| !before.folders.contains(*f)) {
-        let path = root.join(folder);
-        fs::create_dir_all(&path).map_err(write_error(path))?;
-    }
-    let size_of = |path: &str| before.files.get(path).copied();
-    output
-        .files
-        .par_iter()
-        .try_for_each(|(path, bytes)| write_if_changed(&root.join(path), bytes, size_of(path)))?;
-    output.copies.par_iter().try_for_each(|(path, source)| {
-        let bytes = match source {
-            Source::Embedded(bytes) => std::borrow::Cow::Borrowed(*bytes),
-            Source::File(from) => {
-                std::borrow::Cow::Owned(fs::read(from).map_err(|source| Error::Read {
-                    path: from.clone(),
-                    source,
-                })?)
-            }
-        };
-        write_if_changed(&root.join(path), &bytes, size_of(path))
-    })?;
-    for stale in before
-        .files
-        .keys()
-        .filter(|p| !wanted.contains(p.as_str()) && !folders.contains(*p))
-    {
-        let path = root.join(stale);
-        fs::remove_file(&path).map_err(write_error(path))?;
-    }
-    let mut stale_folders: Vec<&String> = before
-        .folders
-        .iter()
-        .filter(|f| !folders.contains(*f) && !wanted.contains(f.as_str()))
-        .collect();
-    stale_folders.sort_by_key(|f| std::cmp::Reverse(f.len())); // deepest first
-    for folder in stale_folders {
-        let _ = fs::remove_dir(root.join(folder));
-    }
-    Ok(())
-}
-
-fn write_if_changed(target: &Path, bytes: &[u8], size_now: Option<u64>) -> Result<()> {
-    let same =
-        size_now == Some(bytes.len() as u64) && fs::read(target).is_ok_and(|now| now == bytes);
-    if same {
-        return Ok(());
-    }
-    fs::write(target, bytes).map_err(|source| Error::Write {
-        path: target.to_path_buf(),
-        source,
-    })
 }
 
 /// Moves `fresh` to `dir`; the previous `dir` becomes the next spare.

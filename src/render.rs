@@ -60,7 +60,7 @@ pub struct Rendered {
     pub bytes: Vec<u8>,
 }
 
-/// Renders every page, feed and redirect of the site.
+/// Renders every page, feed and redirect of the site into memory.
 pub fn render_site(site: &Site) -> Result<Output> {
     render_with(site, &Views::new(site))
 }
@@ -70,6 +70,15 @@ pub fn render_site(site: &Site) -> Result<Output> {
 pub enum PageRef {
     Article(usize),
     Page(usize),
+}
+
+impl PageRef {
+    fn page(self, site: &Site) -> &Page {
+        match self {
+            PageRef::Article(i) => &site.articles[i],
+            PageRef::Page(i) => &site.pages[i],
+        }
+    }
 }
 
 /// Renders the own pages of `targets` (not the lists that show them) and the
@@ -87,71 +96,171 @@ pub fn render_pages(site: &Site, views: &Views, targets: &[PageRef]) -> Result<V
     Ok(rendered)
 }
 
-/// Renders every page with values already built.
+/// Renders every file of the site into memory, with values already built.
 pub fn render_with(site: &Site, views: &Views) -> Result<Output> {
-    let jobs = jobs(site);
-    let results: Vec<Result<Rendered>> = jobs
-        .par_iter()
-        .map(|job| render_job(site, views, job))
-        .collect();
-    let mut output = Output {
+    let plan = Plan::new(site);
+    let files = std::sync::Mutex::new(Vec::with_capacity(plan.jobs.len()));
+    plan.render(site, views, |path, bytes| {
+        let file = (path.to_string(), bytes.to_vec());
+        files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    })?;
+    Ok(Output {
+        files: files
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .collect(),
         copies: site.static_files.clone(),
-        ..Output::default()
-    };
-    let mut origins: HashMap<String, String> = HashMap::new();
-    let mut errors = Vec::new();
-    let extra = feed::site_files(site).into_iter().map(Ok);
-    for result in results
-        .into_iter()
-        .chain(extra)
-        .chain(alias_pages(site).into_iter().map(Ok))
-    {
-        match result {
-            Ok(page) => {
-                if let Some(first) = origins.get(&page.path) {
-                    errors.push(Error::DuplicateUrl {
-                        url: format!("/{}", page.path.trim_end_matches("index.html")),
-                        first: first.clone(),
-                        second: page.origin,
-                    });
-                    continue;
-                }
-                origins.insert(page.path.clone(), page.origin);
-                output.files.insert(page.path, page.bytes);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    // A file in `static/` deliberately replaces a generated one (robots.txt).
-    for path in output.copies.keys() {
-        output.files.remove(path);
-    }
-    match Error::from_list(errors) {
-        Some(error) => Err(error),
-        None => Ok(output),
-    }
+    })
 }
 
-/// The pages a site is made of.
+/// One file a site is made of.
+#[derive(Debug, Clone, Copy)]
 enum Job {
-    Article(usize),
-    Page(usize),
+    Page(PageRef),
     Index(usize),
     TagIndex,
     Tag(usize, usize),
     NotFound,
+    SiteFeed,
+    TagFeed(usize),
+    Sitemap,
+    Robots,
+    /// Alias `n` of a page: a redirect to it.
+    Alias(PageRef, usize),
 }
 
-fn jobs(site: &Site) -> Vec<Job> {
+impl Job {
+    /// The output path, known before anything is rendered.
+    fn path(self, site: &Site) -> String {
+        match self {
+            Job::Page(target) => format!("{}index.html", target.page(site).path),
+            Job::Index(n) => format!("{}index.html", pager_path("", n)),
+            Job::TagIndex => format!("{TAGS_DIR}/index.html"),
+            Job::Tag(t, n) => format!("{}index.html", pager_path(&site.tags[t].path, n)),
+            Job::NotFound => "404.html".into(),
+            Job::SiteFeed => feed::SITE_FEED.into(),
+            Job::TagFeed(t) => feed::tag_feed_path(&site.tags[t]),
+            Job::Sitemap => feed::SITEMAP.into(),
+            Job::Robots => feed::ROBOTS.into(),
+            Job::Alias(target, n) => alias_file(&target.page(site).aliases[n]),
+        }
+    }
+
+    /// What produced the file, for messages.
+    fn origin(self, site: &Site) -> String {
+        match self {
+            Job::Page(target) => target.page(site).source.display().to_string(),
+            Job::Index(n) => format!("the index, page {}", n + 1),
+            Job::TagIndex => "the tag index".into(),
+            Job::Tag(t, _) => format!("tag `{}`", site.tags[t].name),
+            Job::NotFound => "the 404 page".into(),
+            Job::SiteFeed => "the site feed".into(),
+            Job::TagFeed(t) => format!("the feed of tag `{}`", site.tags[t].name),
+            Job::Sitemap => "the sitemap".into(),
+            Job::Robots => "robots.txt".into(),
+            Job::Alias(target, _) => {
+                format!("an alias of {}", target.page(site).source.display())
+            }
+        }
+    }
+}
+
+/// Every file a site renders to, by output path, worked out before any
+/// rendering: a writer can prepare for them, and two sources of one URL are
+/// found without rendering either.
+pub struct Plan {
+    jobs: Vec<(Job, String)>,
+    /// Duplicate URLs found while planning.
+    errors: Vec<Error>,
+}
+
+impl Plan {
+    pub fn new(site: &Site) -> Plan {
+        let mut jobs = Vec::new();
+        let mut errors = Vec::new();
+        let mut taken: HashMap<String, Job> = HashMap::new();
+        for job in all_jobs(site) {
+            let path = job.path(site);
+            // A file in `static/` deliberately replaces a generated one (robots.txt).
+            if site.static_files.contains_key(&path) {
+                continue;
+            }
+            if let Some(first) = taken.get(&path) {
+                errors.push(Error::DuplicateUrl {
+                    url: format!("/{}", path.trim_end_matches("index.html")),
+                    first: first.origin(site),
+                    second: job.origin(site),
+                });
+                continue;
+            }
+            taken.insert(path.clone(), job);
+            jobs.push((job, path));
+        }
+        Plan { jobs, errors }
+    }
+
+    /// The output paths of the rendered files.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.jobs.iter().map(|(_, path)| path.as_str())
+    }
+
+    /// How many HTML pages the site has.
+    pub fn page_count(&self) -> usize {
+        self.paths().filter(|p| p.ends_with(".html")).count()
+    }
+
+    /// Renders every file in parallel, handing each to `emit` (from several
+    /// threads) as soon as it is ready, so a build never holds the whole site
+    /// in memory. Reports every mistake, duplicate URLs first.
+    pub fn render(
+        self,
+        site: &Site,
+        views: &Views,
+        emit: impl Fn(&str, &[u8]) -> Result<()> + Sync,
+    ) -> Result<()> {
+        let failed: Vec<Error> = self
+            .jobs
+            .par_iter()
+            // One buffer per worker, reused from page to page.
+            .map_init(Vec::new, |buffer, (job, path)| {
+                buffer.clear();
+                render_job(site, views, *job, buffer)
+                    .and_then(|()| emit(path, buffer))
+                    .err()
+            })
+            .flatten()
+            .collect();
+        let mut errors = self.errors;
+        errors.extend(failed);
+        match Error::from_list(errors) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The files of a site, in the order their mistakes are reported.
+fn all_jobs(site: &Site) -> Vec<Job> {
     let per_page = site.config.paginate;
-    let mut jobs: Vec<Job> = (0..site.articles.len()).map(Job::Article).collect();
-    jobs.extend((0..site.pages.len()).map(Job::Page));
+    let mut jobs: Vec<Job> = (0..site.articles.len())
+        .map(|i| Job::Page(PageRef::Article(i)))
+        .collect();
+    jobs.extend((0..site.pages.len()).map(|i| Job::Page(PageRef::Page(i))));
     jobs.extend((0..page_count(site.articles.len(), per_page)).map(Job::Index));
     jobs.push(Job::TagIndex);
     for (t, tag) in site.tags.iter().enumerate() {
         jobs.extend((0..page_count(tag.articles.len(), per_page)).map(|n| Job::Tag(t, n)));
     }
     jobs.push(Job::NotFound);
+    jobs.push(Job::SiteFeed);
+    jobs.extend((0..site.tags.len()).map(Job::TagFeed));
+    jobs.extend([Job::Sitemap, Job::Robots]);
+    let articles = (0..site.articles.len()).map(PageRef::Article);
+    for target in articles.chain((0..site.pages.len()).map(PageRef::Page)) {
+        jobs.extend((0..target.page(site).aliases.len()).map(|n| Job::Alias(target, n)));
+    }
     jobs
 }
 
@@ -169,95 +278,87 @@ fn pager_path(base: &str, n: usize) -> String {
     }
 }
 
-fn render_job(site: &Site, views: &Views, job: &Job) -> Result<Rendered> {
-    match *job {
-        Job::Article(i) => render_page(site, views, PageRef::Article(i)),
-        Job::Page(i) => render_page(site, views, PageRef::Page(i)),
+/// Renders one file, appending its bytes to `out`.
+fn render_job(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result<()> {
+    match job {
+        Job::Page(target) => render_page_to(site, views, target, out),
         Job::Index(n) => {
             let path = pager_path("", n);
             let mut context = views.context(&path);
             let paginator = views.paginator(site, &views.index_links, &views.all_articles, n);
             context.insert_value("paginator", paginator);
-            let origin = format!("the index, page {}", n + 1);
-            render_template(site, "index.html", &path, &mut context, origin)
+            render_template(site, "index.html", &context, out)
         }
         Job::TagIndex => {
-            let path = format!("{TAGS_DIR}/");
-            let mut context = views.context(&path);
+            let mut context = views.context(&format!("{TAGS_DIR}/"));
             context.insert_value("tags", Value::from(views.tags.clone()));
-            render_template(
-                site,
-                "tags.html",
-                &path,
-                &mut context,
-                "the tag index".into(),
-            )
+            render_template(site, "tags.html", &context, out)
         }
         Job::Tag(t, n) => {
             let tag = &site.tags[t];
-            let path = pager_path(&tag.path, n);
-            let mut context = views.context(&path);
+            let mut context = views.context(&pager_path(&tag.path, n));
             context.insert_value("tag", views.tags[t].clone());
             context.insert_value(
                 "paginator",
                 views.paginator(site, &views.tag_links[t], &tag.articles, n),
             );
-            render_template(
-                site,
-                "tag.html",
-                &path,
-                &mut context,
-                format!("tag `{}`", tag.name),
-            )
+            render_template(site, "tag.html", &context, out)
         }
         Job::NotFound => {
             let mut context = views.context("");
             // Served at any depth, so links must start from the host.
             context.insert("root", &format!("{}/", site.config.base_path()));
             context.insert("current_path", "404.html");
-            let rendered = site
-                .theme
-                .tera
-                .render("404.html", &context)
-                .map_err(|e| template_error(&e, |n| site.theme.origins.get(n).cloned()))?;
-            Ok(Rendered {
-                path: "404.html".into(),
-                origin: "the 404 page".into(),
-                bytes: rendered.into_bytes(),
-            })
+            render_template(site, "404.html", &context, out)
+        }
+        Job::SiteFeed => put(out, feed::site_feed(site)),
+        Job::TagFeed(t) => put(out, feed::tag_feed(site, &site.tags[t])),
+        Job::Sitemap => put(out, feed::sitemap(site)),
+        Job::Robots => put(out, feed::robots(site)),
+        Job::Alias(target, _) => {
+            let to = site.config.permalink(&target.page(site).path);
+            put(out, redirect_html(&to))
         }
     }
 }
 
+/// Appends a file made without a template.
+fn put(out: &mut Vec<u8>, bytes: impl AsRef<[u8]>) -> Result<()> {
+    out.extend_from_slice(bytes.as_ref());
+    Ok(())
+}
+
 /// Renders one article's or page's own page.
 pub fn render_page(site: &Site, views: &Views, target: PageRef) -> Result<Rendered> {
-    let (template, page) = match target {
-        PageRef::Article(i) => ("article.html", &site.articles[i]),
-        PageRef::Page(i) => ("page.html", &site.pages[i]),
+    let mut bytes = Vec::new();
+    render_page_to(site, views, target, &mut bytes)?;
+    Ok(Rendered {
+        path: Job::Page(target).path(site),
+        origin: Job::Page(target).origin(site),
+        bytes,
+    })
+}
+
+fn render_page_to(site: &Site, views: &Views, target: PageRef, out: &mut Vec<u8>) -> Result<()> {
+    let template = match target {
+        PageRef::Article(_) => "article.html",
+        PageRef::Page(_) => "page.html",
     };
-    let mut context = views.context(&page.path);
+    let mut context = views.context(&target.page(site).path);
     context.insert_value("page", views.page_value(site, target));
-    let origin = page.source.display().to_string();
-    render_template(site, template, &page.path, &mut context, origin)
+    render_template(site, template, &context, out)
 }
 
 fn render_template(
     site: &Site,
     template: &str,
-    path: &str,
-    context: &mut Context,
-    origin: String,
-) -> Result<Rendered> {
-    let html = site
-        .theme
+    context: &Context,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    site.theme
         .tera
-        .render(template, context)
-        .map_err(|e| template_error(&e, |n| site.theme.origins.get(n).cloned()))?;
-    Ok(Rendered {
-        path: format!("{path}index.html"),
-        origin,
-        bytes: html.into_bytes(),
-    })
+        .render_to(template, context, out)
+        .map_err(|e| template_error(&e, |n| site.theme.origins.get(n).cloned()))
 }
 
 /// The relative way from a page at `path` back to the site root: `../../`.
@@ -703,22 +804,6 @@ fn best_related(shared: &[u32], touched: &[usize]) -> Vec<usize> {
         }
     }
     best.into_iter().map(|(_, j)| j).collect()
-}
-
-/// A redirect page for every alias of every article and page.
-fn alias_pages(site: &Site) -> Vec<Rendered> {
-    let mut pages = Vec::new();
-    for page in site.articles.iter().chain(&site.pages) {
-        let target = site.config.permalink(&page.path);
-        for alias in &page.aliases {
-            pages.push(Rendered {
-                path: alias_file(alias),
-                origin: format!("an alias of {}", page.source.display()),
-                bytes: redirect_html(&target).into_bytes(),
-            });
-        }
-    }
-    pages
 }
 
 /// A page that sends browsers and search engines to `target`.
