@@ -7,7 +7,21 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc.h (v3), which the sys crate does
+/// not name.
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// By default mimalloc hands freed memory back to the kernel after 10 ms,
+/// and a build frees and allocates hundreds of megabytes: each time, the
+/// kernel zeroes the pages again (a fifth of all CPU time at 10,000
+/// articles). mend's memory is the site it holds, so keep it for reuse.
+fn keep_freed_memory() {
+    // SAFETY: sets a plain option; mimalloc reads it when it next purges.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
+}
+
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = mend::cli::Cli::parse();
     match mend::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
