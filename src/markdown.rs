@@ -257,10 +257,29 @@ fn count_words(events: &[Event]) -> usize {
     events
         .iter()
         .map(|e| match e {
-            Event::Text(t) | Event::Code(t) => t.split_whitespace().count(),
+            Event::Text(t) | Event::Code(t) => words_in(t),
             _ => 0,
         })
         .sum()
+}
+
+/// The words of `text`, as `split_whitespace` counts them, but without
+/// decoding characters or branching per byte when the text is ASCII (word
+/// counting was a tenth of all build time).
+fn words_in(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    // ASCII's Unicode white space: tab, line feed, vertical tab, form feed,
+    // carriage return, space.
+    let space = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
+    let bytes = text.as_bytes();
+    let starts_with_word = bytes.first().is_some_and(|&b| !space(b));
+    let word_starts = bytes
+        .windows(2)
+        .filter(|pair| space(pair[0]) && !space(pair[1]))
+        .count();
+    usize::from(starts_with_word) + word_starts
 }
 
 #[cfg(test)]
@@ -317,6 +336,22 @@ mod tests {
         assert!(r.html.contains("checkbox"));
         assert!(r.html.contains("footnote"));
         assert!(r.words > 5);
+    }
+
+    #[test]
+    fn words_are_counted_as_split_whitespace_does() {
+        for text in [
+            "",
+            " ",
+            "one",
+            " one two  three ",
+            "tab\tand\nnew\x0bline\x0cfeed\r\nend",
+            "\u{a0}non\u{a0}breaking\u{3000}ideographic",
+            "caf\u{e9} au lait",
+            "a\x00b c",
+        ] {
+            assert_eq!(words_in(text), text.split_whitespace().count(), "{text:?}");
+        }
     }
 
     #[test]
