@@ -16,13 +16,11 @@ use crate::error::{Error, Result};
 use crate::feed;
 use crate::markdown::{TocEntry, render_plain};
 use crate::site::Site;
-use crate::taxonomy::{TAGS_DIR, Tag};
+use crate::taxonomy::{TAGS_DIR, Tag, related_articles};
 use crate::theme::{Source, template_error};
 
 /// How many related articles an article shows.
 const RELATED_COUNT: usize = 3;
-/// Articles handled per counter when finding related articles.
-const RELATED_RUN: usize = 512;
 /// Words read per minute, for the reading time.
 const WORDS_PER_MINUTE: usize = 200;
 
@@ -515,7 +513,7 @@ impl Views {
             site_pages: Value::from(pages.clone()),
             pages,
             tags,
-            related: related_articles(site),
+            related: related_articles(site, RELATED_COUNT),
             all_articles: (0..site.articles.len()).collect(),
             index_links: PagerLinks::new(site, "", site.articles.len()),
             tag_links: site
@@ -722,90 +720,6 @@ fn tag_view<'a>(site: &Site, tag: &'a Tag) -> TagView<'a> {
     }
 }
 
-/// For each article, the articles sharing the most tags with it, newest
-/// first among equals.
-fn related_articles(site: &Site) -> Vec<Vec<usize>> {
-    let count = site.articles.len();
-    site.articles
-        .par_iter()
-        .enumerate()
-        // Work in runs of articles, each with one counter, reset after each
-        // article: no hashing, no sorting, and few counters to allocate.
-        .with_min_len(RELATED_RUN)
-        .map_init(
-            || (vec![0u32; count], Vec::new()),
-            |(shared, touched), (i, article)| {
-                let best = related_to(site, i, &site.tag_ids(article), shared, touched);
-                for &j in touched.iter() {
-                    shared[j] = 0;
-                }
-                touched.clear();
-                best
-            },
-        )
-        .collect()
-}
-
-/// The related articles of article `i`, counting shared tags in `shared`
-/// (all zero on entry) and noting in `touched` which counts it set.
-///
-/// The largest tag is never walked: an article sharing two or more tags is
-/// found through a smaller one (and then looked up in the largest), and of
-/// those sharing only the largest tag, just the newest few can make the cut.
-fn related_to(
-    site: &Site,
-    i: usize,
-    tag_ids: &[usize],
-    shared: &mut [u32],
-    touched: &mut Vec<usize>,
-) -> Vec<usize> {
-    let Some(&largest) = tag_ids.iter().max_by_key(|&&t| site.tags[t].articles.len()) else {
-        return Vec::new();
-    };
-    for &t in tag_ids.iter().filter(|&&t| t != largest) {
-        for &j in site.tags[t].articles.iter().filter(|&&j| j != i) {
-            if shared[j] == 0 {
-                touched.push(j);
-            }
-            shared[j] += 1;
-        }
-    }
-    // Tag lists are in article order, newest first: searchable.
-    let in_largest = &site.tags[largest].articles;
-    for &j in touched.iter() {
-        if in_largest.binary_search(&j).is_ok() {
-            shared[j] += 1;
-        }
-    }
-    let only_largest: Vec<usize> = in_largest
-        .iter()
-        .copied()
-        .filter(|&j| j != i && shared[j] == 0)
-        .take(RELATED_COUNT)
-        .collect();
-    for j in only_largest {
-        shared[j] = 1;
-        touched.push(j);
-    }
-    best_related(shared, touched)
-}
-
-/// The `RELATED_COUNT` articles sharing the most tags; among equals, the
-/// newer (lower index) first.
-fn best_related(shared: &[u32], touched: &[usize]) -> Vec<usize> {
-    let mut best: Vec<(u32, usize)> = Vec::with_capacity(RELATED_COUNT + 1);
-    for &j in touched {
-        let candidate = (shared[j], j);
-        let better = |(c, k): &(u32, usize)| candidate.0 > *c || (candidate.0 == *c && j < *k);
-        let at = best.iter().position(better).unwrap_or(best.len());
-        if at < RELATED_COUNT {
-            best.insert(at, candidate);
-            best.truncate(RELATED_COUNT);
-        }
-    }
-    best.into_iter().map(|(_, j)| j).collect()
-}
-
 /// A page that sends browsers and search engines to `target`.
 pub fn redirect_html(target: &str) -> String {
     let url = quick_xml::escape::escape(target);
@@ -820,63 +734,6 @@ pub fn redirect_html(target: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The fast search for related articles agrees with counting every pair.
-    #[test]
-    fn related_articles_match_a_brute_force_count() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("site.toml"),
-            "title = \"t\"\nbase_url = \"https://t.example\"\n",
-        )
-        .unwrap();
-        std::fs::create_dir_all(dir.path().join("content/posts")).unwrap();
-        let mut seed: u64 = 7;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        for i in 0..120 {
-            // Skewed tags: tag 0 on most articles, higher tags ever rarer.
-            let tags: Vec<String> = (0..1 + next() % 4)
-                .map(|_| format!("\"t{}\"", (next() % 8) * (next() % 3)))
-                .collect();
-            let text = format!(
-                "+++\ntitle = \"A{i}\"\ndate = 2024-01-01T00:{:02}:{:02}Z\ntags = [{}]\n+++\nBody.\n",
-                i / 60,
-                i % 60,
-                tags.join(", ")
-            );
-            std::fs::write(dir.path().join(format!("content/posts/a{i}.md")), text).unwrap();
-        }
-        let site = Site::load(dir.path(), &Default::default()).unwrap();
-        let fast = related_articles(&site);
-        for (i, article) in site.articles.iter().enumerate() {
-            let mine = site.tag_ids(article);
-            let mut all: Vec<(usize, usize)> = (0..site.articles.len())
-                .filter(|&j| j != i)
-                .map(|j| {
-                    (
-                        site.tag_ids(&site.articles[j])
-                            .iter()
-                            .filter(|t| mine.contains(t))
-                            .count(),
-                        j,
-                    )
-                })
-                .filter(|(shared, _)| *shared > 0)
-                .collect();
-            all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            let slow: Vec<usize> = all
-                .into_iter()
-                .take(RELATED_COUNT)
-                .map(|(_, j)| j)
-                .collect();
-            assert_eq!(fast[i], slow, "article {i}");
-        }
-    }
 
     #[test]
     fn root_prefix_walks_back_up() {

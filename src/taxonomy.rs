@@ -1,10 +1,14 @@
-//! Tags: grouping articles by tag, merging tags that slug the same.
+//! Tags: grouping articles by tag, merging tags that slug the same, and
+//! finding the articles that share the most tags.
 //!
 //! Not for rendering tag pages (`render`) or their feeds (`feed`).
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::content::Page;
+use crate::site::Site;
 
 /// The folder of the output that holds the tag pages.
 pub const TAGS_DIR: &str = "tags";
@@ -76,9 +80,159 @@ fn warnings_mention(warnings: &[String], a: &str, b: &str) -> bool {
     warnings.iter().any(|w| w.starts_with(&key))
 }
 
+/// For each article, the `count` articles sharing the most tags with it,
+/// newest first among equals.
+///
+/// Each tag is a bitset over the articles (bit `j`: article `j` has it), so
+/// the tags two articles share are counted 64 articles at a time with a few
+/// word operations. Tags on many articles keep a bitset for the whole run;
+/// the others are spread into scratch sets article by article, which costs
+/// no more than walking their lists.
+pub fn related_articles(site: &Site, count: usize) -> Vec<Vec<usize>> {
+    let words = site.articles.len().div_ceil(64);
+    let dense: Vec<Option<Vec<u64>>> = site
+        .tags
+        .iter()
+        .map(|tag| (tag.articles.len() >= words).then(|| bitset(&tag.articles, words)))
+        .collect();
+    site.articles
+        .par_iter()
+        .enumerate()
+        .map_init(Vec::new, |scratch: &mut Vec<Vec<u64>>, (i, article)| {
+            let tags = site.tag_ids(article);
+            let sparse: Vec<&[usize]> = tags
+                .iter()
+                .filter(|&&t| dense[t].is_none())
+                .map(|&t| site.tags[t].articles.as_slice())
+                .collect();
+            scratch.resize_with(scratch.len().max(sparse.len()), || vec![0; words]);
+            for (set, members) in scratch.iter_mut().zip(&sparse) {
+                fill(set, members, true);
+            }
+            let mut sets: Vec<&[u64]> = tags.iter().filter_map(|&t| dense[t].as_deref()).collect();
+            sets.extend(scratch[..sparse.len()].iter().map(Vec::as_slice));
+            let best = most_shared(&sets, i, count);
+            for (set, members) in scratch.iter_mut().zip(&sparse) {
+                fill(set, members, false);
+            }
+            best
+        })
+        .collect()
+}
+
+fn bitset(members: &[usize], words: usize) -> Vec<u64> {
+    let mut set = vec![0; words];
+    fill(&mut set, members, true);
+    set
+}
+
+/// Sets or clears the bits of `members`.
+fn fill(set: &mut [u64], members: &[usize], on: bool) {
+    for &j in members {
+        let bit = 1 << (j % 64);
+        if on {
+            set[j / 64] |= bit;
+        } else {
+            set[j / 64] &= !bit;
+        }
+    }
+}
+
+/// The `count` articles (other than `me`) in the most of `sets`, lowest
+/// index first among equals.
+fn most_shared(sets: &[&[u64]], me: usize, count: usize) -> Vec<usize> {
+    let k = sets.len();
+    // found[c]: the first articles in exactly c of the sets.
+    let mut found: Vec<Vec<usize>> = vec![Vec::new(); k + 1];
+    // at_least[c]: bits of the articles in c or more of the sets.
+    let mut at_least = vec![0u64; k + 2];
+    let words = sets.first().map_or(0, |s| s.len());
+    for w in 0..words {
+        at_least.fill(0);
+        at_least[0] = !0;
+        for set in sets {
+            let mut bits = set[w];
+            if w == me / 64 {
+                bits &= !(1 << (me % 64));
+            }
+            for c in (1..=k).rev() {
+                at_least[c] |= at_least[c - 1] & bits;
+            }
+        }
+        for c in 1..=k {
+            let mut exactly = at_least[c] & !at_least[c + 1];
+            while exactly != 0 && found[c].len() < count {
+                found[c].push(w * 64 + exactly.trailing_zeros() as usize);
+                exactly &= exactly - 1;
+            }
+        }
+        if found[k].len() >= count {
+            break; // no later article can share more, or be newer
+        }
+    }
+    found.into_iter().rev().flatten().take(count).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bitset search for related articles agrees with counting every pair.
+    #[test]
+    fn related_articles_match_a_brute_force_count() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "title = \"t\"\nbase_url = \"https://t.example\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("content/posts")).unwrap();
+        let mut seed: u64 = 7;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for i in 0..400 {
+            // Skewed tags: tag 0 on most articles, higher tags ever rarer,
+            // and some on a handful of articles only (kept as lists).
+            let tags: Vec<String> = (0..1 + next() % 6)
+                .map(|_| match next() % 4 {
+                    0 => format!("\"rare{}\"", next() % 150),
+                    _ => format!("\"t{}\"", (next() % 8) * (next() % 3)),
+                })
+                .collect();
+            let text = format!(
+                "+++\ntitle = \"A{i}\"\ndate = 2024-01-01T{:02}:{:02}:00Z\ntags = [{}]\n+++\nBody.\n",
+                i / 60 % 24,
+                i % 60,
+                tags.join(", ")
+            );
+            std::fs::write(dir.path().join(format!("content/posts/a{i}.md")), text).unwrap();
+        }
+        let site = Site::load(dir.path(), &Default::default()).unwrap();
+        let fast = related_articles(&site, 3);
+        for (i, article) in site.articles.iter().enumerate() {
+            let mine = site.tag_ids(article);
+            let mut all: Vec<(usize, usize)> = (0..site.articles.len())
+                .filter(|&j| j != i)
+                .map(|j| {
+                    (
+                        site.tag_ids(&site.articles[j])
+                            .iter()
+                            .filter(|t| mine.contains(t))
+                            .count(),
+                        j,
+                    )
+                })
+                .filter(|(shared, _)| *shared > 0)
+                .collect();
+            all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let slow: Vec<usize> = all.into_iter().take(3).map(|(_, j)| j).collect();
+            assert_eq!(fast[i], slow, "article {i}");
+        }
+    }
     use crate::content::{Kind, Page};
     use crate::slug::slugify;
 
