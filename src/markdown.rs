@@ -263,9 +263,9 @@ fn count_words(events: &[Event]) -> usize {
         .sum()
 }
 
-/// The words of `text`, as `split_whitespace` counts them, but without
-/// decoding characters or branching per byte when the text is ASCII (word
-/// counting was a tenth of all build time).
+/// The words of `text`, as `split_whitespace` counts them, but 64 bytes at
+/// a time when the text is ASCII (word counting was a tenth of all build
+/// time): a word starts at each byte that is not space after one that is.
 fn words_in(text: &str) -> usize {
     if !text.is_ascii() {
         return text.split_whitespace().count();
@@ -273,13 +273,18 @@ fn words_in(text: &str) -> usize {
     // ASCII's Unicode white space: tab, line feed, vertical tab, form feed,
     // carriage return, space.
     let space = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
-    let bytes = text.as_bytes();
-    let starts_with_word = bytes.first().is_some_and(|&b| !space(b));
-    let word_starts = bytes
-        .windows(2)
-        .filter(|pair| space(pair[0]) && !space(pair[1]))
-        .count();
-    usize::from(starts_with_word) + word_starts
+    let mut words = 0;
+    let mut space_before = 1u64; // the text starts as if after a space
+    for chunk in text.as_bytes().chunks(64) {
+        let spaces = chunk
+            .iter()
+            .enumerate()
+            .fold(0u64, |bits, (i, &b)| bits | u64::from(space(b)) << i);
+        let letters = !spaces & (u64::MAX >> (64 - chunk.len()));
+        words += (letters & (spaces << 1 | space_before)).count_ones() as usize;
+        space_before = spaces >> (chunk.len() - 1) & 1;
+    }
+    words
 }
 
 #[cfg(test)]
@@ -349,6 +354,9 @@ mod tests {
             "\u{a0}non\u{a0}breaking\u{3000}ideographic",
             "caf\u{e9} au lait",
             "a\x00b c",
+            &"word ".repeat(40),
+            &"x".repeat(64),
+            &format!("{} {}", "a".repeat(63), "b".repeat(70)),
         ] {
             assert_eq!(words_in(text), text.split_whitespace().count(), "{text:?}");
         }
