@@ -13,7 +13,7 @@ use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::reload::{self, EVENTS_PATH, Hub, SCRIPT_PATH, STATUS_PATH};
-use crate::render::Output;
+use crate::render::{Output, Packed};
 use crate::theme::Source;
 
 /// What the request threads share.
@@ -83,7 +83,7 @@ fn serve_site(request: Request, path: &str, raw: &str, shared: &Shared) {
             let _ = request.respond(response);
         }
         Lookup::Missing => {
-            let page = output.files.get("404.html").cloned();
+            let page = output.files.get("404.html").map(Packed::unpack);
             drop(output);
             let body =
                 page.map_or_else(|| b"Not found".to_vec(), |p| reload::inject(&p, generation));
@@ -122,7 +122,7 @@ pub fn site_key(path: &str) -> Option<String> {
 
 fn lookup(output: &Output, key: &str, root: &Path) -> Lookup {
     if let Some(bytes) = output.files.get(key) {
-        return Lookup::File(key.to_string(), bytes.clone());
+        return Lookup::File(key.to_string(), bytes.unpack());
     }
     if let Some(source) = output.copies.get(key) {
         return match read_copy(source, root) {

@@ -14,7 +14,7 @@ use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, site_path};
 use crate::content::{self, CONTENT_DIR, Page, is_comments_file};
 use crate::error::{Error, Result};
-use crate::render::{Output, PageRef, Rendered, Views, render_pages, render_with};
+use crate::render::{Output, Packed, PageRef, Rendered, Views, render_pages, render_with};
 use crate::site::{LoadOptions, Site};
 use crate::theme::Source;
 
@@ -278,13 +278,12 @@ fn is_served_copy(site: &Site, path: &Path) -> bool {
 fn apply(output: &mut Output, rendered: Vec<Rendered>) -> Vec<String> {
     let mut changed = Vec::new();
     for file in rendered {
-        if output.copies.contains_key(&file.path)
-            || output.files.get(&file.path) == Some(&file.bytes)
-        {
+        let packed = Packed::new(&file.bytes);
+        if output.copies.contains_key(&file.path) || output.files.get(&file.path) == Some(&packed) {
             continue;
         }
         changed.push(file.path.clone());
-        output.files.insert(file.path, file.bytes);
+        output.files.insert(file.path, packed);
     }
     changed
 }
