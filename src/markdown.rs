@@ -66,7 +66,9 @@ pub fn render(source: &str, base_path: &str, page_path: &str) -> Rendered {
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
     Rendered {
-        html: html_out,
+        // Kept for the whole build: an exact copy, so the room left over in
+        // the working buffer goes back to the allocator at once.
+        html: html_out.as_str().to_owned(),
         summary: to_html(summary_events.into_iter()),
         has_more,
         toc,
