@@ -756,7 +756,10 @@ mod tests {
         assert!(packed.0.len() < page.len() / 4);
         assert_eq!(packed.unpack(), page.as_bytes());
         assert_eq!(packed, Packed::new(page.as_bytes()));
-        assert_ne!(packed, Packed::new(page.replace("boundary", "Boundary").as_bytes()));
+        assert_ne!(
+            packed,
+            Packed::new(page.replace("boundary", "Boundary").as_bytes())
+        );
         assert_eq!(Packed::new(b"").unpack(), b"");
     }
 

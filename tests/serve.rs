@@ -463,6 +463,10 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
             }),
         ),
         (
+            "delete a template",
+            Box::new(|| std::fs::remove_file(root.join("templates/tags.html")).unwrap()),
+        ),
+        (
             "add a static file",
             Box::new(|| write(&root, "static/extra.css", "p { color: teal; }")),
         ),

@@ -1,6 +1,7 @@
 //! The site `serve` keeps in memory, and rebuilding it after a change: a
 //! body edit re-renders that page and the feeds; a comment edit that keeps
-//! the count re-renders that page; a stylesheet edit renders nothing; any
+//! the count re-renders that page; a stylesheet edit renders nothing; a
+//! template edit renders every page without loading the content again; any
 //! other change rebuilds everything. Whatever the path, the result is what a
 //! clean `mend build` would write, byte for byte.
 //!
@@ -16,7 +17,7 @@ use crate::content::{self, CONTENT_DIR, Page, is_comments_file};
 use crate::error::{Error, Result};
 use crate::render::{Output, Packed, PageRef, Rendered, Views, render_pages, render_with};
 use crate::site::{LoadOptions, Site};
-use crate::theme::Source;
+use crate::theme::{self, Source};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,8 @@ enum Plan {
     },
     /// Articles, pages or comment files edited in place.
     Pages(Vec<PathBuf>),
+    /// Templates added, edited or removed, and nothing else but static files.
+    Templates,
     Full,
 }
 
@@ -89,6 +92,7 @@ impl Live {
                 Ok(None) => self.rebuild_all(),
                 Err(e) => Err(e),
             },
+            Plan::Templates => self.rebuild_templates(),
             Plan::Full => self.rebuild_all(),
         };
         self.needs_full = result.is_err();
@@ -100,16 +104,37 @@ impl Live {
         self.warn(&site.warnings);
         let views = Views::new(&site);
         let fresh = render_with(&site, &views)?;
+        self.loaded = Some((site, views));
+        Ok(self.publish(fresh))
+    }
+
+    /// Reads the templates again and renders every page with them; the
+    /// content, unchanged, is not loaded again.
+    fn rebuild_templates(&mut self) -> Result<Rebuilt> {
+        let Some((site, views)) = &mut self.loaded else {
+            return self.rebuild_all();
+        };
+        let theme = theme::load(&self.root, &site.config)?;
+        let templates_only = theme.static_files == site.theme.static_files;
+        site.theme = theme;
+        if !templates_only {
+            return self.rebuild_all();
+        }
+        let fresh = render_with(site, views)?;
+        Ok(self.publish(fresh))
+    }
+
+    /// Replaces the whole output with `fresh`.
+    fn publish(&self, fresh: Output) -> Rebuilt {
         let mut output = self.output.write().unwrap_or_else(|e| e.into_inner());
         let changed = changed_paths(&output, &fresh);
         *output = fresh;
-        self.loaded = Some((site, views));
-        Ok(Rebuilt {
+        Rebuilt {
             files_changed: changed.len(),
             pages_changed: changed.iter().filter(|p| p.ends_with(".html")).count(),
             css_only: false,
             full: true,
-        })
+        }
     }
 
     fn warn(&mut self, warnings: &[String]) {
@@ -228,6 +253,7 @@ fn page_mut(site: &mut Site, target: PageRef) -> &mut Page {
 fn plan(root: &Path, site: &Site, changed: &[PathBuf]) -> Plan {
     let mut pages = Vec::new();
     let mut statics = 0;
+    let mut templates = false;
     let mut css_only = true;
     for file in changed {
         let exists = site_path(root, file).is_file();
@@ -239,8 +265,16 @@ fn plan(root: &Path, site: &Site, changed: &[PathBuf]) -> Plan {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // `templates/…` or `themes/<name>/templates/…`
+        let in_templates = |at: usize| {
+            file.components()
+                .nth(at)
+                .is_some_and(|c| c.as_os_str() == "templates")
+        };
         match first.as_deref() {
-            Some(CONFIG_FILE) | Some("templates") => return Plan::Full,
+            Some(CONFIG_FILE) => return Plan::Full,
+            Some("templates") => templates = true,
+            Some("themes") if in_templates(2) => templates = true,
             Some("themes") if !file.components().any(|c| c.as_os_str() == "static") => {
                 return Plan::Full;
             }
@@ -261,6 +295,8 @@ fn plan(root: &Path, site: &Site, changed: &[PathBuf]) -> Plan {
         }
     }
     match (pages.is_empty(), statics) {
+        (false, _) if templates => Plan::Full,
+        _ if templates => Plan::Templates,
         (false, _) => Plan::Pages(pages),
         (true, 0) => Plan::Nothing,
         (true, _) => Plan::Static { css_only },
@@ -302,4 +338,36 @@ fn differing<V: PartialEq>(old: &BTreeMap<String, V>, new: &BTreeMap<String, V>)
         .map(|(p, _)| p);
     let gone = old.keys().filter(|p| !new.contains_key(*p));
     changed.chain(gone).cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_change_gets_its_own_plan() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blog");
+        let site = Site::load(&root, &LoadOptions::default()).unwrap();
+        let plan_for = |files: &[&str]| {
+            let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+            plan(&root, &site, &files)
+        };
+        let article = "content/posts/a-first.md";
+        assert_eq!(plan_for(&[article]), Plan::Pages(vec![article.into()]));
+        assert_eq!(plan_for(&["templates/article.html"]), Plan::Templates);
+        assert_eq!(
+            plan_for(&["themes/plain/templates/base.html", "templates/tag.html"]),
+            Plan::Templates
+        );
+        for full in [
+            &["site.toml"][..],
+            &["themes/plain/theme.toml"],
+            &["templates/article.html", article],
+            &["templates/article.html", "site.toml"],
+            &["content/posts/gone.md"],
+        ] {
+            assert_eq!(plan_for(full), Plan::Full, "{full:?}");
+        }
+        assert_eq!(plan_for(&["notes.txt"]), Plan::Nothing);
+    }
 }
