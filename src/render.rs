@@ -52,16 +52,33 @@ impl Output {
 /// Equal files pack to equal bytes, so packed files compare as their
 /// contents do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Packed(Vec<u8>);
+pub struct Packed {
+    size: usize,
+    packed: Box<[u8]>,
+}
 
 impl Packed {
     pub fn new(bytes: &[u8]) -> Packed {
-        Packed(lz4_flex::compress_prepend_size(bytes))
+        thread_local! {
+            /// Room for the worst case, reused: only the packed bytes are kept.
+            static ROOM: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        ROOM.with_borrow_mut(|room| {
+            let worst = lz4_flex::block::get_maximum_output_size(bytes.len());
+            if room.len() < worst {
+                room.resize(worst, 0);
+            }
+            let used = lz4_flex::compress_into(bytes, room).expect("room for the worst case");
+            Packed {
+                size: bytes.len(),
+                packed: room[..used].into(),
+            }
+        })
     }
 
     /// The file's bytes.
     pub fn unpack(&self) -> Vec<u8> {
-        lz4_flex::decompress_size_prepended(&self.0).expect("packed by Packed::new")
+        lz4_flex::decompress(&self.packed, self.size).expect("packed by Packed::new")
     }
 }
 
@@ -753,7 +770,7 @@ mod tests {
     fn packed_files_unpack_and_compare_as_their_bytes() {
         let page = "<p>No contact is a boundary, not a punishment.</p>\n".repeat(50);
         let packed = Packed::new(page.as_bytes());
-        assert!(packed.0.len() < page.len() / 4);
+        assert!(packed.packed.len() < page.len() / 4);
         assert_eq!(packed.unpack(), page.as_bytes());
         assert_eq!(packed, Packed::new(page.as_bytes()));
         assert_ne!(
