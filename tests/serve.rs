@@ -315,6 +315,35 @@ fn the_port_in_use_is_skipped() {
 }
 
 #[test]
+fn no_free_port_in_the_range_is_an_error() {
+    // Hold twenty ports in a row, starting from a free one.
+    let held = (0..50)
+        .find_map(|_| {
+            let base = free_port().checked_sub(20)?;
+            (0..20)
+                .map(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).ok())
+                .collect::<Option<Vec<_>>>()
+                .map(|listeners| (base, listeners))
+        })
+        .expect("twenty free ports in a row");
+    let base = held.0;
+    let site = fixture("blog");
+    let output = Command::new(assert_cmd::cargo::cargo_bin("mend"))
+        .args(["serve", "--port", &base.to_string(), "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("no free port from {base} to {}", base + 19))
+            && stderr.contains("--port"),
+        "{stderr}"
+    );
+    drop(held);
+}
+
+#[test]
 fn an_edit_is_served_within_a_bounded_wait() {
     let site = fixture("blog");
     let server = serve(site.path());
