@@ -8,7 +8,6 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::comments::thread;
 use crate::content::{Date, Page};
-use crate::render::Rendered;
 use crate::site::Site;
 use crate::taxonomy::{TAGS_DIR, Tag};
 
@@ -22,37 +21,13 @@ pub const SITE_FEED: &str = "atom.xml";
 pub const SITEMAP: &str = "sitemap.xml";
 pub const ROBOTS: &str = "robots.txt";
 
-/// The feeds that carry article `index` (the feeds hold whole bodies, so
-/// they change with it): the site's and its tags', where it is new enough.
-pub fn feeds_of(site: &Site, index: usize) -> Vec<Rendered> {
-    let limit = site.config.feed_limit;
-    let mut files = Vec::new();
-    if index < limit {
-        files.push(Rendered {
-            path: SITE_FEED.into(),
-            origin: "the site feed".into(),
-            bytes: site_feed(site),
-        });
-    }
-    for t in site.tag_ids(&site.articles[index]) {
-        let tag = &site.tags[t];
-        if tag.articles.iter().take(limit).any(|&i| i == index) {
-            files.push(Rendered {
-                path: tag_feed_path(tag),
-                origin: format!("the feed of tag `{}`", tag.name),
-                bytes: tag_feed(site, tag),
-            });
-        }
-    }
-    files
-}
-
 /// The Atom feed of the whole site.
 pub fn site_feed(site: &Site) -> Vec<u8> {
     let title = &site.config.title;
     atom(site, title, SITE_FEED, "", site.articles.iter())
 }
 
+/// Where the feed of `tag` goes: `tags/<slug>/atom.xml`.
 pub fn tag_feed_path(tag: &Tag) -> String {
     format!("{}{SITE_FEED}", tag.path)
 }

@@ -82,10 +82,9 @@ impl Packed {
     }
 }
 
-/// One page to render and what produced it (for duplicate-URL messages).
+/// One rendered file, for `serve`'s partial rebuilds.
 pub struct Rendered {
     pub path: String,
-    pub origin: String,
     pub bytes: Vec<u8>,
 }
 
@@ -102,10 +101,17 @@ pub enum PageRef {
 }
 
 impl PageRef {
-    fn page(self, site: &Site) -> &Page {
+    pub fn page(self, site: &Site) -> &Page {
         match self {
             PageRef::Article(i) => &site.articles[i],
             PageRef::Page(i) => &site.pages[i],
+        }
+    }
+
+    pub fn page_mut(self, site: &mut Site) -> &mut Page {
+        match self {
+            PageRef::Article(i) => &mut site.articles[i],
+            PageRef::Page(i) => &mut site.pages[i],
         }
     }
 }
@@ -113,16 +119,32 @@ impl PageRef {
 /// Renders the own pages of `targets` (not the lists that show them) and the
 /// feeds that carry their bodies.
 pub fn render_pages(site: &Site, views: &Views, targets: &[PageRef]) -> Result<Vec<Rendered>> {
-    let mut rendered: Vec<Rendered> = targets
-        .par_iter()
-        .map(|&target| render_page(site, views, target))
-        .collect::<Result<_>>()?;
+    let mut jobs: Vec<Job> = targets.iter().map(|&target| Job::Page(target)).collect();
     for target in targets {
         if let PageRef::Article(i) = *target {
-            rendered.extend(feed::feeds_of(site, i));
+            for feed in feeds_carrying(site, i) {
+                if !jobs.contains(&feed) {
+                    jobs.push(feed);
+                }
+            }
         }
     }
-    Ok(rendered)
+    jobs.par_iter()
+        .map(|&job| render_one(site, views, job))
+        .collect()
+}
+
+/// The feeds that carry article `i` (they hold whole bodies, so they change
+/// with it): the site's and its tags', where it is new enough.
+fn feeds_carrying(site: &Site, i: usize) -> Vec<Job> {
+    let limit = site.config.feed_limit;
+    let in_site_feed = (i < limit).then_some(Job::SiteFeed);
+    let tag_feeds = site
+        .tag_ids(&site.articles[i])
+        .into_iter()
+        .filter(|&t| site.tags[t].articles.iter().take(limit).any(|&j| j == i))
+        .map(Job::TagFeed);
+    in_site_feed.into_iter().chain(tag_feeds).collect()
 }
 
 /// Renders every file of the site into memory, with values already built.
@@ -145,7 +167,7 @@ pub fn render_with(site: &Site, views: &Views) -> Result<Output> {
 }
 
 /// One file a site is made of.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Job {
     Page(PageRef),
     Index(usize),
@@ -359,11 +381,14 @@ fn put(out: &mut Vec<u8>, bytes: impl AsRef<[u8]>) -> Result<()> {
 
 /// Renders one article's or page's own page.
 pub fn render_page(site: &Site, views: &Views, target: PageRef) -> Result<Rendered> {
+    render_one(site, views, Job::Page(target))
+}
+
+fn render_one(site: &Site, views: &Views, job: Job) -> Result<Rendered> {
     let mut bytes = Vec::new();
-    render_page_to(site, views, target, &mut bytes)?;
+    render_job(site, views, job, &mut bytes)?;
     Ok(Rendered {
-        path: Job::Page(target).path(site),
-        origin: Job::Page(target).origin(site),
+        path: job.path(site),
         bytes,
     })
 }

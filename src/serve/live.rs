@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, site_path};
-use crate::content::{self, CONTENT_DIR, Page, is_comments_file};
+use crate::content::{self, CONTENT_DIR, is_comments_file};
 use crate::error::{Error, Result};
 use crate::render::{Output, Packed, PageRef, Rendered, Views, render_pages, render_with};
 use crate::site::{LoadOptions, Site};
@@ -204,7 +204,7 @@ fn reload_one(
         let loaded = comments::load(&source)
             .map_err(|errors| Error::from_list(errors).expect("errors were reported"))?;
         warnings.extend(loaded.warnings);
-        let page = page_mut(site, target);
+        let page = target.page_mut(site);
         if approved_count(&loaded.comments) != approved_count(&page.comments) {
             return Ok(None);
         }
@@ -216,14 +216,14 @@ fn reload_one(
     };
     let bundle = content::bundle_of(root, &source);
     let mut fresh = content::load_page(root, &source, bundle.as_deref(), site.config.base_path())?;
-    let old = page_ref(site, target);
+    let old = target.page(site);
     fresh.comments = old.comments.clone();
     let same_elsewhere =
         fresh.aliases == old.aliases && fresh.assets == old.assets && fresh.draft == old.draft;
     if !same_elsewhere || views.summary(site, old) != views.summary(site, &fresh) {
         return Ok(None);
     }
-    *page_mut(site, target) = fresh;
+    *target.page_mut(site) = fresh;
     Ok(Some(target))
 }
 
@@ -233,20 +233,6 @@ fn find(site: &Site, source: &Path) -> Option<PageRef> {
     article
         .map(PageRef::Article)
         .or_else(|| page().map(PageRef::Page))
-}
-
-fn page_ref(site: &Site, target: PageRef) -> &Page {
-    match target {
-        PageRef::Article(i) => &site.articles[i],
-        PageRef::Page(i) => &site.pages[i],
-    }
-}
-
-fn page_mut(site: &mut Site, target: PageRef) -> &mut Page {
-    match target {
-        PageRef::Article(i) => &mut site.articles[i],
-        PageRef::Page(i) => &mut site.pages[i],
-    }
 }
 
 /// Decides how much to rebuild for files changed (relative to `root`).
