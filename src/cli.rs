@@ -107,6 +107,9 @@ pub struct BuildArgs {
     /// Print nothing but warnings and errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Build into an output folder that holds files mend did not write (they are kept).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -181,7 +184,7 @@ fn build(args: &BuildArgs) -> Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| site_path(root, "public"));
-    output::check_location(root, &out_dir)?;
+    let out_dir = output::check_location(root, &out_dir)?;
     let options = LoadOptions {
         drafts: args.drafts,
         base_url: args.base_url.clone(),
@@ -200,6 +203,7 @@ fn build(args: &BuildArgs) -> Result<()> {
     let spare = output::Spare::prepare(
         &out_dir,
         plan.paths().chain(copies.keys().map(String::as_str)),
+        args.force,
     )?;
     // Each page goes to disk as soon as it is rendered.
     plan.render(&site, &Views::new(&site), |path, bytes| {

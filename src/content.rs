@@ -10,12 +10,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{key_line, site_path};
-use crate::error::{Error, Result, line_of, read_text, walk_error};
+use crate::error::{Error, Result, line_of, read_text};
+use crate::layout::Walk;
 use crate::markdown::{self, Rendered};
 use crate::slug::slugify;
 
-/// The folder of a site that holds its Markdown.
-pub const CONTENT_DIR: &str = "content";
+pub use crate::layout::CONTENT_DIR;
 /// Articles live under this folder of `content/`.
 pub const POSTS_DIR: &str = "posts";
 
@@ -170,17 +170,6 @@ pub struct ContentFiles {
     pub assets: Vec<PathBuf>,
 }
 
-/// Files that editors and systems leave behind, never part of a site.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "Thumbs.db"
-}
-
 /// Whether a file name is a comment file.
 pub fn is_comments_file(name: &str) -> bool {
     name == "comments.toml" || name.ends_with(".comments.toml")
@@ -193,13 +182,9 @@ pub fn find_files(root: &Path) -> Result<ContentFiles> {
     if !dir.is_dir() {
         return Ok(found);
     }
-    let mut walk = walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    let mut walk = Walk::new(root, &dir);
     while let Some(entry) = walk.next() {
-        let entry = entry.map_err(|e| walk_error(e, &dir))?;
+        let entry = entry?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy();
         if entry.file_type().is_dir() {
@@ -237,20 +222,15 @@ fn note_bundle_comments(dir: &Path, found: &mut ContentFiles) {
 }
 
 /// The files of a bundle folder other than its sources, sorted.
-fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut assets = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
+fn bundle_assets(root: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
+    let files = Walk::new(root, dir).files()?;
+    Ok(files
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()))
-    {
-        let entry = entry.map_err(|e| walk_error(e, dir))?;
-        let name = entry.file_name().to_string_lossy();
-        if entry.file_type().is_file() && !name.ends_with(".md") && !is_comments_file(&name) {
-            assets.push(entry.path().to_path_buf());
-        }
-    }
-    Ok(assets)
+        .filter(|file| {
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
+            !name.ends_with(".md") && !is_comments_file(&name)
+        })
+        .collect())
 }
 
 /// Loads every Markdown file in parallel; returns the pages and every error.
@@ -321,7 +301,7 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, base_path: &st
         })?;
     }
     let assets = match bundle {
-        Some(dir) => bundle_assets(dir)?,
+        Some(dir) => bundle_assets(root, dir)?,
         None => Vec::new(),
     };
     let body = markdown::render(split.body, base_path, &path);

@@ -93,6 +93,37 @@ pub enum Error {
     #[error("refusing to write the site into {}: {reason}; pass another --output", path.display())]
     UnsafeOutput { path: PathBuf, reason: &'static str },
 
+    #[error(
+        "{}: holds files mend did not write ({examples}); mend never deletes them, so it does not build into this folder: empty it, choose another --output, or pass --force to build beside them (they are kept)",
+        path.display()
+    )]
+    ForeignOutput { path: PathBuf, examples: String },
+
+    #[error(
+        "{}: another build of this site is running (it holds {}); wait for it to finish and build again",
+        path.display(),
+        lock.display()
+    )]
+    BuildRunning { path: PathBuf, lock: PathBuf },
+
+    #[error(
+        "{}: cannot write: {source}; {} was left as it was (a build needs free space for a second copy of the files it changes)",
+        path.display(),
+        output.display()
+    )]
+    OutputWrite {
+        path: PathBuf,
+        source: io::Error,
+        output: PathBuf,
+    },
+
+    #[error(
+        "{}: is a link to {}, outside the site; mend publishes only what is inside the site's folder: copy the file in, or remove the link",
+        path.display(),
+        target.display()
+    )]
+    LinkOutsideSite { path: PathBuf, target: PathBuf },
+
     #[error("{} already exists; remove it first or choose another name", path.display())]
     AlreadyExists { path: PathBuf },
 

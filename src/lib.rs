@@ -12,6 +12,7 @@ pub mod content;
 pub mod error;
 pub mod feed;
 pub mod import;
+pub mod layout;
 pub mod markdown;
 pub mod output;
 pub mod render;

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             eprintln!("error: {error}");
             let count = error.count();
             if count > 1 {
-                eprintln!("{count} errors; nothing was written");
+                eprintln!("{count} errors");
             }
             ExitCode::FAILURE
         }

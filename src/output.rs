@@ -1,6 +1,15 @@
-//! Writing a rendered site to disk, all or nothing: everything goes into a
-//! fresh folder beside the output, which is swapped in only once complete, so
-//! a failed build leaves the previous output as it was.
+//! Writing a rendered site to disk, all or nothing, and never at the cost of
+//! a file mend did not write.
+//!
+//! Everything goes into a spare tree beside the output folder
+//! (`.public.mend-spare`, the output of the build before last, so only files
+//! that changed are written), which is swapped in with one atomic exchange
+//! once complete: a failed or killed build leaves the previous output as it
+//! was. The output holds a list of the files mend wrote (`.mend-manifest`);
+//! anything else in it (`.git`, `CNAME`, `.nojekyll`, or any file with
+//! `--force`) is the user's, and is carried into the new tree, never
+//! deleted. A lock beside the output (`.public.mend-lock`) keeps two builds
+//! from writing the same folder at once.
 //!
 //! Not for rendering (`render`); it only moves bytes.
 
@@ -8,19 +17,31 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
 use crate::config::relative_path;
-use crate::content::CONTENT_DIR;
 use crate::error::{Error, Result, walk_error};
+use crate::layout::SOURCE_DIRS;
 use crate::theme::Source;
 
-/// Folders of a site that the output must never replace or sit inside.
-const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, "static", "templates", "themes"];
+/// The list of files mend wrote, kept inside the output folder.
+pub const MANIFEST: &str = ".mend-manifest";
+/// Inside a spare tree while the user's files are moved into it; names them.
+const HANDOFF: &str = ".mend-handoff";
+/// The first line of the manifest.
+const MANIFEST_HEADER: &str = "# Written by mend build: `m` marks its files, `u` yours that --force accepted; mend deletes only its own.";
+/// The manifest's mark of a file mend wrote.
+const OURS: &str = "m ";
+/// The manifest's mark of a file of the user's accepted with `--force`.
+const THEIRS: &str = "u ";
+/// Folder names of version control systems: no output may be inside one.
+const VCS_DIRS: [&str; 7] = [".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul"];
 
-/// Refuses an output folder whose replacement would destroy the site.
-pub fn check_location(root: &Path, output: &Path) -> Result<()> {
+/// Checks that the output folder can be written without destroying the site
+/// or anything else, and returns the folder to write (links resolved).
+pub fn check_location(root: &Path, output: &Path) -> Result<PathBuf> {
     let root = absolute(root);
     let out = absolute(output);
     let refuse = |reason| {
@@ -41,7 +62,20 @@ pub fn check_location(root: &Path, output: &Path) -> Result<()> {
     {
         return refuse("it is one of the site's source folders");
     }
-    Ok(())
+    if out
+        .components()
+        .any(|c| VCS_DIRS.iter().any(|vcs| c.as_os_str() == *vcs))
+    {
+        return refuse("it is inside a version control folder such as .git");
+    }
+    if out.exists() && !out.is_dir() {
+        return refuse("it is a file, not a folder");
+    }
+    Ok(if output.is_symlink() {
+        out
+    } else {
+        output.to_path_buf()
+    })
 }
 
 /// The absolute form of a path that may not exist yet, with links resolved
@@ -57,31 +91,15 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// The tree a build writes into: the spare beside the output folder
-/// (`.public.mend-spare`, the output of the build before last), so that only
-/// files that changed since are written. Once complete it is swapped in with
-/// renames; a failed build never touches the output folder, and the tree it
-/// replaces becomes the next spare.
-pub struct Spare {
-    /// The output folder.
-    dir: PathBuf,
-    /// The spare tree being written.
-    root: PathBuf,
-    /// Where the output goes for a moment during the swap.
+/// The paths mend keeps beside an output folder `dir`.
+struct Beside {
+    spare: PathBuf,
     old: PathBuf,
-    /// What the spare tree held before.
-    before: Existing,
-    /// Every file the site is made of.
-    wanted: HashSet<String>,
-    /// Every folder those files need.
-    folders: BTreeSet<String>,
+    lock: PathBuf,
 }
 
-impl Spare {
-    /// Readies the spare tree of the output folder `dir` for a site made of
-    /// the files at `paths` (relative, with '/'): folders made, and anything
-    /// in the way of them removed.
-    pub fn prepare<'a>(dir: &Path, paths: impl Iterator<Item = &'a str>) -> Result<Spare> {
+impl Beside {
+    fn of(dir: &Path) -> Beside {
         let name = dir
             .file_name()
             .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
@@ -89,28 +107,114 @@ impl Spare {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let root = parent.join(format!(".{name}.mend-spare"));
-        let old = parent.join(format!(".{name}.mend-old"));
-        recover_interrupted_swap(dir, &old);
-        let before = existing(&root)?;
+        Beside {
+            spare: parent.join(format!(".{name}.mend-spare")),
+            old: parent.join(format!(".{name}.mend-old")),
+            lock: parent.join(format!(".{name}.mend-lock")),
+        }
+    }
+}
+
+/// An advisory lock on an output folder, held until dropped.
+struct Lock {
+    _file: fs::File,
+}
+
+impl Lock {
+    fn take(path: &Path, dir: &Path) -> Result<Lock> {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(write_error(path))?;
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => Ok(Lock { _file: file }),
+            Err(rustix::io::Errno::WOULDBLOCK) => Err(Error::BuildRunning {
+                path: dir.to_path_buf(),
+                lock: path.to_path_buf(),
+            }),
+            Err(e) => Err(Error::Write {
+                path: path.to_path_buf(),
+                source: e.into(),
+            }),
+        }
+    }
+}
+
+/// The tree a build writes into, swapped in once complete.
+pub struct Spare {
+    /// The output folder.
+    dir: PathBuf,
+    beside: Beside,
+    /// Held while the build writes.
+    _lock: Lock,
+    /// What the spare tree held before.
+    before: Existing,
+    /// Every file the site is made of.
+    wanted: HashSet<String>,
+    /// Every folder those files need.
+    folders: BTreeSet<String>,
+    /// The user's files and folders in the output, carried into the new tree.
+    theirs: Vec<String>,
+    /// Set when a write failed: the spare is then removed, to give back the
+    /// room it takes.
+    damaged: AtomicBool,
+    finished: bool,
+}
+
+impl Spare {
+    /// Readies the spare tree of the output folder `dir` for a site made of
+    /// the files at `paths` (relative, with '/'): the lock taken, the user's
+    /// files in the output found (refused unless `force`, but for dotfiles
+    /// and `CNAME`), folders made, and anything in the way removed.
+    pub fn prepare<'a>(
+        dir: &Path,
+        paths: impl Iterator<Item = &'a str>,
+        force: bool,
+    ) -> Result<Spare> {
+        let beside = Beside::of(dir);
+        let lock = Lock::take(&beside.lock, dir)?;
+        recover_interrupted_swap(dir, &beside.old);
+        recover_handoff(dir, &beside.spare);
         let wanted: HashSet<String> = paths.map(str::to_string).collect();
-        let folders = folders_of(&wanted);
+        let folders = folders_of(wanted.iter().map(String::as_str));
+        let owned = Owned::read(dir, &beside.spare)?;
+        let theirs = users_files(dir, &owned, &folders)?;
+        let refused: Vec<&String> = theirs
+            .iter()
+            .filter(|p| !always_kept(p) && !owned.accepted(p))
+            .collect();
+        if !force && !refused.is_empty() {
+            return Err(Error::ForeignOutput {
+                path: dir.to_path_buf(),
+                examples: examples(&refused),
+            });
+        }
         let spare = Spare {
             dir: dir.to_path_buf(),
-            root,
-            old,
-            before,
+            before: existing(&beside.spare)?,
+            beside,
+            _lock: lock,
             wanted,
             folders,
+            theirs,
+            damaged: AtomicBool::new(false),
+            finished: false,
         };
-        spare.make_room()?;
+        spare.make_room().inspect_err(|_| spare.damage())?;
         Ok(spare)
+    }
+
+    fn damage(&self) {
+        self.damaged.store(true, Ordering::Relaxed);
     }
 
     /// Removes links, files where folders must go and folders where files
     /// must go, then makes the missing folders.
     fn make_room(&self) -> Result<()> {
         let before = &self.before;
+        let root = &self.beside.spare;
         for other in &before.others {
             fs::remove_file(other).map_err(write_error(other))?;
         }
@@ -119,16 +223,16 @@ impl Spare {
             .iter()
             .filter(|f| before.files.contains_key(*f))
         {
-            let path = self.root.join(folder);
+            let path = root.join(folder);
             fs::remove_file(&path).map_err(write_error(&path))?;
         }
         for file in self.wanted.iter().filter(|f| before.folders.contains(*f)) {
-            let path = self.root.join(file);
+            let path = root.join(file);
             fs::remove_dir_all(&path).map_err(write_error(&path))?;
         }
-        fs::create_dir_all(&self.root).map_err(write_error(&self.root))?;
+        fs::create_dir_all(root).map_err(write_error(root))?;
         for folder in self.folders.iter().filter(|f| !before.folders.contains(*f)) {
-            let path = self.root.join(folder);
+            let path = root.join(folder);
             fs::create_dir_all(&path).map_err(write_error(&path))?;
         }
         Ok(())
@@ -137,14 +241,25 @@ impl Spare {
     /// Writes one file of the site, unless it already holds these bytes.
     /// Safe to call from several threads at once.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        let target = self.root.join(path);
+        let target = self.beside.spare.join(path);
         let size_now = self.before.files.get(path).copied();
         let same =
             size_now == Some(bytes.len() as u64) && fs::read(&target).is_ok_and(|now| now == bytes);
         if same {
             return Ok(());
         }
-        fs::write(&target, bytes).map_err(write_error(&target))
+        fs::write(&target, bytes).map_err(|source| {
+            self.damage();
+            self.write_failed(target, source)
+        })
+    }
+
+    fn write_failed(&self, path: PathBuf, source: std::io::Error) -> Error {
+        Error::OutputWrite {
+            path,
+            source,
+            output: self.dir.clone(),
+        }
     }
 
     /// Copies the files that go out as they are (static files, bundle files).
@@ -161,16 +276,33 @@ impl Spare {
         })
     }
 
-    /// Removes what is no longer part of the site and swaps the tree in.
-    pub fn finish(self) -> Result<()> {
+    /// Removes what is no longer part of the site, writes the manifest,
+    /// carries the user's files over and swaps the tree in.
+    pub fn finish(mut self) -> Result<()> {
+        self.remove_stale();
+        self.write_manifest().inspect_err(|_| self.damage())?;
+        let root = &self.beside.spare;
+        carry(&self.dir, root, &self.theirs).inspect_err(|_| self.damage())?;
+        let swapped = swap_in(root, &self.dir, &self.beside.old);
+        if swapped.is_err() {
+            recover_handoff(&self.dir, root);
+            self.damage();
+        }
+        swapped?;
+        let _ = fs::remove_file(self.dir.join(HANDOFF));
+        self.finished = true;
+        Ok(())
+    }
+
+    fn remove_stale(&self) {
+        let root = &self.beside.spare;
         let before = &self.before;
         for stale in before
             .files
             .keys()
             .filter(|p| !self.wanted.contains(*p) && !self.folders.contains(*p))
         {
-            let path = self.root.join(stale);
-            fs::remove_file(&path).map_err(write_error(&path))?;
+            let _ = fs::remove_file(root.join(stale));
         }
         let mut stale_folders: Vec<&String> = before
             .folders
@@ -179,9 +311,38 @@ impl Spare {
             .collect();
         stale_folders.sort_by_key(|f| std::cmp::Reverse(f.len())); // deepest first
         for folder in stale_folders {
-            let _ = fs::remove_dir(self.root.join(folder));
+            let _ = fs::remove_dir(root.join(folder));
         }
-        swap_in(&self.root, &self.dir, &self.old)
+    }
+
+    fn write_manifest(&self) -> Result<()> {
+        let mut paths: Vec<&str> = self.wanted.iter().map(String::as_str).collect();
+        paths.sort_unstable();
+        let mut text = String::with_capacity(paths.len() * 32);
+        text.push_str(MANIFEST_HEADER);
+        text.push('\n');
+        for path in paths {
+            text.push_str(OURS);
+            text.push_str(path);
+            text.push('\n');
+        }
+        for path in self.theirs.iter().filter(|p| !always_kept(p)) {
+            text.push_str(THEIRS);
+            text.push_str(path);
+            text.push('\n');
+        }
+        let path = self.beside.spare.join(MANIFEST);
+        fs::write(&path, text).map_err(|source| self.write_failed(path, source))
+    }
+}
+
+impl Drop for Spare {
+    /// A spare left half-written by a failed write (a full disk) is removed,
+    /// so the room it takes is given back; the output is untouched.
+    fn drop(&mut self) {
+        if !self.finished && self.damaged.load(Ordering::Relaxed) {
+            let _ = fs::remove_dir_all(&self.beside.spare);
+        }
     }
 }
 
@@ -191,9 +352,8 @@ fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
 }
 
 /// Every folder (and parent folder) holding one of `paths`.
-fn folders_of(paths: &HashSet<String>) -> BTreeSet<String> {
+fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
     paths
-        .iter()
         .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
         .flat_map(|dir| {
             dir.match_indices('/')
@@ -204,7 +364,190 @@ fn folders_of(paths: &HashSet<String>) -> BTreeSet<String> {
         .collect()
 }
 
-/// A build stopped between two renames leaves the previous site in `old`.
+/// Whether one of the user's files is kept in the output without `--force`:
+/// a dotfile or dot-folder at the top (`.git`, `.nojekyll`) or `CNAME`.
+fn always_kept(path: &str) -> bool {
+    !path.contains('/') && (path.starts_with('.') || path == "CNAME")
+}
+
+/// `a, b, c and 4 more`.
+fn examples(paths: &[&String]) -> String {
+    const SHOWN: usize = 3;
+    let shown: Vec<&str> = paths.iter().take(SHOWN).map(|p| p.as_str()).collect();
+    let mut text = shown.join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    text
+}
+
+/// What mend wrote into the output folder, as its manifest says.
+enum Owned {
+    /// No output yet.
+    Nothing,
+    /// Written by a mend that kept no manifest (a spare tree lies beside it):
+    /// all of it but the files kept in any case.
+    Legacy,
+    Files {
+        files: HashSet<String>,
+        folders: BTreeSet<String>,
+        /// The user's files a build with `--force` accepted.
+        accepted: HashSet<String>,
+    },
+}
+
+impl Owned {
+    fn read(dir: &Path, spare: &Path) -> Result<Owned> {
+        if !dir.exists() {
+            return Ok(Owned::Nothing);
+        }
+        let manifest = dir.join(MANIFEST);
+        let text = match fs::read_to_string(&manifest) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(if spare.is_dir() {
+                    Owned::Legacy
+                } else {
+                    Owned::Files {
+                        files: HashSet::new(),
+                        folders: BTreeSet::new(),
+                        accepted: HashSet::new(),
+                    }
+                });
+            }
+            Err(source) => {
+                return Err(Error::Read {
+                    path: manifest,
+                    source,
+                });
+            }
+        };
+        let marked = |mark: &str| -> HashSet<String> {
+            text.lines()
+                .filter_map(|line| line.strip_prefix(mark))
+                .map(str::to_string)
+                .collect()
+        };
+        let files = marked(OURS);
+        let folders = folders_of(files.iter().map(String::as_str));
+        Ok(Owned::Files {
+            files,
+            folders,
+            accepted: marked(THEIRS),
+        })
+    }
+
+    fn accepted(&self, path: &str) -> bool {
+        matches!(self, Owned::Files { accepted, .. } if accepted.contains(path))
+    }
+
+    fn has_file(&self, path: &str) -> bool {
+        match self {
+            Owned::Nothing => false,
+            Owned::Legacy => !always_kept(path),
+            Owned::Files { files, .. } => files.contains(path),
+        }
+    }
+
+    fn has_folder(&self, path: &str) -> bool {
+        match self {
+            Owned::Nothing => false,
+            Owned::Legacy => !always_kept(path),
+            Owned::Files { folders, .. } => folders.contains(path),
+        }
+    }
+}
+
+/// The files and folders in the output that mend did not write, by relative
+/// path: a folder of the user's is one entry, whatever it holds.
+fn users_files(
+    dir: &Path,
+    owned: &Owned,
+    wanted_folders: &BTreeSet<String>,
+) -> Result<Vec<String>> {
+    if matches!(owned, Owned::Nothing) {
+        return Ok(Vec::new());
+    }
+    let mut theirs = Vec::new();
+    let mut walk = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = entry.map_err(|e| walk_error(e, dir))?;
+        let relative = relative_path(dir, entry.path());
+        if relative == MANIFEST || relative == HANDOFF {
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            if owned.has_folder(&relative) {
+                continue;
+            }
+            if !wanted_folders.contains(&relative) {
+                walk.skip_current_dir();
+                theirs.push(relative);
+            }
+        } else if !owned.has_file(&relative) {
+            // One at a path the site now writes is replaced, and so is
+            // refused without --force like any other.
+            theirs.push(relative);
+        }
+    }
+    Ok(theirs)
+}
+
+/// Moves the user's files from the output `from` into the new tree `to`,
+/// noting them first in `to/.mend-handoff` so an interrupted build can move
+/// them back. A file at a path the site writes stays behind (replaced).
+fn carry(from: &Path, to: &Path, theirs: &[String]) -> Result<()> {
+    let moving: Vec<&String> = theirs
+        .iter()
+        .filter(|p| !to.join(p.as_str()).exists())
+        .collect();
+    if moving.is_empty() {
+        return Ok(());
+    }
+    let list: String = moving.iter().map(|p| format!("{p}\n")).collect();
+    let handoff = to.join(HANDOFF);
+    fs::write(&handoff, list).map_err(write_error(&handoff))?;
+    for path in moving {
+        let target = to.join(path.as_str());
+        let moved = target
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::rename(from.join(path.as_str()), &target));
+        if let Err(source) = moved {
+            recover_handoff(from, to);
+            return Err(Error::Write {
+                path: target,
+                source,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Puts back the user's files that a build stopped part-way through moving
+/// (the spare's handoff list), and drops a handoff list that went out with
+/// a finished swap.
+fn recover_handoff(dir: &Path, spare: &Path) {
+    let _ = fs::remove_file(dir.join(HANDOFF));
+    let handoff = spare.join(HANDOFF);
+    let Ok(list) = fs::read_to_string(&handoff) else {
+        return;
+    };
+    for path in list.lines().filter(|l| !l.is_empty()) {
+        let (from, to) = (spare.join(path), dir.join(path));
+        if from.symlink_metadata().is_ok() && to.symlink_metadata().is_err() {
+            let _ = to.parent().map(fs::create_dir_all);
+            let _ = fs::rename(from, to);
+        }
+    }
+    let _ = fs::remove_file(handoff);
+}
+
+/// A build of an older mend stopped between two renames leaves the previous
+/// site in `old`.
 fn recover_interrupted_swap(dir: &Path, old: &Path) {
     if old.exists() {
         if dir.exists() {
@@ -246,26 +589,43 @@ fn existing(root: &Path) -> Result<Existing> {
     Ok(found)
 }
 
-/// Moves `fresh` to `dir`; the previous `dir` becomes the next spare.
+/// Puts `fresh` in the place of `dir` at once; the previous `dir` becomes
+/// `fresh`, the next build's spare.
 fn swap_in(fresh: &Path, dir: &Path, old: &Path) -> Result<()> {
     let write_error = |source| Error::Write {
         path: dir.to_path_buf(),
         source,
     };
-    let had_previous = dir.exists();
-    if had_previous {
-        fs::rename(dir, old).map_err(write_error)?;
+    if !dir.exists() {
+        return fs::rename(fresh, dir).map_err(write_error);
     }
+    if exchange(fresh, dir).is_ok() {
+        return Ok(());
+    }
+    // No atomic exchange here (another system, or a file system without
+    // it): two renames, with a moment in between that
+    // `recover_interrupted_swap` repairs if the build is stopped there.
+    fs::rename(dir, old).map_err(write_error)?;
     if let Err(e) = fs::rename(fresh, dir) {
-        if had_previous {
-            let _ = fs::rename(old, dir);
-        }
+        let _ = fs::rename(old, dir);
         return Err(write_error(e));
     }
-    if had_previous && fs::rename(old, fresh).is_err() {
+    if fs::rename(old, fresh).is_err() {
         let _ = fs::remove_dir_all(old);
     }
     Ok(())
+}
+
+/// Swaps two folders in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(Into::into)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 #[cfg(test)]
@@ -277,11 +637,33 @@ mod tests {
         let site = tempfile::tempdir().unwrap();
         let root = site.path();
         fs::create_dir(root.join("content")).unwrap();
+        fs::create_dir(root.join(".git")).unwrap();
+        fs::write(root.join("notes.txt"), "mine").unwrap();
         assert!(check_location(root, root).is_err());
         assert!(check_location(root, &root.join("content")).is_err());
         assert!(check_location(root, &root.join("content/public")).is_err());
         assert!(check_location(root, root.parent().unwrap()).is_err());
+        assert!(check_location(root, &root.join(".git")).is_err());
+        assert!(check_location(root, &root.join(".git/public")).is_err());
+        assert!(check_location(root, &root.join("notes.txt")).is_err());
         assert!(check_location(root, &root.join("public")).is_ok());
         assert!(check_location(root, &root.join("../elsewhere")).is_ok());
+    }
+
+    #[test]
+    fn dotfiles_and_cname_at_the_top_are_kept_without_asking() {
+        assert!(always_kept(".git"));
+        assert!(always_kept(".nojekyll"));
+        assert!(always_kept("CNAME"));
+        assert!(!always_kept("notes.txt"));
+        assert!(!always_kept("posts/.hidden"));
+    }
+
+    #[test]
+    fn examples_are_counted() {
+        let names: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).into();
+        let refs: Vec<&String> = names.iter().collect();
+        assert_eq!(examples(&refs[..2]), "a, b");
+        assert_eq!(examples(&refs), "a, b, c and 2 more");
     }
 }

@@ -12,6 +12,7 @@ use crate::comments;
 use crate::config::{Config, relative_path, site_path};
 use crate::content::{self, CONTENT_DIR, Kind, Page};
 use crate::error::{Error, Result};
+use crate::layout::STATIC_DIR;
 use crate::taxonomy::{self, Tag};
 use crate::theme::{self, Source, Theme};
 
@@ -157,7 +158,7 @@ fn collect_static(
     pages: &[Page],
 ) -> Result<BTreeMap<String, Source>> {
     let mut files = theme.static_files.clone();
-    theme::read_static(&site_path(root, "static"), &mut files)?;
+    theme::read_static(root, &site_path(root, STATIC_DIR), &mut files)?;
     let content_dir = site_path(root, CONTENT_DIR);
     for asset in content_assets {
         files.insert(

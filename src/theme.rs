@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 use crate::config::{CONFIG_FILE, Config, relative_path, site_path};
-use crate::error::{Error, Result, read_text, walk_error};
+use crate::error::{Error, Result, read_text};
+use crate::layout::{STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, Walk};
 
 /// The theme built into the binary; `themes/default/` is its source.
 pub const DEFAULT_THEME: &str = "default";
@@ -72,10 +73,10 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme> {
         .iter()
         .map(|(name, bytes)| (name.to_string(), Source::Embedded(bytes)))
         .collect();
-    let theme_dir = site_path(root, Path::new("themes").join(&config.theme));
+    let theme_dir = site_path(root, Path::new(THEMES_DIR).join(&config.theme));
     if theme_dir.is_dir() {
-        read_templates(root, &theme_dir.join("templates"), &mut templates)?;
-        read_static(&theme_dir.join("static"), &mut static_files)?;
+        read_templates(root, &theme_dir.join(TEMPLATES_DIR), &mut templates)?;
+        read_static(root, &theme_dir.join(STATIC_DIR), &mut static_files)?;
     } else if config.theme != DEFAULT_THEME {
         return Err(Error::UnknownTheme {
             config: site_path(root, CONFIG_FILE),
@@ -83,7 +84,7 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme> {
             folder: theme_dir,
         });
     }
-    read_templates(root, &site_path(root, "templates"), &mut templates)?;
+    read_templates(root, &site_path(root, TEMPLATES_DIR), &mut templates)?;
     let origins = templates
         .iter()
         .map(|(name, (_, origin))| (name.clone(), origin.clone()))
@@ -97,7 +98,7 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme> {
 }
 
 fn read_templates(root: &Path, dir: &Path, layer: &mut Layer) -> Result<()> {
-    for file in files_under(dir)? {
+    for file in Walk::new(root, dir).files()? {
         let name = relative_path(dir, &file);
         let text = read_text(&file)?;
         let origin = file
@@ -111,33 +112,11 @@ fn read_templates(root: &Path, dir: &Path, layer: &mut Layer) -> Result<()> {
 }
 
 /// Adds the files of a `static/` folder to `files`, replacing earlier layers.
-pub fn read_static(dir: &Path, files: &mut BTreeMap<String, Source>) -> Result<()> {
-    for file in files_under(dir)? {
+pub fn read_static(root: &Path, dir: &Path, files: &mut BTreeMap<String, Source>) -> Result<()> {
+    for file in Walk::new(root, dir).files()? {
         files.insert(relative_path(dir, &file), Source::File(file));
     }
     Ok(())
-}
-
-/// Every file under `dir` (none if it does not exist), sorted, skipping
-/// editor leftovers.
-pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    if !dir.is_dir() {
-        return Ok(files);
-    }
-    let walk = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !crate::content::is_ignored_name(&e.file_name().to_string_lossy())
-        });
-    for entry in walk {
-        let entry = entry.map_err(|e| walk_error(e, dir))?;
-        if entry.file_type().is_file() {
-            files.push(entry.into_path());
-        }
-    }
-    Ok(files)
 }
 
 fn build_tera(templates: &Layer) -> Result<Tera> {

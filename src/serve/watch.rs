@@ -15,7 +15,7 @@ use notify::event::EventKind;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, new_debouncer_opt};
 
 use crate::config::CONFIG_FILE;
-use crate::content::is_ignored_name;
+use crate::layout::{SOURCE_DIRS, is_ignored_name};
 use crate::error::{Error, Result};
 
 /// How long notify's debouncer holds events to stitch a save together.
@@ -32,9 +32,6 @@ const BURST_QUIET: Duration = Duration::from_millis(150);
 const BURST_GAP: Duration = Duration::from_millis(300);
 /// A batch never waits longer than this, even if events never stop.
 const MAX_WAIT: Duration = Duration::from_secs(3);
-
-/// The folders watched recursively.
-const WATCHED: [&str; 4] = ["content", "static", "templates", "themes"];
 
 /// Keeps watching while alive.
 pub type Watcher = Arc<Mutex<Debouncer<notify::RecommendedWatcher, NoCache>>>;
@@ -96,7 +93,7 @@ pub fn start(
 /// Starts watching each source folder that exists and is not watched yet
 /// (`templates/` made after `serve` started, say).
 fn watch_new_folders(watcher: &Watcher, root: &Path, watched: &mut Vec<PathBuf>) {
-    for dir in WATCHED.iter().map(|d| root.join(d)) {
+    for dir in SOURCE_DIRS.iter().map(|d| root.join(d)) {
         if dir.is_dir() && !watched.contains(&dir) {
             let mut debouncer = watcher.lock().unwrap_or_else(|e| e.into_inner());
             match debouncer.watch(&dir, RecursiveMode::Recursive) {
@@ -152,7 +149,7 @@ pub fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
         .components()
         .map(|c| c.as_os_str().to_string_lossy());
     let first = parts.next()?;
-    let in_site = first == CONFIG_FILE || WATCHED.contains(&first.as_ref());
+    let in_site = first == CONFIG_FILE || SOURCE_DIRS.contains(&first.as_ref());
     let editor_file = relative.components().any(|c| {
         let name = c.as_os_str().to_string_lossy();
         is_ignored_name(&name) || name == "4913" // vim's test file

@@ -3,7 +3,6 @@
 //! the browser. `.ci/run` installs Debian's `chromium` and `chromium-driver`;
 //! where they are missing the test says so and does nothing.
 
-mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -11,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// One HTTP exchange with JSON, as WebDriver speaks it.

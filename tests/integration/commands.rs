@@ -1,8 +1,7 @@
 //! `mend new`, `mend init` and `mend check`, run for real.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn init_makes_a_site_that_builds_at_once() {

@@ -1,9 +1,8 @@
 //! Every user mistake: a clear message naming the file (and line), a
 //! non-zero exit, no panic, and no damage to the previous output.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 /// A site whose only article is `text`, built; returns standard error.
 fn article_error(text: &str) -> String {

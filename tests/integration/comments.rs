@@ -1,11 +1,10 @@
 //! Comments: validation, threads, hostile input, and the exports, checked by
 //! parsing what the real binary writes.
 
-mod common;
 
 use std::collections::BTreeMap;
 
-use common::*;
+use crate::common::*;
 use scraper::{ElementRef, Html, Selector};
 
 fn select<'a>(doc: &'a Html, selector: &str) -> Vec<ElementRef<'a>> {

@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: fixture sites copied to a
 //! temporary folder, the real `mend` binary, and parsed output.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::fs;

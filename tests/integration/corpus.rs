@@ -1,12 +1,11 @@
 //! A large generated blog (2,000 articles with their comments, from
 //! `../shared/bench/gen_corpus.py`) builds and exports without error.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// The shared corpus generator, beside this repository.
 fn generator() -> Option<PathBuf> {

@@ -1,0 +1,152 @@
+//! The folders a site is made of, and the one way to walk them: sorted,
+//! editor leftovers skipped, and links followed only where they lead to
+//! something inside the site's folder. A link that leads outside is an
+//! error naming it, so nothing from elsewhere on the disk is published.
+//!
+//! Not for deciding what a file is (`content`, `theme`) or where it goes in
+//! the output (`output`).
+
+use std::path::{Path, PathBuf};
+
+use walkdir::DirEntry;
+
+use crate::error::{Error, Result, walk_error};
+
+/// Markdown: articles, pages, their comments and files.
+pub const CONTENT_DIR: &str = "content";
+/// Files copied as they are to the output root.
+pub const STATIC_DIR: &str = "static";
+/// The site's own templates, overriding the theme's.
+pub const TEMPLATES_DIR: &str = "templates";
+/// Themes, one folder each.
+pub const THEMES_DIR: &str = "themes";
+/// Every folder of a site that holds its sources.
+pub const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR];
+
+/// Files that editors and systems leave behind, never part of a site.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "Thumbs.db"
+}
+
+type Filter = fn(&DirEntry) -> bool;
+
+/// A walk of one folder of the site (see the module docs for its rules).
+pub struct Walk {
+    inner: walkdir::FilterEntry<walkdir::IntoIter, Filter>,
+    dir: PathBuf,
+    /// The site's folder with links resolved; links must stay inside it.
+    site: Option<PathBuf>,
+}
+
+impl Walk {
+    /// Walks `dir`, a folder inside the site at `root`. A missing `dir`
+    /// yields nothing.
+    pub fn new(root: &Path, dir: &Path) -> Walk {
+        let filter: Filter = |e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy());
+        Walk {
+            inner: walkdir::WalkDir::new(dir)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(filter),
+            dir: dir.to_path_buf(),
+            site: root.canonicalize().ok(),
+        }
+    }
+
+    /// Does not descend into the folder just returned.
+    pub fn skip_current_dir(&mut self) {
+        self.inner.skip_current_dir();
+    }
+
+    /// Every file under the folder, in order.
+    pub fn files(self) -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for entry in self {
+            let entry = entry?;
+            if entry.file_type().is_file() {
+                files.push(entry.into_path());
+            }
+        }
+        Ok(files)
+    }
+
+    fn check_link(&self, entry: &DirEntry) -> Result<()> {
+        let target = entry
+            .path()
+            .canonicalize()
+            .map_err(|source| Error::Read {
+                path: entry.path().to_path_buf(),
+                source,
+            })?;
+        match &self.site {
+            Some(site) if target.starts_with(site) => Ok(()),
+            _ => Err(Error::LinkOutsideSite {
+                path: entry.path().to_path_buf(),
+                target,
+            }),
+        }
+    }
+}
+
+impl Iterator for Walk {
+    type Item = Result<DirEntry>;
+
+    fn next(&mut self) -> Option<Result<DirEntry>> {
+        if !self.dir.exists() {
+            return None;
+        }
+        let entry = match self.inner.next()? {
+            Ok(entry) => entry,
+            Err(e) => return Some(Err(walk_error(e, &self.dir))),
+        };
+        if entry.path_is_symlink()
+            && let Err(e) = self.check_link(&entry)
+        {
+            if entry.file_type().is_dir() {
+                self.inner.skip_current_dir();
+            }
+            return Some(Err(e));
+        }
+        Some(Ok(entry))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_leftovers_are_ignored() {
+        for name in [".hidden", "#x#", "x~", "a.swp", "a.tmp", "Thumbs.db"] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        assert!(!is_ignored_name("cover.jpg"));
+    }
+
+    #[test]
+    fn links_inside_the_site_are_followed_and_others_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "no").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join("static");
+        std::fs::create_dir_all(dir.join("real")).unwrap();
+        std::fs::write(dir.join("real/a.txt"), "a").unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("inside")).unwrap();
+        let files = Walk::new(site.path(), &dir).files().unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| crate::config::relative_path(&dir, f))
+            .collect();
+        assert_eq!(names, ["inside/a.txt", "real/a.txt"]);
+        std::os::unix::fs::symlink(outside.path(), dir.join("out")).unwrap();
+        let error = Walk::new(site.path(), &dir).files().unwrap_err();
+        assert!(matches!(error, Error::LinkOutsideSite { .. }), "{error}");
+    }
+}

@@ -1,0 +1,13 @@
+//! mend's integration tests: one binary, a module per command or concern,
+//! each driving the real `mend` binary on fixture sites and parsing what it
+//! writes.
+
+mod browser;
+mod build;
+mod commands;
+mod comments;
+mod common;
+mod corpus;
+mod errors;
+mod output;
+mod serve;

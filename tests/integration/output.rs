@@ -1,0 +1,217 @@
+//! The output folder: what `mend build` keeps, refuses and locks, and how it
+//! swaps a new site in, checked on real folders.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+/// Runs `mend build --root ROOT ARGS…`, expecting failure; returns standard
+/// error without its warnings, with the site's folder written as `ROOT`.
+fn build_error(root: &Path, args: &[&str]) -> String {
+    let output = mend()
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "the build should have failed");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
+}
+
+fn without_warnings(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("warning: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn an_output_folder_holding_the_users_files_is_refused_then_kept_with_force() {
+    let site = fixture("blog");
+    let out = site.path().join("out");
+    write(&out, "notes.txt", "my notes");
+    write(&out, "drafts/plan.md", "my plan");
+    let out_arg = out.display().to_string();
+    let stderr = build_error(site.path(), &["--output", &out_arg]);
+    assert_eq!(
+        stderr,
+        "error: ROOT/out: holds files mend did not write (drafts, notes.txt); mend never deletes them, so it does not build into this folder: empty it, choose another --output, or pass --force to build beside them (they are kept)\n"
+    );
+    assert_eq!(read(out.join("notes.txt")), "my notes");
+    assert!(!out.join("index.html").exists());
+
+    for _ in 0..3 {
+        mend()
+            .args(["build", "--quiet", "--force", "--root"])
+            .arg(site.path())
+            .arg("--output")
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(read(out.join("notes.txt")), "my notes");
+        assert_eq!(read(out.join("drafts/plan.md")), "my plan");
+        assert!(out.join("index.html").is_file());
+    }
+    // Once accepted with --force, the same files no longer stop a build.
+    mend()
+        .args(["build", "--quiet", "--root"])
+        .arg(site.path())
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(read(out.join("notes.txt")), "my notes");
+}
+
+#[test]
+fn a_git_checkout_as_output_keeps_its_repository_cname_and_dotfiles() {
+    let site = fixture("blog");
+    let public = site.path().join("public");
+    write(&public, ".git/HEAD", "ref: refs/heads/main\n");
+    write(&public, ".git/objects/ab/cdef", "object");
+    write(&public, "CNAME", "blog.example\n");
+    for round in 0..3 {
+        build(site.path(), &["--quiet"]);
+        assert_eq!(read(public.join(".git/HEAD")), "ref: refs/heads/main\n");
+        assert_eq!(read(public.join(".git/objects/ab/cdef")), "object");
+        assert_eq!(read(public.join("CNAME")), "blog.example\n");
+        assert!(public.join("index.html").is_file());
+        if round == 0 {
+            write(&public, ".nojekyll", "");
+        }
+        if round > 0 {
+            assert!(public.join(".nojekyll").is_file());
+        }
+    }
+    // A stale page is still removed: only mend's own files ever are.
+    fs::remove_file(site.path().join("content/posts/c-third.md")).unwrap();
+    build(site.path(), &["--quiet"]);
+    assert!(!public.join("posts/c-third").exists());
+    assert!(public.join(".git/HEAD").is_file());
+}
+
+#[test]
+fn a_file_added_inside_the_output_is_never_deleted() {
+    let site = fixture("blog");
+    let public = build(site.path(), &["--quiet"]);
+    write(&public, "posts/a-first/notes.txt", "mine");
+    let stderr = build_error(site.path(), &[]);
+    assert_eq!(
+        stderr,
+        "error: ROOT/public: holds files mend did not write (posts/a-first/notes.txt); mend never deletes them, so it does not build into this folder: empty it, choose another --output, or pass --force to build beside them (they are kept)\n"
+    );
+    build(site.path(), &["--quiet", "--force"]);
+    build(site.path(), &["--quiet"]);
+    assert_eq!(read(public.join("posts/a-first/notes.txt")), "mine");
+}
+
+#[test]
+fn outputs_inside_version_control_or_onto_a_file_are_refused() {
+    let site = fixture("blog");
+    write(site.path(), ".git/HEAD", "ref: refs/heads/main\n");
+    write(site.path(), "notes.txt", "mine");
+    let root = site.path().display().to_string();
+    for (output, reason) in [
+        (".git", "it is inside a version control folder such as .git"),
+        (".git/public", "it is inside a version control folder such as .git"),
+        ("notes.txt", "it is a file, not a folder"),
+    ] {
+        let stderr = build_error(site.path(), &["--output", &format!("{root}/{output}")]);
+        assert_eq!(
+            stderr,
+            format!(
+                "error: refusing to write the site into ROOT/{output}: {reason}; pass another --output\n"
+            )
+        );
+    }
+    assert_eq!(read(site.path().join(".git/HEAD")), "ref: refs/heads/main\n");
+    assert_eq!(read(site.path().join("notes.txt")), "mine");
+}
+
+#[test]
+fn a_second_build_of_the_same_output_is_refused_while_one_runs() {
+    let site = fixture("blog");
+    let lock_path = site.path().join(".public.mend-lock");
+    let lock = fs::File::create(&lock_path).unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+    let stderr = build_error(site.path(), &[]);
+    assert_eq!(
+        stderr,
+        "error: ROOT/public: another build of this site is running (it holds ROOT/.public.mend-lock); wait for it to finish and build again\n"
+    );
+    assert!(!site.path().join("public").exists());
+    drop(lock);
+    build(site.path(), &["--quiet"]);
+}
+
+#[test]
+fn the_output_never_disappears_while_a_build_swaps_it_in() {
+    let site = fixture("blog");
+    let public = build(site.path(), &["--quiet"]);
+    let index = public.join("index.html");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let done = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            let mut missing = 0usize;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                if index.symlink_metadata().is_err() {
+                    missing += 1;
+                }
+            }
+            missing
+        })
+    };
+    let first = site.path().join("content/posts/a-first.md");
+    let text = read(&first);
+    for n in 0..15 {
+        // A change each time, so every build swaps a new tree in.
+        fs::write(&first, text.replace("opening paragraph", &format!("edit {n}"))).unwrap();
+        build(site.path(), &["--quiet"]);
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(watcher.join().unwrap(), 0, "public/index.html was missing");
+    assert!(!site.path().join(".public.mend-old").exists());
+}
+
+/// Runs `mend build` with the size of any file it writes limited to
+/// `kib` KiB, as on a nearly full disk; returns standard error.
+fn build_with_file_limit(root: &Path, kib: usize) -> String {
+    let binary = assert_cmd::cargo::cargo_bin("mend");
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f {kib}; trap '' XFSZ; exec \"$0\" build --quiet --root \"$1\""
+        ))
+        .arg(binary)
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "the build should have failed");
+    without_warnings(&String::from_utf8(output.stderr).unwrap())
+        .replace(&root.display().to_string(), "ROOT")
+}
+
+#[test]
+fn a_build_that_runs_out_of_room_removes_its_spare_and_says_so() {
+    let site = fixture("blog");
+    let public = build(site.path(), &["--quiet"]);
+    build(site.path(), &["--quiet"]); // the spare tree now exists
+    let before = snapshot(&public);
+    write(site.path(), "static/big.bin", &"x".repeat(300 * 1024));
+    let stderr = build_with_file_limit(site.path(), 100);
+    assert_eq!(
+        stderr,
+        "error: ROOT/.public.mend-spare/big.bin: cannot write: File too large (os error 27); ROOT/public was left as it was (a build needs free space for a second copy of the files it changes)\n"
+    );
+    assert_eq!(snapshot(&public), before);
+    assert!(!site.path().join(".public.mend-spare").exists());
+    build(site.path(), &["--quiet"]);
+    assert!(public.join("big.bin").is_file());
+}
