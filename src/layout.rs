@@ -48,7 +48,8 @@ impl Walk {
     /// Walks `dir`, a folder inside the site at `root`. A missing `dir`
     /// yields nothing.
     pub fn new(root: &Path, dir: &Path) -> Walk {
-        let filter: Filter = |e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy());
+        let filter: Filter =
+            |e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy());
         Walk {
             inner: walkdir::WalkDir::new(dir)
                 .follow_links(true)
@@ -78,13 +79,10 @@ impl Walk {
     }
 
     fn check_link(&self, entry: &DirEntry) -> Result<()> {
-        let target = entry
-            .path()
-            .canonicalize()
-            .map_err(|source| Error::Read {
-                path: entry.path().to_path_buf(),
-                source,
-            })?;
+        let target = entry.path().canonicalize().map_err(|source| Error::Read {
+            path: entry.path().to_path_buf(),
+            source,
+        })?;
         match &self.site {
             Some(site) if target.starts_with(site) => Ok(()),
             _ => Err(Error::LinkOutsideSite {

@@ -15,8 +15,8 @@ use notify::event::EventKind;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, new_debouncer_opt};
 
 use crate::config::CONFIG_FILE;
-use crate::layout::{SOURCE_DIRS, is_ignored_name};
 use crate::error::{Error, Result};
+use crate::layout::{SOURCE_DIRS, is_ignored_name};
 
 /// How long notify's debouncer holds events to stitch a save together.
 const DEBOUNCE: Duration = Duration::from_millis(10);

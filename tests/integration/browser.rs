@@ -3,7 +3,6 @@
 //! the browser. `.ci/run` installs Debian's `chromium` and `chromium-driver`;
 //! where they are missing the test says so and does nothing.
 
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;

@@ -1,6 +1,5 @@
 //! `mend build` on fixture sites, checked by parsing what it writes.
 
-
 use std::fs;
 
 use crate::common::*;

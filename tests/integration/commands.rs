@@ -1,6 +1,5 @@
 //! `mend new`, `mend init` and `mend check`, run for real.
 
-
 use crate::common::*;
 
 #[test]

@@ -1,7 +1,6 @@
 //! Comments: validation, threads, hostile input, and the exports, checked by
 //! parsing what the real binary writes.
 
-
 use std::collections::BTreeMap;
 
 use crate::common::*;

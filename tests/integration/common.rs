@@ -99,6 +99,35 @@ pub fn fails(command: &str, root: &Path) -> String {
     stderr
 }
 
+/// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure; returns
+/// standard error without its warnings, with the site's folder written as
+/// `ROOT`, for comparing whole.
+pub fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
+    let output = mend()
+        .arg(command)
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "`mend {command}` should have failed"
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "mend panicked: {stderr}");
+    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
+}
+
+/// Standard error without its `warning:` lines.
+pub fn without_warnings(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("warning: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 pub fn read(path: impl AsRef<Path>) -> String {
     let path = path.as_ref();
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

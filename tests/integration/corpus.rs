@@ -1,7 +1,6 @@
 //! A large generated blog (2,000 articles with their comments, from
 //! `../shared/bench/gen_corpus.py`) builds and exports without error.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,6 +1,7 @@
 //! Every user mistake: a clear message naming the file (and line), a
 //! non-zero exit, no panic, and no damage to the previous output.
 
+use std::path::Path;
 
 use crate::common::*;
 
@@ -283,4 +284,71 @@ fn errors_leave_previous_output_untouched() {
     write(site.path(), "templates/article.html", "{% if %}");
     build_fails(site.path());
     assert_eq!(snapshot(&public), before);
+}
+
+/// The blog fixture with `link` (inside the site) pointing at `target`.
+fn site_with_link(link: &str, target: &Path) -> tempfile::TempDir {
+    let site = fixture("blog");
+    let link = site.path().join(link);
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, link).unwrap();
+    site
+}
+
+#[test]
+fn links_out_of_the_site_are_refused_in_every_source_folder() {
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "secret.md",
+        &article("Secret", "2024-01-01", &[]),
+    );
+    write(outside.path(), "keys/id_rsa", "PRIVATE KEY");
+    let secret = outside.path().join("secret.md");
+    let keys = outside.path().join("keys");
+    for (link, target) in [
+        ("content/posts/secret.md", &secret),
+        ("content/keys", &keys),
+        ("static/keys", &keys),
+        (
+            "static/passwd.txt",
+            &std::path::PathBuf::from("/etc/passwd"),
+        ),
+        ("content/posts/d-fourth/keys", &keys),
+        ("templates/page.html", &secret),
+    ] {
+        let site = site_with_link(link, target);
+        let target = target.canonicalize().unwrap();
+        let expected = format!(
+            "error: ROOT/{link}: is a link to {}, outside the site; mend publishes only what is inside the site's folder: copy the file in, or remove the link\n",
+            target.display()
+        );
+        assert_eq!(error_of("build", site.path(), &[]), expected, "{link}");
+        assert_eq!(error_of("check", site.path(), &[]), expected, "{link}");
+        assert!(!site.path().join("public").exists());
+    }
+}
+
+#[test]
+fn links_that_stay_inside_the_site_are_followed() {
+    let site = fixture("blog");
+    write(site.path(), "shared/kept.txt", "shared file");
+    write(
+        site.path(),
+        "drafts/linked.md",
+        &article("Linked", "2024-03-03", &[]),
+    );
+    std::os::unix::fs::symlink(
+        site.path().join("shared"),
+        site.path().join("static/shared"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        "../../drafts/linked.md",
+        site.path().join("content/posts/linked.md"),
+    )
+    .unwrap();
+    let public = build(site.path(), &["--quiet"]);
+    assert_eq!(read(public.join("shared/kept.txt")), "shared file");
+    assert!(public.join("posts/linked/index.html").is_file());
 }

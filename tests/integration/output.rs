@@ -7,28 +7,8 @@ use std::process::Command;
 
 use crate::common::*;
 
-/// Runs `mend build --root ROOT ARGS…`, expecting failure; returns standard
-/// error without its warnings, with the site's folder written as `ROOT`.
 fn build_error(root: &Path, args: &[&str]) -> String {
-    let output = mend()
-        .arg("build")
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "the build should have failed");
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
-}
-
-fn without_warnings(stderr: &str) -> String {
-    stderr
-        .lines()
-        .filter(|l| !l.starts_with("warning: "))
-        .map(|l| format!("{l}\n"))
-        .collect()
+    error_of("build", root, args)
 }
 
 #[test]
@@ -119,7 +99,10 @@ fn outputs_inside_version_control_or_onto_a_file_are_refused() {
     let root = site.path().display().to_string();
     for (output, reason) in [
         (".git", "it is inside a version control folder such as .git"),
-        (".git/public", "it is inside a version control folder such as .git"),
+        (
+            ".git/public",
+            "it is inside a version control folder such as .git",
+        ),
         ("notes.txt", "it is a file, not a folder"),
     ] {
         let stderr = build_error(site.path(), &["--output", &format!("{root}/{output}")]);
@@ -130,7 +113,10 @@ fn outputs_inside_version_control_or_onto_a_file_are_refused() {
             )
         );
     }
-    assert_eq!(read(site.path().join(".git/HEAD")), "ref: refs/heads/main\n");
+    assert_eq!(
+        read(site.path().join(".git/HEAD")),
+        "ref: refs/heads/main\n"
+    );
     assert_eq!(read(site.path().join("notes.txt")), "mine");
 }
 
@@ -172,7 +158,11 @@ fn the_output_never_disappears_while_a_build_swaps_it_in() {
     let text = read(&first);
     for n in 0..15 {
         // A change each time, so every build swaps a new tree in.
-        fs::write(&first, text.replace("opening paragraph", &format!("edit {n}"))).unwrap();
+        fs::write(
+            &first,
+            text.replace("opening paragraph", &format!("edit {n}")),
+        )
+        .unwrap();
         build(site.path(), &["--quiet"]);
     }
     done.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -1,6 +1,5 @@
 //! `mend serve`, started for real on a free port and spoken to over HTTP.
 
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -270,8 +269,6 @@ fn serves_types_folders_404_and_head() {
 #[test]
 fn requests_outside_the_site_get_404() {
     let site = fixture("blog");
-    std::os::unix::fs::symlink("/etc/passwd", site.path().join("static/passwd.txt")).unwrap();
-    std::os::unix::fs::symlink("/etc", site.path().join("static/etc")).unwrap();
     let server = serve(site.path());
     for path in [
         "/../../../../etc/passwd",
@@ -294,6 +291,21 @@ fn requests_outside_the_site_get_404() {
         let reply = get(&server, path);
         assert_eq!(reply.status, 404, "{path}");
         assert!(!reply.text().contains("root:"), "{path} leaked a file");
+    }
+}
+
+#[test]
+fn a_link_out_of_the_site_is_an_error_as_in_build() {
+    let site = fixture("blog");
+    std::os::unix::fs::symlink("/etc", site.path().join("static/etc")).unwrap();
+    let server = serve(site.path());
+    let error = status(&server)["error"].as_str().unwrap().to_string();
+    assert_eq!(
+        error.replace(&site.path().display().to_string(), "ROOT"),
+        "ROOT/static/etc: is a link to /etc, outside the site; mend publishes only what is inside the site's folder: copy the file in, or remove the link"
+    );
+    for path in ["/etc/passwd", "/etc/hostname"] {
+        assert_eq!(get(&server, path).status, 404, "{path}");
     }
 }
 
