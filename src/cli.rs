@@ -198,6 +198,11 @@ fn build(args: &BuildArgs) -> Result<()> {
     }
     spinner.say("rendering and writing");
     let plan = Plan::new(&site);
+    let views = Views::new(&site);
+    if !plan.is_sound() {
+        // Files that clash: report them with every other mistake, write nothing.
+        return plan.render(&site, &views, |_, _| Ok(()));
+    }
     let pages = plan.page_count();
     let copies = &site.static_files;
     let spare = output::Spare::prepare(
@@ -206,9 +211,7 @@ fn build(args: &BuildArgs) -> Result<()> {
         args.force,
     )?;
     // Each page goes to disk as soon as it is rendered.
-    plan.render(&site, &Views::new(&site), |path, bytes| {
-        spare.write(path, bytes)
-    })?;
+    plan.render(&site, &views, |path, bytes| spare.write(path, bytes))?;
     spare.copy_all(copies)?;
     spare.finish()?;
     spinner.finish();

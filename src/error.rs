@@ -62,11 +62,22 @@ pub enum Error {
         message: String,
     },
 
-    #[error("{first} and {second} both produce the URL {url}; give one of them another `slug`")]
+    #[error(
+        "{first} and {second} both produce the URL {url}; change the `slug` or `aliases` of the article or page"
+    )]
     DuplicateUrl {
         url: String,
         first: String,
         second: String,
+    },
+
+    #[error(
+        "{file_origin} writes the file /{file}, but {folder_origin} needs a folder of that name; rename one of them"
+    )]
+    PathClash {
+        file: String,
+        file_origin: String,
+        folder_origin: String,
     },
 
     #[error(

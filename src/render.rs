@@ -211,8 +211,13 @@ impl Job {
             Job::TagFeed(t) => format!("the feed of tag `{}`", site.tags[t].name),
             Job::Sitemap => "the sitemap".into(),
             Job::Robots => "robots.txt".into(),
-            Job::Alias(target, _) => {
-                format!("an alias of {}", target.page(site).source.display())
+            Job::Alias(target, n) => {
+                let page = target.page(site);
+                format!(
+                    "the alias `{}` of {}",
+                    page.aliases[n],
+                    page.source.display()
+                )
             }
         }
     }
@@ -234,14 +239,17 @@ impl Plan {
         let mut taken: HashMap<String, Job> = HashMap::new();
         for job in all_jobs(site) {
             let path = job.path(site);
-            // A file in `static/` deliberately replaces a generated one (robots.txt).
-            if site.static_files.contains_key(&path) {
-                continue;
-            }
-            if let Some(first) = taken.get(&path) {
+            let first = match site.static_files.get(&path) {
+                // A file in `static/` deliberately replaces a generated one
+                // (robots.txt); an alias onto one is a mistake.
+                Some(_) if !matches!(job, Job::Alias(..)) => continue,
+                Some(source) => Some(static_origin(&path, source)),
+                None => taken.get(&path).map(|first| first.origin(site)),
+            };
+            if let Some(first) = first {
                 errors.push(Error::DuplicateUrl {
                     url: format!("/{}", path.trim_end_matches("index.html")),
-                    first: first.origin(site),
+                    first,
                     second: job.origin(site),
                 });
                 continue;
@@ -249,7 +257,45 @@ impl Plan {
             taken.insert(path.clone(), job);
             jobs.push((job, path));
         }
-        Plan { jobs, errors }
+        let mut plan = Plan { jobs, errors };
+        plan.find_clashes(site);
+        plan
+    }
+
+    /// A file at a path where another file needs a folder
+    /// (`robots.txt` and an alias `/robots.txt/`).
+    fn find_clashes(&mut self, site: &Site) {
+        let rendered = self
+            .jobs
+            .iter()
+            .map(|(job, path)| (path.as_str(), Some(*job)));
+        let copied = site.static_files.keys().map(|path| (path.as_str(), None));
+        let all: Vec<(&str, Option<Job>)> = rendered.chain(copied).collect();
+        let origin = |path: &str, job: Option<Job>| match job {
+            Some(job) => job.origin(site),
+            None => static_origin(path, &site.static_files[path]),
+        };
+        let mut needs_folder: HashMap<&str, (&str, Option<Job>)> = HashMap::new();
+        for &(path, job) in &all {
+            for (i, _) in path.match_indices('/') {
+                needs_folder.entry(&path[..i]).or_insert((path, job));
+            }
+        }
+        for &(path, job) in &all {
+            if let Some(&(inner, inner_job)) = needs_folder.get(path) {
+                self.errors.push(Error::PathClash {
+                    file: path.to_string(),
+                    file_origin: origin(path, job),
+                    folder_origin: origin(inner, inner_job),
+                });
+            }
+        }
+    }
+
+    /// Whether no two files of the plan clash; a plan that is not sound is
+    /// rendered only to report every mistake, never written.
+    pub fn is_sound(&self) -> bool {
+        self.errors.is_empty()
     }
 
     /// The output paths of the rendered files.
@@ -289,6 +335,14 @@ impl Plan {
             Some(error) => Err(error),
             None => Ok(()),
         }
+    }
+}
+
+/// Where a copied file comes from, for messages.
+fn static_origin(path: &str, source: &Source) -> String {
+    match source {
+        Source::File(file) => format!("the file {}", file.display()),
+        Source::Embedded(_) => format!("the default theme's {path}"),
     }
 }
 

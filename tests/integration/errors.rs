@@ -352,3 +352,51 @@ fn links_that_stay_inside_the_site_are_followed() {
     assert_eq!(read(public.join("shared/kept.txt")), "shared file");
     assert!(public.join("posts/linked/index.html").is_file());
 }
+
+#[test]
+fn aliases_onto_generated_or_static_files_are_named_in_build_and_check() {
+    for (alias, expected) in [
+        (
+            "/atom.xml",
+            "error: the site feed writes the file /atom.xml, but the alias `/atom.xml` of ROOT/content/posts/alias.md needs a folder of that name; rename one of them\n",
+        ),
+        (
+            "/sitemap.xml",
+            "error: the sitemap writes the file /sitemap.xml, but the alias `/sitemap.xml` of ROOT/content/posts/alias.md needs a folder of that name; rename one of them\n",
+        ),
+        (
+            "/style.css",
+            "error: the default theme's style.css writes the file /style.css, but the alias `/style.css` of ROOT/content/posts/alias.md needs a folder of that name; rename one of them\n",
+        ),
+        (
+            "/favicon.txt.html",
+            "error: the file ROOT/static/favicon.txt.html and the alias `/favicon.txt.html` of ROOT/content/posts/alias.md both produce the URL /favicon.txt.html; change the `slug` or `aliases` of the article or page\n",
+        ),
+        (
+            "/404.html",
+            "error: the 404 page and the alias `/404.html` of ROOT/content/posts/alias.md both produce the URL /404.html; change the `slug` or `aliases` of the article or page\n",
+        ),
+        (
+            "/robots.txt/",
+            "error: robots.txt writes the file /robots.txt, but the alias `/robots.txt/` of ROOT/content/posts/alias.md needs a folder of that name; rename one of them\n",
+        ),
+        (
+            "/favicon.txt/old/",
+            "error: the file ROOT/static/favicon.txt writes the file /favicon.txt, but the alias `/favicon.txt/old/` of ROOT/content/posts/alias.md needs a folder of that name; rename one of them\n",
+        ),
+    ] {
+        let site = fixture("blog");
+        write(site.path(), "static/favicon.txt.html", "an old page");
+        write(
+            site.path(),
+            "content/posts/alias.md",
+            &format!(
+                "+++\ntitle = \"Alias\"\ndate = 2024-05-05\naliases = [\"{alias}\"]\n+++\nBody.\n"
+            ),
+        );
+        assert_eq!(error_of("build", site.path(), &[]), expected, "{alias}");
+        assert_eq!(error_of("check", site.path(), &[]), expected, "{alias}");
+        assert!(!site.path().join("public").exists());
+        assert!(!site.path().join(".public.mend-spare").exists());
+    }
+}

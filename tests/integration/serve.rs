@@ -295,6 +295,22 @@ fn requests_outside_the_site_get_404() {
 }
 
 #[test]
+fn an_alias_onto_a_generated_file_is_an_error_as_in_build() {
+    let site = fixture("blog");
+    write(
+        site.path(),
+        "content/posts/alias.md",
+        "+++\ntitle = \"Alias\"\ndate = 2024-05-05\naliases = [\"/robots.txt/\"]\n+++\nBody.\n",
+    );
+    let server = serve(site.path());
+    let error = status(&server)["error"].as_str().unwrap().to_string();
+    assert_eq!(
+        error.replace(&site.path().display().to_string(), "ROOT"),
+        "robots.txt writes the file /robots.txt, but the alias `/robots.txt/` of ROOT/content/posts/alias.md needs a folder of that name; rename one of them"
+    );
+}
+
+#[test]
 fn a_link_out_of_the_site_is_an_error_as_in_build() {
     let site = fixture("blog");
     std::os::unix::fs::symlink("/etc", site.path().join("static/etc")).unwrap();
