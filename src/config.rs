@@ -26,6 +26,9 @@ pub struct Config {
     pub paginate: usize,
     #[serde(default = "default_max_depth")]
     pub comments_max_depth: usize,
+    /// The longest comment body accepted, in bytes.
+    #[serde(default = "default_max_bytes")]
+    pub comments_max_bytes: usize,
     /// How many of the newest articles each Atom feed carries.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
@@ -58,9 +61,16 @@ fn default_paginate() -> usize {
 fn default_max_depth() -> usize {
     5
 }
+fn default_max_bytes() -> usize {
+    20_000
+}
 fn default_feed_limit() -> usize {
     20
 }
+
+/// The deepest `comments_max_depth` allowed: deeper threads are not
+/// readable on any screen.
+pub const MAX_THREAD_DEPTH: usize = 100;
 
 /// The name of the configuration file at the root of every site.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -126,10 +136,16 @@ impl Config {
         if self.paginate == 0 {
             return Err(invalid("paginate", "paginate must be at least 1".into()));
         }
-        if self.comments_max_depth == 0 {
+        if !(1..=MAX_THREAD_DEPTH).contains(&self.comments_max_depth) {
             return Err(invalid(
                 "comments_max_depth",
-                "comments_max_depth must be at least 1".into(),
+                format!("comments_max_depth must be from 1 to {MAX_THREAD_DEPTH}"),
+            ));
+        }
+        if self.comments_max_bytes == 0 {
+            return Err(invalid(
+                "comments_max_bytes",
+                "comments_max_bytes must be at least 1".into(),
             ));
         }
         Ok(())

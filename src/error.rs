@@ -91,10 +91,15 @@ pub enum Error {
         folder: PathBuf,
     },
 
-    #[error("template `{name}` ({origin}): {message}")]
+    #[error(
+        "template `{name}` ({origin}){}: {message}",
+        rendering.as_ref().map(|what| format!(", rendering {what}")).unwrap_or_default()
+    )]
     Template {
         name: String,
         origin: String,
+        /// The page being rendered when it failed.
+        rendering: Option<String>,
         message: String,
     },
 
@@ -154,6 +159,18 @@ pub enum Error {
         line: usize,
         id: String,
         field: &'static str,
+    },
+
+    #[error(
+        "{}:{line}: comment `{id}` is {size} bytes long, more than comments_max_bytes ({max}); shorten it, or raise comments_max_bytes in site.toml",
+        path.display()
+    )]
+    CommentTooLong {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        size: usize,
+        max: usize,
     },
 
     #[error(
@@ -234,6 +251,24 @@ impl Error {
             0 => None,
             1 => errors.pop(),
             _ => Some(Error::Several(errors)),
+        }
+    }
+
+    /// The error, saying which file was being rendered when it happened.
+    pub fn while_rendering(self, what: impl FnOnce() -> String) -> Error {
+        match self {
+            Error::Template {
+                name,
+                origin,
+                rendering: None,
+                message,
+            } => Error::Template {
+                name,
+                origin,
+                rendering: Some(what()),
+                message,
+            },
+            other => other,
         }
     }
 

@@ -4,7 +4,7 @@
 //! Not for untrusted text: comment bodies go through `comments`, which
 //! sanitizes what this produces.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
@@ -126,7 +126,7 @@ fn e_is_blank(event: &Event) -> bool {
 /// Gives every heading a unique id (keeping ids written as `{#id}`) and
 /// returns the nested table of contents.
 fn assign_heading_ids(events: &mut [Event]) -> Vec<TocEntry> {
-    let mut used = HashSet::new();
+    let mut ids = Ids::default();
     let mut flat = Vec::new();
     let mut i = 0;
     while i < events.len() {
@@ -141,14 +141,11 @@ fn assign_heading_ids(events: &mut [Event]) -> Vec<TocEntry> {
                 Some(given) => given.to_string(),
                 None => slugify(&title),
             };
-            let unique = unique_id(
-                &mut used,
-                if wanted.is_empty() {
-                    "section".into()
-                } else {
-                    wanted
-                },
-            );
+            let unique = ids.unique(if wanted.is_empty() {
+                "section".into()
+            } else {
+                wanted
+            });
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                 *id = Some(CowStr::from(unique.clone()));
             }
@@ -169,14 +166,29 @@ fn heading_number(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-fn unique_id(used: &mut HashSet<String>, wanted: String) -> String {
-    let mut candidate = wanted.clone();
-    let mut n = 1;
-    while !used.insert(candidate.clone()) {
-        candidate = format!("{wanted}-{n}");
-        n += 1;
+/// The ids given so far, and for each wanted id the next number to try, so
+/// that many headings of one title take linear time, not quadratic.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `wanted`, or `wanted-1`, `wanted-2`… if that is taken.
+    fn unique(&mut self, wanted: String) -> String {
+        if self.used.insert(wanted.clone()) {
+            return wanted;
+        }
+        let n = self.next.entry(wanted.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{wanted}-{n}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
-    candidate
 }
 
 fn plain_text(events: &[Event]) -> String {
@@ -307,6 +319,16 @@ mod tests {
         assert_eq!(r.toc.len(), 2);
         assert_eq!(r.toc[0].children.len(), 2);
         assert_eq!(r.toc[0].children[1].children[0].title, "Deep code");
+    }
+
+    #[test]
+    fn many_headings_of_one_title_get_numbered_ids() {
+        let source = "## Same\n\n".repeat(20_000) + "## Same-1\n";
+        let r = render(&source, "", "posts/x/");
+        assert!(r.html.contains(r#"<h2 id="same-19999">"#));
+        // A title whose slug was already given out as a number gets the next.
+        assert!(r.html.contains(r#"<h2 id="same-1-1">"#));
+        assert_eq!(r.toc.len(), 20_001);
     }
 
     #[test]

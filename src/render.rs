@@ -324,6 +324,7 @@ impl Plan {
             .map_init(Vec::new, |buffer, (job, path)| {
                 buffer.clear();
                 render_job(site, views, *job, buffer)
+                    .map_err(|e| e.while_rendering(|| job.origin(site)))
                     .and_then(|()| emit(path, buffer))
                     .err()
             })
@@ -440,7 +441,7 @@ pub fn render_page(site: &Site, views: &Views, target: PageRef) -> Result<Render
 
 fn render_one(site: &Site, views: &Views, job: Job) -> Result<Rendered> {
     let mut bytes = Vec::new();
-    render_job(site, views, job, &mut bytes)?;
+    render_job(site, views, job, &mut bytes).map_err(|e| e.while_rendering(|| job.origin(site)))?;
     Ok(Rendered {
         path: job.path(site),
         bytes,

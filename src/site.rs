@@ -59,7 +59,12 @@ impl Site {
         let (mut loaded, page_errors) =
             content::load_pages(root, &files.markdown, config.base_path());
         errors.extend(page_errors);
-        let mut warnings = attach_comments(&mut loaded, &files.comments, &mut errors);
+        let mut warnings = attach_comments(
+            &mut loaded,
+            &files.comments,
+            config.comments_max_bytes,
+            &mut errors,
+        );
         let (articles, pages) = split_and_sort(loaded, options.drafts);
         let static_files = match &theme {
             Some(theme) => collect_static(root, theme, &files.assets, &articles, &pages),
@@ -106,8 +111,16 @@ impl Site {
 /// Loads every comment file in parallel and gives each page its comments.
 /// A file whose article is missing is an error, even when the article failed
 /// to load for another reason: that reason is reported separately.
-fn attach_comments(pages: &mut [Page], files: &[PathBuf], errors: &mut Vec<Error>) -> Vec<String> {
-    let results: Vec<_> = files.par_iter().map(|f| (f, comments::load(f))).collect();
+fn attach_comments(
+    pages: &mut [Page],
+    files: &[PathBuf],
+    max_bytes: usize,
+    errors: &mut Vec<Error>,
+) -> Vec<String> {
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|f| (f, comments::load(f, max_bytes)))
+        .collect();
     let mut by_source: HashMap<PathBuf, usize> = pages
         .iter()
         .enumerate()
@@ -127,7 +140,7 @@ fn attach_comments(pages: &mut [Page], files: &[PathBuf], errors: &mut Vec<Error
                 article,
             }),
             (Ok(_), None) => {}
-            (Err(file_errors), _) => errors.extend(file_errors),
+            (Err(error), _) => errors.push(error),
         }
     }
     warnings

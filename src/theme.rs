@@ -149,6 +149,7 @@ pub fn template_error(error: &tera::Error, origin_of: impl Fn(&str) -> Option<St
     Error::Template {
         name,
         origin,
+        rendering: None,
         message: error.to_string(),
     }
 }

@@ -100,20 +100,19 @@ pub fn article_of(comments_file: &Path) -> PathBuf {
     }
 }
 
-/// Reads and checks one comment file, reporting every mistake in it.
-pub fn load(path: &Path) -> Result<Loaded, Vec<Error>> {
-    let text = read_text(path).map_err(|e| vec![e])?;
-    parse(&text, path)
+/// Reads and checks one comment file, reporting every mistake in it; a body
+/// longer than `max_bytes` is one.
+pub fn load(path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
+    let text = read_text(path)?;
+    parse(&text, path, max_bytes)
 }
 
 /// Checks the text of a comment file; `path` is only used in messages.
-pub fn parse(text: &str, path: &Path) -> Result<Loaded, Vec<Error>> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
-        vec![Error::CommentSyntax {
-            path: path.to_path_buf(),
-            line: e.span().map_or(1, |s| line_of(text, s.start)),
-            message: e.message().trim().to_string(),
-        }]
+pub fn parse(text: &str, path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| Error::CommentSyntax {
+        path: path.to_path_buf(),
+        line: e.span().map_or(1, |s| line_of(text, s.start)),
+        message: e.message().trim().to_string(),
     })?;
     let lines = header_lines(text);
     let line_at = |k: usize| lines.get(k).copied().unwrap_or(1);
@@ -129,7 +128,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, Vec<Error>> {
     let mut loaded = Loaded::default();
     let mut line_of_comment = Vec::new();
     for (k, raw) in raw.comment.into_iter().enumerate() {
-        match check_comment(raw, k, line_at(k), path, &mut loaded.warnings) {
+        let at = Place {
+            path,
+            line: line_at(k),
+            index: k,
+        };
+        match check_comment(raw, &at, max_bytes, &mut loaded.warnings) {
             Ok(comment) => {
                 loaded.comments.push(comment);
                 line_of_comment.push(line_at(k));
@@ -144,10 +148,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, Vec<Error>> {
         &known,
         path,
     ));
-    if errors.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(errors)
+    match Error::from_list(errors) {
+        Some(error) => Err(error),
+        None => Ok(loaded),
     }
 }
 
@@ -180,30 +183,56 @@ fn header_lines(text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Removes control characters (keeping line breaks and tabs), which have no
+/// Removes control characters (keeping line breaks and tabs) and the
+/// invisible marks that reorder text (U+202E and its kin), which have no
 /// place in a name or a comment and can hide text from moderators.
 pub fn strip_controls(text: &str) -> String {
     text.chars()
-        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .filter(|&c| (!c.is_control() || c == '\n' || c == '\t') && !is_bidi_control(c))
         .collect()
 }
 
-/// Whether `url` is an absolute http(s) URL.
+/// The Unicode characters that change the direction of the text after them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `url` is a plain absolute http(s) address: no white space or
+/// control characters anywhere, no user name or password.
 pub fn is_web_url(url: &str) -> bool {
-    url::Url::parse(url.trim())
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+    let url = url.trim();
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || is_bidi_control(c))
+    {
+        return false;
+    }
+    url::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.has_host()
+            && u.username().is_empty()
+            && u.password().is_none()
+    })
+}
+
+/// Where a comment is written, for messages.
+struct Place<'a> {
+    path: &'a Path,
+    line: usize,
+    /// Its position in the file, from 0.
+    index: usize,
 }
 
 fn check_comment(
     raw: RawComment,
-    index: usize,
-    line: usize,
-    path: &Path,
+    at: &Place,
+    max_bytes: usize,
     warnings: &mut Vec<String>,
 ) -> Result<Comment, Vec<Error>> {
+    let (path, line) = (at.path, at.line);
     let label = match &raw.id {
         Some(id) => format!("`{id}`"),
-        None => format!("number {}", index + 1),
+        None => format!("number {}", at.index + 1),
     };
     let mut errors = Vec::new();
     let mut require = |value: Option<String>, field: &'static str| {
@@ -222,6 +251,15 @@ fn check_comment(
     let author = require(raw.author.map(|a| strip_controls(&a)), "author");
     let body = require(raw.body.map(|b| strip_controls(&b)), "body");
     let date_text = require(raw.date.map(|d| d.text()), "date");
+    if body.len() > max_bytes {
+        errors.push(Error::CommentTooLong {
+            path: path.to_path_buf(),
+            line,
+            id: id.clone(),
+            size: body.len(),
+            max: max_bytes,
+        });
+    }
     let date = Date::parse(&date_text);
     if date.is_none() && !date_text.is_empty() {
         errors.push(Error::InvalidCommentDate {
@@ -248,7 +286,7 @@ fn check_comment(
             Some(u.trim().to_string())
         } else {
             warnings.push(format!(
-                "{}:{line}: comment `{id}` has the url `{}`, which is not http(s); it is left out",
+                "{}:{line}: comment `{id}` has the url `{}`, which is not a plain http(s) address; it is left out",
                 path.display(),
                 u.escape_debug()
             ));
@@ -279,61 +317,75 @@ fn check_parents(
     path: &Path,
 ) -> Vec<Error> {
     let mut errors = Vec::new();
-    let parent_of: HashMap<&str, Option<&str>> = comments
-        .iter()
-        .map(|c| (c.id.as_str(), c.parent.as_deref()))
-        .collect();
-    let mut reported_cycles: Vec<Vec<&str>> = Vec::new();
     for (comment, &line) in comments.iter().zip(lines) {
-        let Some(parent) = comment.parent.as_deref() else {
-            continue;
-        };
-        if !known.contains(parent) {
+        if let Some(parent) = comment.parent.as_deref()
+            && !known.contains(parent)
+        {
             errors.push(Error::UnknownParent {
                 path: path.to_path_buf(),
                 line,
                 id: comment.id.clone(),
                 parent: parent.to_string(),
             });
-        } else if let Some(mut cycle) = cycle_from(&comment.id, &parent_of) {
-            cycle.sort_unstable();
-            if !reported_cycles.contains(&cycle) {
-                let ids = cycle
-                    .iter()
-                    .map(|id| format!("`{id}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                errors.push(Error::ReplyCycle {
-                    path: path.to_path_buf(),
-                    line,
-                    ids,
-                });
-                reported_cycles.push(cycle);
-            }
         }
+    }
+    for cycle in reply_cycles(comments) {
+        let first = cycle.iter().copied().min().unwrap_or_default();
+        let mut ids: Vec<&str> = cycle.iter().map(|&i| comments[i].id.as_str()).collect();
+        ids.sort_unstable();
+        errors.push(Error::ReplyCycle {
+            path: path.to_path_buf(),
+            line: lines[first],
+            ids: ids
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
     }
     errors
 }
 
-/// The ids of the cycle that `start` is part of, if its chain of parents
-/// comes back to it.
-fn cycle_from<'a>(
-    start: &'a str,
-    parent_of: &HashMap<&'a str, Option<&'a str>>,
-) -> Option<Vec<&'a str>> {
-    let mut chain = vec![start];
-    let mut current = start;
-    while let Some(Some(parent)) = parent_of.get(current) {
-        if *parent == start {
-            return Some(chain);
+/// Every circle of replies, each as the positions of its comments, in the
+/// order of their first comment; each comment is visited once.
+fn reply_cycles(comments: &[Comment]) -> Vec<Vec<usize>> {
+    let index: HashMap<&str, usize> = comments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let parent = |i: usize| {
+        comments[i]
+            .parent
+            .as_deref()
+            .and_then(|p| index.get(p).copied())
+    };
+    // The walk that first reached each comment, from 1.
+    let mut reached_by = vec![0usize; comments.len()];
+    let mut cycles = Vec::new();
+    for start in 0..comments.len() {
+        if reached_by[start] != 0 {
+            continue;
         }
-        if chain.contains(parent) || chain.len() > parent_of.len() {
-            return None; // a cycle further up, reported from its own members
+        let walk = start + 1;
+        let mut path = Vec::new();
+        let mut current = Some(start);
+        while let Some(i) = current {
+            if reached_by[i] == walk {
+                let from = path.iter().position(|&j| j == i).unwrap_or(0);
+                cycles.push(path[from..].to_vec());
+                break;
+            }
+            if reached_by[i] != 0 {
+                break; // joins a chain already walked
+            }
+            reached_by[i] = walk;
+            path.push(i);
+            current = parent(i);
         }
-        chain.push(parent);
-        current = parent;
     }
-    None
+    cycles.sort_by_key(|c| c.iter().copied().min());
+    cycles
 }
 
 #[cfg(test)]
@@ -341,18 +393,21 @@ mod tests {
     use super::*;
 
     fn errors_of(text: &str) -> Vec<String> {
-        match parse(text, Path::new("x.comments.toml")) {
+        match parse(text, Path::new("x.comments.toml"), MAX) {
             Ok(_) => vec![],
-            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+            Err(Error::Several(errors)) => errors.iter().map(ToString::to_string).collect(),
+            Err(error) => vec![error.to_string()],
         }
     }
+
+    const MAX: usize = 20_000;
 
     const OK: &str =
         "[[comment]]\nid = \"c1\"\nauthor = \"A\"\ndate = 2024-02-27T07:10:00Z\nbody = \"Hi\"\n";
 
     #[test]
     fn a_valid_file_loads() {
-        let loaded = parse(OK, Path::new("x")).unwrap();
+        let loaded = parse(OK, Path::new("x"), MAX).unwrap();
         assert_eq!(loaded.comments[0].status, Status::Approved);
         assert!(!loaded.comments[0].by_author);
     }
@@ -382,6 +437,10 @@ mod tests {
     #[test]
     fn control_characters_are_removed() {
         assert_eq!(strip_controls("a\u{0}b\u{1b}[31mc\nd\u{7f}"), "ab[31mc\nd");
+        assert_eq!(
+            strip_controls("evil\u{202E}gnp.exe\u{2066}x\u{200F}"),
+            "evilgnp.exex"
+        );
     }
 
     #[test]
@@ -391,5 +450,11 @@ mod tests {
         assert!(!is_web_url("data:text/html,hi"));
         assert!(!is_web_url("//a.example"));
         assert!(!is_web_url("JaVaScRiPt:alert(1)"));
+        assert!(!is_web_url("https://a.example/x\n<script>"));
+        assert!(!is_web_url("https://a.exa\tmple/"));
+        assert!(!is_web_url("https://user:pass@a.example/"));
+        assert!(!is_web_url("https://user@a.example/"));
+        assert!(!is_web_url("https://a.example/\u{202E}"));
+        assert!(is_web_url("  https://a.example/path?q=1  "));
     }
 }

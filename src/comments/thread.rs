@@ -42,20 +42,37 @@ pub static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// How deeply the elements of a comment body may nest: quotes within quotes
+/// or lists within lists deeper than this are flattened, so a hostile body
+/// cannot make the HTML sanitizer's work grow with the square of its size.
+const MAX_NESTING: usize = 16;
+
 /// A comment body: Markdown to HTML, then everything not on the allow-list
 /// removed (no images, iframes, styles, event attributes or odd schemes).
 pub fn render_body(markdown: &str) -> String {
     // No smart punctuation: a comment shows the characters its writer typed.
     let options = pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(
-        &mut html,
-        pulldown_cmark::Parser::new_ext(markdown, options),
-    );
+    let mut depth = 0usize;
+    let shallow =
+        pulldown_cmark::Parser::new_ext(markdown, options).filter(move |event| match event {
+            pulldown_cmark::Event::Start(_) => {
+                depth += 1;
+                depth <= MAX_NESTING
+            }
+            pulldown_cmark::Event::End(_) => {
+                depth -= 1;
+                depth < MAX_NESTING
+            }
+            _ => true,
+        });
+    pulldown_cmark::html::push_html(&mut html, shallow);
     CLEANER.clean(&html).to_string()
 }
 
-/// One shown comment with the replies shown inside it.
+/// One shown comment, in reading order; the nesting is told by `depth`,
+/// `has_replies` and `closes`, so a theme renders any depth without
+/// recursion.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThreadComment {
     pub id: String,
@@ -67,7 +84,11 @@ pub struct ThreadComment {
     pub by_author: bool,
     /// 1 for a top-level comment.
     pub depth: usize,
-    pub replies: Vec<ThreadComment>,
+    /// Whether the next comments (one level deeper) reply to this one.
+    pub has_replies: bool,
+    /// For a comment without replies: how many enclosing comments end right
+    /// after it.
+    pub closes: usize,
 }
 
 /// How many comments are shown.
@@ -78,96 +99,117 @@ pub fn approved_count(comments: &[Comment]) -> usize {
         .count()
 }
 
-/// The approved comments as a tree. A reply whose parent is not shown hangs
-/// from the nearest shown ancestor; a reply that would be deeper than
-/// `max_depth` is shown beside its parent, at that depth.
+/// The approved comments in reading order: each followed by its replies,
+/// oldest first. A reply whose parent is not shown hangs from the nearest
+/// shown ancestor; a reply that would be deeper than `max_depth` is shown
+/// beside its parent, at that depth. Linear in the number of comments,
+/// however long a chain of replies.
 pub fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment> {
-    let by_id: HashMap<&str, &Comment> = comments.iter().map(|c| (c.id.as_str(), c)).collect();
-    let shown: HashSet<&str> = comments
-        .iter()
-        .filter(|c| c.status == Status::Approved)
-        .map(|c| c.id.as_str())
+    let mut order: Vec<usize> = (0..comments.len())
+        .filter(|&i| comments[i].status == Status::Approved)
         .collect();
-    let mut order: Vec<(usize, &Comment)> = comments
-        .iter()
+    order.sort_by(|&a, &b| comments[a].date.cmp(&comments[b].date).then(a.cmp(&b)));
+    let holders = place(comments, &order, max_depth.max(1));
+    let mut children: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+    for &i in &order {
+        children.entry(holders[&i].0).or_default().push(i);
+    }
+    let mut flat: Vec<(usize, usize)> = Vec::with_capacity(order.len());
+    // Depth-first, with the replies of each comment in date order.
+    let mut stack: Vec<(usize, usize)> = children
+        .get(&None)
+        .map(|top| top.iter().rev().map(|&i| (i, 1)).collect())
+        .unwrap_or_default();
+    while let Some((i, depth)) = stack.pop() {
+        flat.push((i, depth));
+        if let Some(replies) = children.get(&Some(i)) {
+            stack.extend(replies.iter().rev().map(|&r| (r, depth + 1)));
+        }
+    }
+    flat.iter()
         .enumerate()
-        .filter(|(_, c)| c.status == Status::Approved)
-        .collect();
-    order.sort_by(|a, b| a.1.date.cmp(&b.1.date).then(a.0.cmp(&b.0)));
-
-    let mut placement: HashMap<&str, (Option<&str>, usize)> = HashMap::new();
-    for (_, comment) in &order {
-        place(
-            comment.id.as_str(),
-            &by_id,
-            &shown,
-            max_depth.max(1),
-            &mut placement,
-        );
-    }
-    let mut children: HashMap<Option<&str>, Vec<&Comment>> = HashMap::new();
-    for (_, comment) in &order {
-        let (holder, _) = placement[comment.id.as_str()];
-        children.entry(holder).or_default().push(comment);
-    }
-    assemble(None, &children, &placement)
-}
-
-/// Where a shown comment hangs (its holder, none for the top level) and its
-/// depth; memoised so long chains are walked once.
-fn place<'a>(
-    id: &'a str,
-    by_id: &HashMap<&'a str, &'a Comment>,
-    shown: &HashSet<&'a str>,
-    max_depth: usize,
-    placement: &mut HashMap<&'a str, (Option<&'a str>, usize)>,
-) -> (Option<&'a str>, usize) {
-    if let Some(&known) = placement.get(id) {
-        return known;
-    }
-    // The nearest shown ancestor (validation has ruled out cycles).
-    let mut ancestor = by_id[id].parent.as_deref();
-    while let Some(a) = ancestor {
-        if shown.contains(a) {
-            break;
-        }
-        ancestor = by_id.get(a).and_then(|c| c.parent.as_deref());
-    }
-    let result = match ancestor {
-        None => (None, 1),
-        Some(parent) => {
-            let (parent_holder, parent_depth) = place(parent, by_id, shown, max_depth, placement);
-            if parent_depth >= max_depth {
-                (parent_holder, max_depth)
-            } else {
-                (Some(parent), parent_depth + 1)
+        .map(|(k, &(i, depth))| {
+            let next_depth = flat.get(k + 1).map_or(1, |&(_, d)| d);
+            let c = &comments[i];
+            ThreadComment {
+                id: c.id.clone(),
+                author: c.author.clone(),
+                url: c.url.clone(),
+                date: c.date.view(),
+                body: render_body(&c.body),
+                by_author: c.by_author,
+                depth,
+                has_replies: next_depth > depth,
+                closes: depth.saturating_sub(next_depth),
             }
-        }
-    };
-    placement.insert(id, result);
-    result
-}
-
-fn assemble(
-    holder: Option<&str>,
-    children: &HashMap<Option<&str>, Vec<&Comment>>,
-    placement: &HashMap<&str, (Option<&str>, usize)>,
-) -> Vec<ThreadComment> {
-    let Some(list) = children.get(&holder) else {
-        return Vec::new();
-    };
-    list.iter()
-        .map(|c| ThreadComment {
-            id: c.id.clone(),
-            author: c.author.clone(),
-            url: c.url.clone(),
-            date: c.date.view(),
-            body: render_body(&c.body),
-            by_author: c.by_author,
-            depth: placement[c.id.as_str()].1,
-            replies: assemble(Some(c.id.as_str()), children, placement),
         })
         .collect()
+}
+
+/// Where each shown comment hangs (the position of its holder, none for the
+/// top level) and its depth. Walks each chain of replies once, without
+/// recursion.
+fn place(
+    comments: &[Comment],
+    shown_order: &[usize],
+    max_depth: usize,
+) -> HashMap<usize, (Option<usize>, usize)> {
+    let index: HashMap<&str, usize> = comments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let shown: HashSet<usize> = shown_order.iter().copied().collect();
+    let parent = |i: usize| {
+        comments[i]
+            .parent
+            .as_deref()
+            .and_then(|p| index.get(p).copied())
+    };
+    // The nearest shown ancestor of every comment, each chain walked once.
+    let mut up: HashMap<usize, Option<usize>> = HashMap::new();
+    for start in 0..comments.len() {
+        let mut passed = Vec::new();
+        let mut current = start;
+        let found = loop {
+            if let Some(&known) = up.get(&current) {
+                break known;
+            }
+            passed.push(current);
+            match parent(current) {
+                Some(p) if shown.contains(&p) => break Some(p),
+                // Validation rules out circles; the bound keeps a bad
+                // input from looping.
+                Some(p) if passed.len() <= comments.len() => current = p,
+                _ => break None,
+            }
+        };
+        for i in passed {
+            up.insert(i, found);
+        }
+    }
+    let mut placed: HashMap<usize, (Option<usize>, usize)> = HashMap::new();
+    for &start in shown_order {
+        // The shown ancestors not placed yet, nearest first.
+        let mut chain = vec![start];
+        let mut current = start;
+        while let Some(p) = up[&current] {
+            if placed.contains_key(&p) || chain.len() > comments.len() {
+                break;
+            }
+            chain.push(p);
+            current = p;
+        }
+        for &i in chain.iter().rev() {
+            let place = match up[&i].and_then(|p| placed.get(&p).map(|&at| (p, at))) {
+                None => (None, 1),
+                Some((_, (holder, depth))) if depth >= max_depth => (holder, max_depth),
+                Some((p, (_, depth))) => (Some(p), depth + 1),
+            };
+            placed.insert(i, place);
+        }
+    }
+    placed
 }
 
 #[cfg(test)]
@@ -189,18 +231,24 @@ mod tests {
         }
     }
 
+    /// The thread as nested text, rebuilt from the flat list the way a
+    /// template does: `a@1(b@2)` is b replying to a.
     fn shape(thread: &[ThreadComment]) -> String {
-        thread
-            .iter()
-            .map(|c| {
-                if c.replies.is_empty() {
-                    format!("{}@{}", c.id, c.depth)
-                } else {
-                    format!("{}@{}({})", c.id, c.depth, shape(&c.replies))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        let mut out = String::new();
+        let mut first_in_level = true;
+        for c in thread {
+            if !first_in_level {
+                out.push(' ');
+            }
+            out.push_str(&format!("{}@{}", c.id, c.depth));
+            first_in_level = c.has_replies;
+            if c.has_replies {
+                out.push('(');
+            } else {
+                out.push_str(&")".repeat(c.closes));
+            }
+        }
+        out
     }
 
     #[test]
@@ -233,6 +281,35 @@ mod tests {
         ];
         assert_eq!(shape(&build(&comments, 5)), "a@1(r@2)");
         assert_eq!(approved_count(&comments), 2);
+    }
+
+    #[test]
+    fn long_chains_are_placed_without_recursion() {
+        let mut comments = vec![comment("c0", None, 0, Status::Approved)];
+        for i in 1..50_000 {
+            let mut c = comment(
+                &format!("c{i}"),
+                Some(&format!("c{}", i - 1)),
+                1,
+                Status::Approved,
+            );
+            if i % 7 == 0 {
+                c.status = Status::Spam;
+            }
+            comments.push(c);
+        }
+        let thread = build(&comments, 3);
+        assert_eq!(thread.len(), approved_count(&comments));
+        assert_eq!(thread.iter().map(|c| c.depth).max(), Some(3));
+        assert_eq!(thread.last().unwrap().closes, 2);
+    }
+
+    #[test]
+    fn deep_nesting_in_a_body_is_flattened() {
+        let quotes = format!("{}deep", "> ".repeat(5_000));
+        let html = render_body(&quotes);
+        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
+        assert!(html.contains("deep"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, site_path};
 use crate::content::{self, CONTENT_DIR, is_comments_file};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::render::{Output, Packed, PageRef, Rendered, Views, render_pages, render_with};
 use crate::site::{LoadOptions, Site};
 use crate::theme::{self, Source};
@@ -201,8 +201,7 @@ fn reload_one(
         let Some(target) = find(site, &comments::article_of(&source)) else {
             return Ok(None);
         };
-        let loaded = comments::load(&source)
-            .map_err(|errors| Error::from_list(errors).expect("errors were reported"))?;
+        let loaded = comments::load(&source, site.config.comments_max_bytes)?;
         warnings.extend(loaded.warnings);
         let page = target.page_mut(site);
         if approved_count(&loaded.comments) != approved_count(&page.comments) {

@@ -75,6 +75,35 @@ fn non_web_url_is_dropped_with_a_warning() {
 }
 
 #[test]
+fn urls_with_line_breaks_or_passwords_and_direction_marks_are_cleaned() {
+    let comments = "[[comment]]\nid = \"nl\"\nauthor = \"evil\\u202Egnp.exe\"\ndate = 2024-01-01T00:00:00Z\nbody = \"a\\u2066b\"\nurl = \"https://a.example/\\n<script>\"\n\
+                    [[comment]]\nid = \"pw\"\nauthor = \"B\"\ndate = 2024-01-01T00:00:00Z\nbody = \"x\"\nurl = \"https://user:pass@a.example/\"\n";
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+        ("content/posts/x.comments.toml", comments),
+    ]);
+    let out = mend()
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr)
+        .unwrap()
+        .replace(&site.path().display().to_string(), "ROOT");
+    assert_eq!(
+        stderr,
+        "warning: ROOT/content/posts/x.comments.toml:1: comment `nl` has the url `https://a.example/\\n<script>`, which is not a plain http(s) address; it is left out\n\
+         warning: ROOT/content/posts/x.comments.toml:7: comment `pw` has the url `https://user:pass@a.example/`, which is not a plain http(s) address; it is left out\n"
+    );
+    let doc = html(site.path().join("public/posts/x/index.html"));
+    assert!(select(&doc, ".comment-author a").is_empty());
+    assert_eq!(texts(&doc, "#comment-nl .comment-author"), ["evilgnp.exe"]);
+    assert_eq!(texts(&doc, "#comment-nl .comment-body"), ["ab"]);
+}
+
+#[test]
 fn pending_spam_and_emails_never_reach_the_output() {
     let site = fixture("comments");
     let public = build(site.path(), &[]);
@@ -200,8 +229,9 @@ fn a_huge_body_and_control_characters_are_handled() {
     let comments = format!(
         "[[comment]]\nid = \"big\"\nauthor = \"Nul\\u0000 Byte\"\ndate = 2024-01-01T00:00:00Z\nbody = \"{huge}<script>alert(1)</script>\\u0000\\u001b[2J\"\n"
     );
+    let config = format!("{SITE_TOML}comments_max_bytes = 2_000_000\n");
     let site = site_with(&[
-        ("site.toml", SITE_TOML),
+        ("site.toml", &config),
         ("content/posts/big.md", &article("Big", "2024-01-01", &[])),
         ("content/posts/big.comments.toml", &comments),
     ]);
@@ -214,6 +244,155 @@ fn a_huge_body_and_control_characters_are_handled() {
     assert!(body.len() > 1_000_000);
     assert!(!body.contains('\u{0}') && !body.contains('\u{1b}'));
     assert_eq!(texts(&doc, "#comment-big .comment-author"), ["Nul Byte"]);
+}
+
+/// A comment file of one comment per body, each replying to `parent(i)`.
+fn comment_file(bodies: &[String], parent: impl Fn(usize) -> Option<usize>) -> String {
+    let mut text = String::new();
+    for (i, body) in bodies.iter().enumerate() {
+        text.push_str(&format!(
+            "[[comment]]\nid = \"c{i}\"\nauthor = \"A\"\ndate = 2024-01-01T00:00:00Z\nbody = {body:?}\n"
+        ));
+        if let Some(p) = parent(i) {
+            text.push_str(&format!("parent = \"c{p}\"\n"));
+        }
+    }
+    text
+}
+
+/// Builds a one-article site with these comments and settings, giving up
+/// after a generous bound (a quadratic step would take minutes); returns
+/// the built article.
+fn build_bounded(config: &str, comments: &str, body: &str) -> Html {
+    let site = site_with(&[
+        ("site.toml", &format!("{SITE_TOML}{config}")),
+        (
+            "content/posts/x.md",
+            &format!("+++\ntitle = \"X\"\ndate = 2024-01-01\n+++\n{body}"),
+        ),
+        ("content/posts/x.comments.toml", comments),
+    ]);
+    let binary = assert_cmd::cargo::cargo_bin("mend");
+    let mut child = std::process::Command::new(binary)
+        .args(["build", "--quiet", "--root"])
+        .arg(site.path())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the build took over a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success());
+    html(site.path().join("public/posts/x/index.html"))
+}
+
+#[test]
+fn hostile_shapes_build_in_linear_time() {
+    // Quotes nested 19,000 deep, the most the default size allows.
+    let quotes = vec![format!("{}deep", ">".repeat(19_000))];
+    let doc = build_bounded("", &comment_file(&quotes, |_| None), "Body.\n");
+    let body = select(&doc, "#comment-c0 .comment-body")[0];
+    assert!(body.text().collect::<String>().contains("deep"));
+    assert!(select(&doc, "#comment-c0 blockquote").len() <= 16);
+    // Raw HTML nested as deep as the default size allows.
+    let divs = vec![format!("{}x", "<div>".repeat(3_990))];
+    build_bounded("", &comment_file(&divs, |_| None), "Body.\n");
+    // A chain of 20,000 replies, each to the one before.
+    let chain: Vec<String> = (0..20_000).map(|i| format!("reply {i}")).collect();
+    let doc = build_bounded("", &comment_file(&chain, |i| i.checked_sub(1)), "Body.\n");
+    assert_eq!(select(&doc, "#comments article.comment").len(), 20_000);
+    assert_eq!(select(&doc, "#comments article.depth-5").len(), 19_996);
+    // 20,000 headings of one title.
+    let headings = "## Again\n\n".repeat(20_000);
+    let doc = build_bounded("", &comment_file(&[], |_| None), &headings);
+    assert_eq!(attrs(&doc, "h2#again-19999", "id"), ["again-19999"]);
+}
+
+#[test]
+fn threads_deeper_than_twenty_render_nested() {
+    let chain: Vec<String> = (0..40).map(|i| format!("reply {i}")).collect();
+    let doc = build_bounded(
+        "comments_max_depth = 30\n",
+        &comment_file(&chain, |i| i.checked_sub(1)),
+        "Body.\n",
+    );
+    // c29 is at depth 30, inside c28; the deeper replies sit beside it.
+    assert_eq!(
+        select(&doc, "#comment-c28 > ol > li > #comment-c29").len(),
+        1
+    );
+    assert_eq!(
+        select(&doc, "#comment-c28 > ol > li > #comment-c39").len(),
+        1
+    );
+    assert_eq!(select(&doc, "#comment-c0 #comment-c39").len(), 1);
+    assert_eq!(select(&doc, "article.depth-30").len(), 11);
+}
+
+#[test]
+fn comments_max_depth_and_max_bytes_are_checked() {
+    for (setting, message) in [
+        (
+            "comments_max_depth = 101",
+            "comments_max_depth must be from 1 to 100",
+        ),
+        (
+            "comments_max_depth = 0",
+            "comments_max_depth must be from 1 to 100",
+        ),
+        (
+            "comments_max_bytes = 0",
+            "comments_max_bytes must be at least 1",
+        ),
+    ] {
+        let site = site_with(&[("site.toml", &format!("{SITE_TOML}{setting}\n"))]);
+        assert_eq!(
+            error_of("build", site.path(), &[]),
+            format!("error: ROOT/site.toml:4: {message}\n")
+        );
+    }
+}
+
+#[test]
+fn a_comment_longer_than_comments_max_bytes_is_named() {
+    let long = vec!["x".repeat(20_001), "fine".to_string()];
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+        (
+            "content/posts/x.comments.toml",
+            &comment_file(&long, |_| None),
+        ),
+    ]);
+    assert_eq!(
+        error_of("build", site.path(), &[]),
+        "error: ROOT/content/posts/x.comments.toml:1: comment `c0` is 20001 bytes long, more than comments_max_bytes (20000); shorten it, or raise comments_max_bytes in site.toml\n"
+    );
+}
+
+#[test]
+fn a_template_error_names_the_article_it_was_rendering() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+        ("templates/article.html", "{{ page.nothing.here }}"),
+    ]);
+    assert_eq!(
+        error_of("build", site.path(), &[]),
+        "error: template `article.html` (templates/article.html), rendering ROOT/content/posts/x.md: error: Field `nothing` is not defined. Available fields: author, comment_count, comments, comments_open, content, date, description, draft, extra, has_more, kind, next, path, permalink, previous, reading_time, related, slug, summary, tags, title, toc, updated, url, word_count
+ --> article.html:1:9
+  |
+1 | {{ page.nothing.here }}
+  |         ^^^^^^^
+"
+    );
 }
 
 /// A site with one article and the given comment file; returns stderr of
