@@ -3,13 +3,11 @@
 //!
 //! Not for HTML pages (`render`).
 
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesText, Event};
-
 use crate::comments::thread;
 use crate::content::{Date, Page};
 use crate::site::Site;
 use crate::taxonomy::{TAGS_DIR, Tag};
+use crate::xml;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 /// Atom threading extensions (RFC 4685), for comment counts.
@@ -50,29 +48,6 @@ fn last_change(page: &Page) -> Option<Date> {
     page.updated.max(page.date)
 }
 
-type Xml = Writer<Vec<u8>>;
-
-fn start(writer: &mut Xml) {
-    writer
-        .write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
-        .expect("writing to memory cannot fail");
-}
-
-fn text_element(writer: &mut Xml, name: &str, text: &str) {
-    writer
-        .create_element(name)
-        .write_text_content(BytesText::new(text))
-        .expect("writing to memory cannot fail");
-}
-
-fn empty_element(writer: &mut Xml, name: &str, attributes: &[(&str, &str)]) {
-    writer
-        .create_element(name)
-        .with_attributes(attributes.iter().copied())
-        .write_empty()
-        .expect("writing to memory cannot fail");
-}
-
 /// An Atom 1.0 feed of the newest `feed_limit` of `articles`.
 fn atom<'a>(
     site: &Site,
@@ -89,105 +64,87 @@ fn atom<'a>(
         .max()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
     let feed_url = config.permalink(feed_path);
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    start(&mut writer);
-    writer
-        .create_element("feed")
-        .with_attributes([
-            ("xmlns", ATOM_NS),
-            ("xmlns:thr", THREAD_NS),
-            ("xml:lang", config.language.as_str()),
-        ])
-        .write_inner_content(|w| {
-            text_element(w, "title", title);
-            if !config.description.is_empty() {
-                text_element(w, "subtitle", &config.description);
-            }
-            let self_link = [
-                ("rel", "self"),
-                ("type", "application/atom+xml"),
-                ("href", feed_url.as_str()),
-            ];
-            empty_element(w, "link", &self_link);
-            let html_url = config.permalink(html_path);
-            let alternate = [
-                ("rel", "alternate"),
-                ("type", "text/html"),
-                ("href", html_url.as_str()),
-            ];
-            empty_element(w, "link", &alternate);
-            text_element(w, "id", &feed_url);
-            text_element(w, "updated", &updated);
-            w.create_element("author").write_inner_content(|w| {
-                text_element(w, "name", &config.title);
-                Ok(())
-            })?;
-            text_element(w, "generator", "mend");
-            for page in &entries {
-                entry(w, site, page);
-            }
-            Ok(())
-        })
-        .expect("writing to memory cannot fail");
+    let mut writer = xml::document("utf-8", b' ', 2);
+    let namespaces = [
+        ("xmlns", ATOM_NS),
+        ("xmlns:thr", THREAD_NS),
+        ("xml:lang", config.language.as_str()),
+    ];
+    xml::parent(&mut writer, "feed", &namespaces, |w| {
+        xml::text(w, "title", title);
+        if !config.description.is_empty() {
+            xml::text(w, "subtitle", &config.description);
+        }
+        let self_link = [
+            ("rel", "self"),
+            ("type", "application/atom+xml"),
+            ("href", feed_url.as_str()),
+        ];
+        xml::empty(w, "link", &self_link);
+        let html_url = config.permalink(html_path);
+        let alternate = [
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", html_url.as_str()),
+        ];
+        xml::empty(w, "link", &alternate);
+        xml::text(w, "id", &feed_url);
+        xml::text(w, "updated", &updated);
+        xml::parent(w, "author", &[], |w| xml::text(w, "name", &config.title));
+        xml::text(w, "generator", "mend");
+        for page in &entries {
+            entry(w, site, page);
+        }
+    });
     writer.into_inner()
 }
 
-fn entry(writer: &mut Xml, site: &Site, page: &Page) {
+fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
     let config = &site.config;
     let permalink = config.permalink(&page.path);
     let published = page.date.map(|d| d.rfc3339()).unwrap_or_default();
     let updated = last_change(page).map(|d| d.rfc3339()).unwrap_or_default();
-    writer
-        .create_element("entry")
-        .write_inner_content(|w| {
-            text_element(w, "title", &page.title);
-            let link = [
-                ("rel", "alternate"),
-                ("type", "text/html"),
-                ("href", permalink.as_str()),
-            ];
-            empty_element(w, "link", &link);
-            let count = thread::approved_count(&page.comments).to_string();
-            let replies = format!("{permalink}#comments");
-            let replies_link = [
-                ("rel", "replies"),
-                ("type", "text/html"),
-                ("href", replies.as_str()),
-                ("thr:count", count.as_str()),
-            ];
-            empty_element(w, "link", &replies_link);
-            text_element(w, "id", &permalink);
-            text_element(w, "thr:total", &count);
-            text_element(w, "published", &published);
-            text_element(w, "updated", &updated);
-            if let Some(author) = &page.author {
-                let name = config
-                    .authors
-                    .get(author)
-                    .map_or(author.as_str(), |a| a.name.as_str());
-                w.create_element("author").write_inner_content(|w| {
-                    text_element(w, "name", name);
-                    Ok(())
-                })?;
-            }
-            for (tag, slug) in page.tags.iter().zip(&page.tag_slugs) {
-                let scheme = config.permalink(&format!("{TAGS_DIR}/{slug}/"));
-                empty_element(
-                    w,
-                    "category",
-                    &[("term", tag.as_str()), ("scheme", scheme.as_str())],
-                );
-            }
-            let summary = page.description.as_deref().unwrap_or(&page.body.summary);
-            w.create_element("summary")
-                .with_attribute(("type", "html"))
-                .write_text_content(BytesText::new(summary))?;
-            w.create_element("content")
-                .with_attributes([("type", "html"), ("xml:base", permalink.as_str())])
-                .write_text_content(BytesText::new(&page.body.html))?;
-            Ok(())
-        })
-        .expect("writing to memory cannot fail");
+    xml::parent(w, "entry", &[], |w| {
+        xml::text(w, "title", &page.title);
+        let link = [
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", permalink.as_str()),
+        ];
+        xml::empty(w, "link", &link);
+        let count = thread::approved_count(&page.comments).to_string();
+        let replies = format!("{permalink}#comments");
+        let replies_link = [
+            ("rel", "replies"),
+            ("type", "text/html"),
+            ("href", replies.as_str()),
+            ("thr:count", count.as_str()),
+        ];
+        xml::empty(w, "link", &replies_link);
+        xml::text(w, "id", &permalink);
+        xml::text(w, "thr:total", &count);
+        xml::text(w, "published", &published);
+        xml::text(w, "updated", &updated);
+        if let Some(author) = &page.author {
+            let name = config
+                .authors
+                .get(author)
+                .map_or(author.as_str(), |a| a.name.as_str());
+            xml::parent(w, "author", &[], |w| xml::text(w, "name", name));
+        }
+        for (tag, slug) in page.tags.iter().zip(&page.tag_slugs) {
+            let scheme = config.permalink(&format!("{TAGS_DIR}/{slug}/"));
+            let category = [("term", tag.as_str()), ("scheme", scheme.as_str())];
+            xml::empty(w, "category", &category);
+        }
+        // The description is plain text; the summary is HTML.
+        match page.description.as_deref() {
+            Some(description) => xml::text_with(w, "summary", &[("type", "text")], description),
+            None => xml::text_with(w, "summary", &[("type", "html")], &page.body.summary),
+        }
+        let content = [("type", "html"), ("xml:base", permalink.as_str())];
+        xml::text_with(w, "content", &content, &page.body.html);
+    });
 }
 
 /// Every listed URL of the site, with the date it last changed.
@@ -205,23 +162,16 @@ pub fn sitemap(site: &Site) -> Vec<u8> {
     for page in site.articles.iter().chain(&site.pages) {
         urls.push((config.permalink(&page.path), last_change(page)));
     }
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    start(&mut writer);
-    writer
-        .create_element("urlset")
-        .with_attribute(("xmlns", SITEMAP_NS))
-        .write_inner_content(|w| {
-            for (loc, changed) in &urls {
-                w.create_element("url").write_inner_content(|w| {
-                    text_element(w, "loc", loc);
-                    if let Some(date) = changed {
-                        text_element(w, "lastmod", &date.rfc3339());
-                    }
-                    Ok(())
-                })?;
-            }
-            Ok(())
-        })
-        .expect("writing to memory cannot fail");
+    let mut writer = xml::document("utf-8", b' ', 2);
+    xml::parent(&mut writer, "urlset", &[("xmlns", SITEMAP_NS)], |w| {
+        for (loc, changed) in &urls {
+            xml::parent(w, "url", &[], |w| {
+                xml::text(w, "loc", loc);
+                if let Some(date) = changed {
+                    xml::text(w, "lastmod", &date.rfc3339());
+                }
+            });
+        }
+    });
     writer.into_inner()
 }

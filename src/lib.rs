@@ -22,5 +22,6 @@ pub mod site;
 pub mod slug;
 pub mod taxonomy;
 pub mod theme;
+pub mod xml;
 
 pub use error::{Error, Result};

@@ -3,10 +3,9 @@
 //!
 //! Not for the site's pages: this writes data files, never HTML pages.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde::Serialize;
 
 use super::thread::render_body;
@@ -14,6 +13,7 @@ use super::{Comment, Status};
 use crate::content::{Date, Kind, Page};
 use crate::site::Site;
 use crate::slug::slugify;
+use crate::xml::{self, Xml, text};
 
 /// The formats `--format` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -193,11 +193,22 @@ fn csv(articles: &[Exported]) -> Vec<u8> {
                 &c.body,
             ];
             writer
-                .write_record(record)
+                .write_record(record.map(|cell| defuse(cell).into_owned()))
                 .expect("writing to memory cannot fail");
         }
     }
     writer.into_inner().expect("writing to memory cannot fail")
+}
+
+/// A cell that a spreadsheet would run as a formula (starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return), made inert with a leading `'` as
+/// OWASP advises; other cells are written as they are.
+pub fn defuse(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 /// WordPress eXtended RSS namespaces, as WordPress's own exporter writes them.
@@ -265,56 +276,38 @@ fn wp_authors(site: &Site) -> BTreeMap<String, WpAuthor> {
         .collect()
 }
 
-type Xml = Writer<Vec<u8>>;
-
-fn text(w: &mut Xml, name: &str, value: &str) {
-    w.create_element(name)
-        .write_text_content(BytesText::new(value))
-        .expect("writing to memory cannot fail");
-}
-
 fn wxr(site: &Site, articles: &[Exported]) -> Vec<u8> {
     let config = &site.config;
     let authors = wp_authors(site);
-    let mut writer = Writer::new_with_indent(Vec::new(), b'\t', 1);
-    writer
-        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .expect("writing to memory cannot fail");
+    let mut writer = xml::document("UTF-8", b'\t', 1);
     let mut attributes = vec![("version", "2.0")];
     attributes.extend(WXR_NAMESPACES);
     let mut next_comment_id = 1;
-    writer
-        .create_element("rss")
-        .with_attributes(attributes)
-        .write_inner_content(|w| {
-            w.create_element("channel").write_inner_content(|w| {
-                text(w, "title", &config.title);
-                text(w, "link", &config.permalink(""));
-                text(w, "description", &config.description);
-                text(w, "language", &config.language);
-                text(w, "wp:wxr_version", "1.2");
-                text(w, "wp:base_site_url", &config.permalink(""));
-                text(w, "wp:base_blog_url", &config.permalink(""));
-                for author in authors.values() {
-                    w.create_element("wp:author").write_inner_content(|w| {
-                        text(w, "wp:author_id", &author.id.to_string());
-                        text(w, "wp:author_login", &author.login);
-                        text(w, "wp:author_email", "");
-                        text(w, "wp:author_display_name", &author.display_name);
-                        text(w, "wp:author_first_name", "");
-                        text(w, "wp:author_last_name", "");
-                        Ok(())
-                    })?;
-                }
-                text(w, "generator", "mend");
-                for (index, article) in articles.iter().enumerate() {
-                    wxr_item(w, &authors, article, index + 1, &mut next_comment_id);
-                }
-                Ok(())
-            })?;
-            Ok(())
-        })
-        .expect("writing to memory cannot fail");
+    xml::parent(&mut writer, "rss", &attributes, |w| {
+        xml::parent(w, "channel", &[], |w| {
+            text(w, "title", &config.title);
+            text(w, "link", &config.permalink(""));
+            text(w, "description", &config.description);
+            text(w, "language", &config.language);
+            text(w, "wp:wxr_version", "1.2");
+            text(w, "wp:base_site_url", &config.permalink(""));
+            text(w, "wp:base_blog_url", &config.permalink(""));
+            for author in authors.values() {
+                xml::parent(w, "wp:author", &[], |w| {
+                    text(w, "wp:author_id", &author.id.to_string());
+                    text(w, "wp:author_login", &author.login);
+                    text(w, "wp:author_email", "");
+                    text(w, "wp:author_display_name", &author.display_name);
+                    text(w, "wp:author_first_name", "");
+                    text(w, "wp:author_last_name", "");
+                });
+            }
+            text(w, "generator", "mend");
+            for (index, article) in articles.iter().enumerate() {
+                wxr_item(w, &authors, article, index + 1, &mut next_comment_id);
+            }
+        });
+    });
     let mut bytes = writer.into_inner();
     bytes.push(b'\n');
     bytes
@@ -337,60 +330,48 @@ fn wxr_item(
         .map(|(i, c)| (c.id.as_str(), *next_comment_id + i))
         .collect();
     *next_comment_id += article.comments.len();
-    w.create_element("item")
-        .write_inner_content(|w| {
-            text(w, "title", &page.title);
-            text(w, "link", &article.permalink);
-            text(
-                w,
-                "pubDate",
-                &date.map(|d| rss_date(&d)).unwrap_or_default(),
-            );
-            text(w, "dc:creator", author.map_or("", |a| a.login.as_str()));
-            w.create_element("guid")
-                .with_attribute(("isPermaLink", "false"))
-                .write_text_content(BytesText::new(&article.permalink))?;
-            text(w, "description", "");
-            text(w, "content:encoded", &page.body.html);
-            text(
-                w,
-                "excerpt:encoded",
-                page.description.as_deref().unwrap_or(""),
-            );
-            text(w, "dsq:thread_identifier", &format!("/{}", page.path));
-            text(w, "wp:post_id", &post_id.to_string());
-            let wp_date_text = date.map(|d| wp_date(&d)).unwrap_or_default();
-            text(w, "wp:post_date", &wp_date_text);
-            text(w, "wp:post_date_gmt", &wp_date_text);
-            let comment_status = if page.comments_open { "open" } else { "closed" };
-            text(w, "wp:comment_status", comment_status);
-            text(w, "wp:ping_status", "closed");
-            text(w, "wp:post_name", &page.slug);
-            text(w, "wp:status", if page.draft { "draft" } else { "publish" });
-            text(w, "wp:post_parent", "0");
-            text(w, "wp:menu_order", "0");
-            text(
-                w,
-                "wp:post_type",
-                if page.kind == Kind::Article {
-                    "post"
-                } else {
-                    "page"
-                },
-            );
-            text(w, "wp:post_password", "");
-            text(w, "wp:is_sticky", "0");
-            for tag in &page.tags {
-                w.create_element("category")
-                    .with_attributes([("domain", "post_tag"), ("nicename", slugify(tag).as_str())])
-                    .write_text_content(BytesText::new(tag))?;
-            }
-            for comment in &article.comments {
-                wxr_comment(w, comment, &numbers, author.map_or(0, |a| a.id));
-            }
-            Ok(())
-        })
-        .expect("writing to memory cannot fail");
+    xml::parent(w, "item", &[], |w| {
+        text(w, "title", &page.title);
+        text(w, "link", &article.permalink);
+        let pub_date = date.map(|d| rss_date(&d)).unwrap_or_default();
+        text(w, "pubDate", &pub_date);
+        text(w, "dc:creator", author.map_or("", |a| a.login.as_str()));
+        xml::text_with(w, "guid", &[("isPermaLink", "false")], &article.permalink);
+        text(w, "description", "");
+        text(w, "content:encoded", &page.body.html);
+        text(
+            w,
+            "excerpt:encoded",
+            page.description.as_deref().unwrap_or(""),
+        );
+        text(w, "dsq:thread_identifier", &format!("/{}", page.path));
+        text(w, "wp:post_id", &post_id.to_string());
+        let wp_date_text = date.map(|d| wp_date(&d)).unwrap_or_default();
+        text(w, "wp:post_date", &wp_date_text);
+        text(w, "wp:post_date_gmt", &wp_date_text);
+        let comment_status = if page.comments_open { "open" } else { "closed" };
+        text(w, "wp:comment_status", comment_status);
+        text(w, "wp:ping_status", "closed");
+        text(w, "wp:post_name", &page.slug);
+        text(w, "wp:status", if page.draft { "draft" } else { "publish" });
+        text(w, "wp:post_parent", "0");
+        text(w, "wp:menu_order", "0");
+        let post_type = if page.kind == Kind::Article {
+            "post"
+        } else {
+            "page"
+        };
+        text(w, "wp:post_type", post_type);
+        text(w, "wp:post_password", "");
+        text(w, "wp:is_sticky", "0");
+        for tag in &page.tags {
+            let attributes = [("domain", "post_tag"), ("nicename", &slugify(tag))];
+            xml::text_with(w, "category", &attributes, tag);
+        }
+        for comment in &article.comments {
+            wxr_comment(w, comment, &numbers, author.map_or(0, |a| a.id));
+        }
+    });
 }
 
 fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, author_id: usize) {
@@ -408,41 +389,36 @@ fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, a
         .map_or(0, |n| *n);
     let user_id = if comment.by_author { author_id } else { 0 };
     let date = wp_date(&comment.date);
-    w.create_element("wp:comment")
-        .write_inner_content(|w| {
-            text(
-                w,
-                "wp:comment_id",
-                &numbers[comment.id.as_str()].to_string(),
-            );
-            text(w, "wp:comment_author", &comment.author);
-            text(
-                w,
-                "wp:comment_author_email",
-                comment.email.as_deref().unwrap_or(""),
-            );
-            text(
-                w,
-                "wp:comment_author_url",
-                comment.url.as_deref().unwrap_or(""),
-            );
-            text(w, "wp:comment_author_IP", "");
-            text(w, "wp:comment_date", &date);
-            text(w, "wp:comment_date_gmt", &date);
-            text(w, "wp:comment_content", &render_body(&comment.body));
-            text(w, "wp:comment_approved", approved);
-            text(w, "wp:comment_type", "comment");
-            text(w, "wp:comment_parent", &parent.to_string());
-            text(w, "wp:comment_user_id", &user_id.to_string());
-            w.create_element("wp:commentmeta")
-                .write_inner_content(|w| {
-                    text(w, "wp:meta_key", MEND_ID_KEY);
-                    text(w, "wp:meta_value", &comment.id);
-                    Ok(())
-                })?;
-            Ok(())
-        })
-        .expect("writing to memory cannot fail");
+    xml::parent(w, "wp:comment", &[], |w| {
+        text(
+            w,
+            "wp:comment_id",
+            &numbers[comment.id.as_str()].to_string(),
+        );
+        text(w, "wp:comment_author", &comment.author);
+        text(
+            w,
+            "wp:comment_author_email",
+            comment.email.as_deref().unwrap_or(""),
+        );
+        text(
+            w,
+            "wp:comment_author_url",
+            comment.url.as_deref().unwrap_or(""),
+        );
+        text(w, "wp:comment_author_IP", "");
+        text(w, "wp:comment_date", &date);
+        text(w, "wp:comment_date_gmt", &date);
+        text(w, "wp:comment_content", &render_body(&comment.body));
+        text(w, "wp:comment_approved", approved);
+        text(w, "wp:comment_type", "comment");
+        text(w, "wp:comment_parent", &parent.to_string());
+        text(w, "wp:comment_user_id", &user_id.to_string());
+        xml::parent(w, "wp:commentmeta", &[], |w| {
+            text(w, "wp:meta_key", MEND_ID_KEY);
+            text(w, "wp:meta_value", &comment.id);
+        });
+    });
 }
 
 /// The comment meta key that carries mend's own comment id through WordPress.

@@ -627,6 +627,98 @@ fn json_export_holds_every_comment_and_field() {
 }
 
 #[test]
+fn csv_cells_that_would_run_as_formulas_are_defused_and_json_keeps_them() {
+    let risky = [
+        "=HYPERLINK(\"https://evil.example\")",
+        "+1+1",
+        "-2",
+        "@SUM(A1)",
+        "\tx",
+    ];
+    let mut comments = String::new();
+    for (i, text) in risky.iter().enumerate() {
+        comments.push_str(&format!(
+            "[[comment]]\nid = \"c{i}\"\nauthor = {text:?}\ndate = 2024-01-01T00:00:00Z\nbody = {text:?}\n"
+        ));
+    }
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+        ("content/posts/x.comments.toml", &comments),
+    ]);
+    let text = export(site.path(), &["--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    for (row, original) in rows.iter().zip(risky) {
+        // author and body
+        assert_eq!(&row[4], format!("'{original}"));
+        assert_eq!(&row[10], format!("'{original}"));
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&export(site.path(), &["--format", "json"])).unwrap();
+    let bodies: Vec<&str> = json["articles"][0]["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, risky);
+}
+
+#[test]
+fn characters_xml_forbids_never_break_the_feeds_or_the_wxr_export() {
+    let bad = "bad\\u0001\\uFFFE\\uFFFF"; // TOML escapes
+    let comments = format!(
+        "[[comment]]\nid = \"id{bad}\"\nauthor = \"A{bad}\"\nemail = \"a{bad}@example.com\"\ndate = 2024-01-01T00:00:00Z\nbody = \"body {bad}\"\n"
+    );
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/x.md",
+            &format!(
+                "+++\ntitle = \"Title {bad}\"\ndate = 2024-01-01\ntags = [\"t\"]\ndescription = \"<img src=x onerror=alert(1)> {bad}\"\n+++\nBody {bad}\n"
+            ),
+        ),
+        ("content/posts/x.comments.toml", &comments),
+    ]);
+    let public = build(site.path(), &["--quiet"]);
+    for feed in ["atom.xml", "tags/t/atom.xml"] {
+        let text = read(public.join(feed));
+        let doc = parse_xml(&text);
+        let summary = doc
+            .descendants()
+            .find(|n| n.has_tag_name("summary"))
+            .unwrap();
+        // The plain-text description reaches readers as text, not markup.
+        assert_eq!(summary.attribute("type"), Some("text"), "{feed}");
+        assert_eq!(
+            summary.text(),
+            Some("<img src=x onerror=alert(1)> bad"),
+            "{feed}"
+        );
+        let title = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("title"))
+            .nth(1)
+            .unwrap();
+        assert_eq!(title.text(), Some("Title bad"));
+    }
+    parse_xml(&read(public.join("sitemap.xml")));
+    let wxr = export(site.path(), &["--format", "wxr"]);
+    let doc = parse_xml(&wxr);
+    let meta_value = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "meta_value")
+        .unwrap();
+    assert_eq!(meta_value.text(), Some("idbad"));
+    let email = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "comment_author_email")
+        .unwrap();
+    assert_eq!(email.text(), Some("abad@example.com"));
+}
+
+#[test]
 fn csv_export_round_trips_through_a_csv_parser() {
     let site = fixture("comments");
     let text = export(site.path(), &["--format", "csv"]);

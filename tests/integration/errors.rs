@@ -140,10 +140,9 @@ fn an_alias_over_an_article_is_a_duplicate_url() {
             "+++\ntitle = \"Two\"\ndate = 2024-01-02\naliases = [\"/posts/one/\"]\n+++\n",
         ),
     ]);
-    let err = build_fails(site.path());
-    assert!(
-        err.contains("content/posts/one.md") && err.contains("alias of") && err.contains("two.md"),
-        "{err}"
+    assert_eq!(
+        error_of("build", site.path(), &[]),
+        "error: ROOT/content/posts/one.md and the alias `/posts/one/` of ROOT/content/posts/two.md both produce the URL /posts/one/; change the `slug` or `aliases` of the article or page\n"
     );
 }
 

@@ -1,0 +1,109 @@
+//! Writing XML (the Atom feeds, the sitemap, the WXR export) with a real
+//! writer, every text and attribute value first cleared of the characters
+//! XML 1.0 forbids, so no title, comment or id can make a file ill-formed.
+//!
+//! Not for HTML, nor for reading XML (`import` parses WXR).
+
+use std::borrow::Cow;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+/// An XML document being written into memory.
+pub type Xml = Writer<Vec<u8>>;
+
+const MEMORY: &str = "writing to memory cannot fail";
+
+/// A document with its declaration, indented by `size` of `indent`.
+pub fn document(encoding: &str, indent: u8, size: usize) -> Xml {
+    let mut writer = Writer::new_with_indent(Vec::new(), indent, size);
+    writer
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some(encoding), None)))
+        .expect(MEMORY);
+    writer
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+fn allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` without the characters XML 1.0 forbids (most control characters,
+/// U+FFFE and U+FFFF).
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
+    }
+}
+
+/// `<name>text</name>`.
+pub fn text(w: &mut Xml, name: &str, text: &str) {
+    text_with(w, name, &[], text);
+}
+
+/// `<name a="…">text</name>`.
+pub fn text_with(w: &mut Xml, name: &str, attributes: &[(&str, &str)], text: &str) {
+    let attributes: Vec<(&str, Cow<str>)> =
+        attributes.iter().map(|(k, v)| (*k, clean(v))).collect();
+    w.create_element(name)
+        .with_attributes(attributes.iter().map(|(k, v)| (*k, v.as_ref())))
+        .write_text_content(BytesText::new(&clean(text)))
+        .expect(MEMORY);
+}
+
+/// `<name a="…"/>`.
+pub fn empty(w: &mut Xml, name: &str, attributes: &[(&str, &str)]) {
+    let attributes: Vec<(&str, Cow<str>)> =
+        attributes.iter().map(|(k, v)| (*k, clean(v))).collect();
+    w.create_element(name)
+        .with_attributes(attributes.iter().map(|(k, v)| (*k, v.as_ref())))
+        .write_empty()
+        .expect(MEMORY);
+}
+
+/// `<name a="…">…</name>`, its content written by `inner`.
+pub fn parent(w: &mut Xml, name: &str, attributes: &[(&str, &str)], inner: impl FnOnce(&mut Xml)) {
+    let attributes: Vec<(&str, Cow<str>)> =
+        attributes.iter().map(|(k, v)| (*k, clean(v))).collect();
+    w.create_element(name)
+        .with_attributes(attributes.iter().map(|(k, v)| (*k, v.as_ref())))
+        .write_inner_content(|w| {
+            inner(w);
+            Ok::<(), std::io::Error>(())
+        })
+        .expect(MEMORY);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_characters_are_removed() {
+        assert_eq!(clean("plain ✓ 😀"), "plain ✓ 😀");
+        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            clean("a\u{0}b\u{1b}c\u{FFFE}d\u{FFFF}e\tf\ng\rh"),
+            "abcde\tf\ng\rh"
+        );
+    }
+
+    #[test]
+    fn documents_stay_well_formed() {
+        let mut w = document("utf-8", b' ', 2);
+        parent(&mut w, "feed", &[("id", "x\u{1}y")], |w| {
+            text(w, "title", "bad \u{FFFF} title <b>");
+            empty(w, "link", &[("href", "https://e.example/?a=1&b=\u{0}2")]);
+        });
+        let bytes = w.into_inner();
+        let doc = String::from_utf8(bytes).unwrap();
+        let parsed = roxmltree::Document::parse(&doc).unwrap();
+        let title = parsed
+            .descendants()
+            .find(|n| n.has_tag_name("title"))
+            .unwrap();
+        assert_eq!(title.text(), Some("bad  title <b>"));
+    }
+}
