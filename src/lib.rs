@@ -18,6 +18,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod server;
 pub mod site;
 pub mod slug;
 pub mod taxonomy;

@@ -10,10 +10,9 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
-
 use super::reload::{self, EVENTS_PATH, Hub, SCRIPT_PATH, STATUS_PATH};
 use crate::render::{Output, Packed};
+use crate::server::{Body, Request, Response};
 use crate::theme::Source;
 
 /// What the request threads share.
@@ -27,36 +26,38 @@ pub struct Shared {
 /// How often an idle event stream sends a comment, to notice closed tabs.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// Answers one request. Event streams go to a thread of their own.
-pub fn handle(request: Request, shared: &Arc<Shared>) {
-    let raw = request.url().to_string();
-    let path = raw.split(['?', '#']).next().unwrap_or("/").to_string();
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request.respond(Response::from_string("only GET and HEAD").with_status_code(405));
-        return;
+/// Answers one request.
+pub fn handle(request: Request, shared: &Arc<Shared>) -> Response {
+    if !matches!(request.method.as_str(), "GET" | "HEAD") {
+        return Response::text(405, "only GET and HEAD").with_header("Allow", "GET, HEAD");
     }
+    let path = request.path().to_string();
     match path.as_str() {
         EVENTS_PATH => {
             let shared = Arc::clone(shared);
-            let _ = std::thread::Builder::new()
-                .name("mend-events".into())
-                .spawn(move || stream_events(request, &shared));
+            Response {
+                status: 200,
+                headers: vec![
+                    ("Content-Type".into(), "text/event-stream".into()),
+                    ("Cache-Control".into(), "no-store".into()),
+                ],
+                body: Body::Stream(Box::new(move |w| stream_events(w, &shared))),
+            }
         }
         SCRIPT_PATH => respond(
-            request,
             200,
             "text/javascript; charset=utf-8",
             reload::SCRIPT.as_bytes().to_vec(),
         ),
         STATUS_PATH => {
             let body = serde_json::to_vec(&shared.hub.state()).expect("plain data serializes");
-            respond(request, 200, "application/json", body);
+            respond(200, "application/json", body)
         }
-        _ => serve_site(request, &path, &raw, shared),
+        _ => serve_site(&path, &request.target, shared),
     }
 }
 
-fn serve_site(request: Request, path: &str, raw: &str, shared: &Shared) {
+fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
     let generation = shared.hub.state().generation;
     let output = shared.output.read().unwrap_or_else(|e| e.into_inner());
     let found = match site_key(path) {
@@ -71,23 +72,22 @@ fn serve_site(request: Request, path: &str, raw: &str, shared: &Shared) {
             } else {
                 bytes
             };
-            respond(request, 200, content_type(&key), body);
+            respond(200, content_type(&key), body)
         }
         Lookup::Folder => {
             drop(output);
             let query = raw.find('?').map_or("", |i| &raw[i..]);
             let location = format!("{}/{query}", path.trim_end_matches('/'));
-            let response = Response::empty(301)
-                .with_header(header("Location", &location))
-                .with_header(header("Cache-Control", "no-store"));
-            let _ = request.respond(response);
+            Response::new(301, "text/plain; charset=utf-8", Vec::new())
+                .with_header("Location", &location)
+                .with_header("Cache-Control", "no-store")
         }
         Lookup::Missing => {
             let page = output.files.get("404.html").map(Packed::unpack);
             drop(output);
             let body =
                 page.map_or_else(|| b"Not found".to_vec(), |p| reload::inject(&p, generation));
-            respond(request, 404, "text/html; charset=utf-8", body);
+            respond(404, "text/html; charset=utf-8", body)
         }
     }
 }
@@ -181,51 +181,28 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn respond(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
-    let response = Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"));
-    let _ = request.respond(response);
+fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+    Response::new(status, content_type, body).with_header("Cache-Control", "no-store")
 }
 
 /// A Server-Sent Events stream: the current state at once, then each new
 /// one, until the browser goes away.
-fn stream_events(request: Request, shared: &Shared) {
-    let mut writer = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
-    if writer.write_all(head.as_bytes()).is_err() {
-        return;
-    }
+fn stream_events(writer: &mut dyn Write, shared: &Shared) -> std::io::Result<()> {
     let mut state = shared.hub.state();
     loop {
         let event = format!(
             "event: state\ndata: {}\n\n",
             serde_json::to_string(&state).expect("plain data serializes")
         );
-        if writer
-            .write_all(event.as_bytes())
-            .and_then(|()| writer.flush())
-            .is_err()
-        {
-            return;
-        }
+        writer.write_all(event.as_bytes())?;
+        writer.flush()?;
         loop {
             if let Some(next) = shared.hub.wait_for_change(&state, KEEP_ALIVE) {
                 state = next;
                 break;
             }
-            if writer
-                .write_all(b": still here\n\n")
-                .and_then(|()| writer.flush())
-                .is_err()
-            {
-                return;
-            }
+            writer.write_all(b": still here\n\n")?;
+            writer.flush()?;
         }
     }
 }

@@ -10,12 +10,14 @@ mod live;
 mod reload;
 mod watch;
 
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::render::Output;
+use crate::server;
 use crate::site::LoadOptions;
 use live::{Live, Rebuilt};
 
@@ -30,12 +32,10 @@ pub struct Options {
 
 /// How many ports after the asked one are tried when it is taken.
 const PORT_TRIES: u16 = 20;
-/// Threads answering ordinary requests (event streams have their own).
-const WORKERS: usize = 8;
 
 /// Serves the site until the process is stopped.
 pub fn run(options: &Options) -> Result<()> {
-    let (server, port) = bind(&options.bind, options.port)?;
+    let (listener, port) = bind(&options.bind, options.port)?;
     let host = match options.bind.as_str() {
         "0.0.0.0" | "::" | "[::]" => "127.0.0.1".to_string(),
         bind if bind.contains(':') => format!("[{bind}]"),
@@ -77,7 +77,7 @@ pub fn run(options: &Options) -> Result<()> {
         }
     }
     stop_on_ctrl_c();
-    let workers = spawn_workers(server, &shared);
+    let server = spawn_server(listener, &options.bind, &shared);
     // Watching starts once requests are answered: on a large site, setting
     // up the watches takes a moment that no one should wait for.
     let hub = Arc::clone(&shared);
@@ -111,29 +111,20 @@ pub fn run(options: &Options) -> Result<()> {
         "serving {} at {base_url}/ (Ctrl-C to stop)",
         options.root.display()
     );
-    for worker in workers {
-        let _ = worker.join();
-    }
+    let _ = server.join();
     Ok(())
 }
 
-/// Threads that answer requests until the server stops.
-fn spawn_workers(
-    server: tiny_http::Server,
+/// The thread that answers requests until the server stops.
+fn spawn_server(
+    listener: TcpListener,
+    bind: &str,
     shared: &Arc<http::Shared>,
-) -> Vec<std::thread::JoinHandle<()>> {
-    let server = Arc::new(server);
-    (0..WORKERS)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let shared = Arc::clone(shared);
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    http::handle(request, &shared);
-                }
-            })
-        })
-        .collect()
+) -> std::thread::JoinHandle<()> {
+    let shared = Arc::clone(shared);
+    let hosts = server::Hosts::new(bind);
+    let handler: Arc<server::Handler> = Arc::new(move |request| http::handle(request, &shared));
+    std::thread::spawn(move || server::run(listener, server::Limits::default(), hosts, handler))
 }
 
 /// Rebuilds, turning errors and even panics into a message to show, so a
@@ -174,7 +165,7 @@ fn describe(changed: &[PathBuf]) -> String {
 }
 
 /// Binds `bind:port`, or the next free port, saying so.
-fn bind(bind: &str, port: u16) -> Result<(tiny_http::Server, u16)> {
+fn bind(bind: &str, port: u16) -> Result<(TcpListener, u16)> {
     let mut last_error = String::new();
     for candidate in (0..PORT_TRIES).filter_map(|i| port.checked_add(i)) {
         let address = if bind.contains(':') && !bind.starts_with('[') {
@@ -182,8 +173,8 @@ fn bind(bind: &str, port: u16) -> Result<(tiny_http::Server, u16)> {
         } else {
             format!("{bind}:{candidate}")
         };
-        match tiny_http::Server::http(&address) {
-            Ok(server) => return Ok((server, candidate)),
+        match TcpListener::bind(&address) {
+            Ok(listener) => return Ok((listener, candidate)),
             Err(e) => {
                 eprintln!("port {candidate} on {bind} is not available ({e}); trying the next one");
                 last_error = e.to_string();

@@ -95,18 +95,23 @@ impl Reply {
 
 /// Sends `path` exactly as given (no client-side clean-up of `..`).
 fn request(server: &Server, method: &str, path: &str) -> Reply {
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.address
+    );
+    send(server, head.as_bytes())
+}
+
+/// Sends these bytes as they are and reads the whole reply.
+fn send(server: &Server, bytes: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(&server.address).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        server.address
-    )
-    .unwrap();
+    // The server may answer and close before reading all of a huge request.
+    let _ = stream.write_all(bytes);
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
+    let _ = stream.read_to_end(&mut raw);
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -728,5 +733,111 @@ fn ctrl_c_stops_the_server_cleanly() {
     assert!(
         !names.iter().any(|n| n.contains("mend") || n == "public"),
         "{names:?}"
+    );
+}
+
+/// A line of `/proc/PID/status`, as a number (`VmRSS` in KiB, `Threads`).
+fn process_status(server: &Server, key: &str) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server._child.0.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn only_requests_addressed_to_this_server_are_answered() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let port = server.address.rsplit(':').next().unwrap().to_string();
+    for (host, status) in [
+        (format!("localhost:{port}"), 200),
+        (format!("127.0.0.1:{port}"), 200),
+        (format!("[::1]:{port}"), 200),
+        (format!("evil.example:{port}"), 421),
+        ("rebind.attacker.example".to_string(), 421),
+    ] {
+        let head = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        assert_eq!(send(&server, head.as_bytes()).status, status, "{host}");
+    }
+    let reply = send(&server, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.text(), "a Host header is required\n");
+}
+
+#[test]
+fn huge_request_lines_and_headers_are_refused_without_growing() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let before = process_status(&server, "VmRSS");
+    let long_url = format!(
+        "GET /{} HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "a".repeat(64 << 20)
+    );
+    let reply = send(&server, long_url.as_bytes());
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (414, "the request line is too long\n")
+    );
+    let long_header = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(64 << 20)
+    );
+    let reply = send(&server, long_header.as_bytes());
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (431, "the request headers are too long\n")
+    );
+    let many: String = (0..100).map(|i| format!("X-{i}: y\r\n")).collect();
+    let reply = send(
+        &server,
+        format!("GET / HTTP/1.1\r\nHost: localhost\r\n{many}\r\n").as_bytes(),
+    );
+    assert_eq!(reply.status, 431);
+    let after = process_status(&server, "VmRSS");
+    assert!(
+        after < before + 32 * 1024,
+        "memory grew from {before} KiB to {after} KiB"
+    );
+    assert_eq!(get(&server, "/").status, 200);
+}
+
+#[test]
+fn connections_are_bounded_and_silent_ones_time_out() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let silent: Vec<TcpStream> = (0..200)
+        .map(|_| TcpStream::connect(&server.address).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let threads = process_status(&server, "Threads");
+    assert!(threads < 100, "{threads} threads for 200 connections");
+    // Past the bound, a connection is told the server is busy, at once.
+    let mut busy = Vec::new();
+    for mut stream in silent.into_iter().skip(64) {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        busy.push(String::from_utf8_lossy(&raw).into_owned());
+    }
+    assert!(
+        busy.iter().all(|r| r.starts_with("HTTP/1.1 503 ")),
+        "{:?}",
+        &busy[..3]
+    );
+    // A connection that sends nothing is closed once the read time is up.
+    let mut slow = TcpStream::connect(&server.address).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut raw = Vec::new();
+    let started = Instant::now();
+    let _ = slow.read_to_end(&mut raw);
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        started.elapsed()
     );
 }
