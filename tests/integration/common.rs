@@ -84,25 +84,18 @@ pub fn build_fails(root: &Path) -> String {
 /// Runs `mend COMMAND --root ROOT` and expects it to fail; returns standard
 /// error, after checking that mend did not panic.
 pub fn fails(command: &str, root: &Path) -> String {
-    let output = mend()
-        .arg(command)
-        .arg("--root")
-        .arg(root)
-        .output()
-        .unwrap();
-    assert!(
-        !output.status.success(),
-        "`mend {command}` should have failed"
-    );
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(!stderr.contains("panicked"), "mend panicked: {stderr}");
-    stderr
+    failed_stderr(command, root, &[])
 }
 
 /// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure; returns
 /// standard error without its warnings, with the site's folder written as
 /// `ROOT`, for comparing whole.
 pub fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
+    let stderr = failed_stderr(command, root, args);
+    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
+}
+
+fn failed_stderr(command: &str, root: &Path, args: &[&str]) -> String {
     let output = mend()
         .arg(command)
         .arg("--root")
@@ -116,7 +109,7 @@ pub fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
     );
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(!stderr.contains("panicked"), "mend panicked: {stderr}");
-    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
+    stderr
 }
 
 /// Standard error without its `warning:` lines.
