@@ -47,26 +47,41 @@ pub static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// cannot make the HTML sanitizer's work grow with the square of its size.
 const MAX_NESTING: usize = 16;
 
+/// How many tags a body's own HTML may hold; past that it is shown as text,
+/// for the same reason as `MAX_NESTING` (a real comment has a few).
+const MAX_RAW_TAGS: usize = 1_000;
+
 /// A comment body: Markdown to HTML, then everything not on the allow-list
 /// removed (no images, iframes, styles, event attributes or odd schemes).
 pub fn render_body(markdown: &str) -> String {
+    use pulldown_cmark::Event;
     // No smart punctuation: a comment shows the characters its writer typed.
     let options = pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
-    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
+    let events: Vec<Event> = pulldown_cmark::Parser::new_ext(markdown, options).collect();
+    let raw_tags: usize = events
+        .iter()
+        .map(|e| match e {
+            Event::Html(html) | Event::InlineHtml(html) => html.matches('<').count(),
+            _ => 0,
+        })
+        .sum();
     let mut depth = 0usize;
-    let shallow =
-        pulldown_cmark::Parser::new_ext(markdown, options).filter(move |event| match event {
-            pulldown_cmark::Event::Start(_) => {
-                depth += 1;
-                depth <= MAX_NESTING
-            }
-            pulldown_cmark::Event::End(_) => {
-                depth -= 1;
-                depth < MAX_NESTING
-            }
-            _ => true,
-        });
-    pulldown_cmark::html::push_html(&mut html, shallow);
+    let bounded = events.into_iter().filter_map(move |event| match event {
+        Event::Start(_) => {
+            depth += 1;
+            (depth <= MAX_NESTING).then_some(event)
+        }
+        Event::End(_) => {
+            depth -= 1;
+            (depth < MAX_NESTING).then_some(event)
+        }
+        Event::Html(html) | Event::InlineHtml(html) if raw_tags > MAX_RAW_TAGS => {
+            Some(Event::Text(html))
+        }
+        other => Some(other),
+    });
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
+    pulldown_cmark::html::push_html(&mut html, bounded);
     CLEANER.clean(&html).to_string()
 }
 
@@ -310,6 +325,18 @@ mod tests {
         let html = render_body(&quotes);
         assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
         assert!(html.contains("deep"));
+    }
+
+    #[test]
+    fn a_flood_of_raw_tags_is_shown_as_text() {
+        let html = render_body(&format!("{}x", "<div>".repeat(MAX_RAW_TAGS + 1)));
+        assert!(
+            html.starts_with("&lt;div&gt;&lt;div&gt;"),
+            "{}",
+            &html[..40]
+        );
+        let few = render_body("<em>kept</em> and <b>dropped</b>");
+        assert_eq!(few, "<p><em>kept</em> and dropped</p>\n");
     }
 
     #[test]

@@ -304,6 +304,17 @@ fn hostile_shapes_build_in_linear_time() {
     // Raw HTML nested as deep as the default size allows.
     let divs = vec![format!("{}x", "<div>".repeat(3_990))];
     build_bounded("", &comment_file(&divs, |_| None), "Body.\n");
+    // 100,000 of them where the size allows it: shown as text.
+    let flood = vec![format!("{}x", "<div>".repeat(100_000))];
+    let doc = build_bounded(
+        "comments_max_bytes = 1_000_000\n",
+        &comment_file(&flood, |_| None),
+        "Body.\n",
+    );
+    let text: String = select(&doc, "#comment-c0 .comment-body")[0]
+        .text()
+        .collect();
+    assert!(text.starts_with("<div><div>"), "{}", &text[..20]);
     // A chain of 20,000 replies, each to the one before.
     let chain: Vec<String> = (0..20_000).map(|i| format!("reply {i}")).collect();
     let doc = build_bounded("", &comment_file(&chain, |i| i.checked_sub(1)), "Body.\n");
