@@ -3,7 +3,7 @@
 
     python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve]
 
-For each size it generates the corpus with ../shared/bench/gen_corpus.py
+For each size it generates the corpus with bench/gen_corpus.py
 (seed 1, cached under --work) and builds it with the release binary: once
 into an empty output folder (cold), then --runs times over the previous
 output, as a writer rebuilding does (warm). It prints the median warm wall
@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATOR = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+GENERATOR = REPO / "bench" / "gen_corpus.py"
 
 
 def run_timed(command):
@@ -198,7 +198,7 @@ def main():
     parser.add_argument("--work", type=Path, default=Path("/tmp/mend-bench"))
     args = parser.parse_args()
     if not GENERATOR.is_file():
-        sys.exit(f"{GENERATOR} not found: the corpus generator lives in shared/ beside the repository")
+        sys.exit(f"{GENERATOR} not found: the corpus generator belongs in bench/")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     binary = REPO / "target" / "release" / "mend"
     print(f"machine: {os.cpu_count()} cores")
