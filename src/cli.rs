@@ -287,13 +287,8 @@ fn new_article(args: &NewArgs) -> Result<()> {
     }
     let slug = slugify(&args.title);
     if slug.is_empty() {
-        return Err(Error::InvalidValue {
-            path: PathBuf::from("the title"),
-            line: 1,
-            message: format!(
-                "`{}` has no letters or digits to make a file name from",
-                args.title
-            ),
+        return Err(Error::UnusableTitle {
+            title: args.title.clone(),
         });
     }
     let posts = site_path(root, Path::new(CONTENT_DIR).join(POSTS_DIR));
@@ -370,12 +365,14 @@ fn export_comments(args: &ExportArgs) -> Result<()> {
             path: path.clone(),
             source,
         }),
-        None => std::io::stdout()
-            .write_all(&bytes)
-            .map_err(|source| Error::Write {
+        None => match std::io::stdout().write_all(&bytes) {
+            // A reader that stopped early (`| head`) wanted no more.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            written => written.map_err(|source| Error::Write {
                 path: PathBuf::from("standard output"),
                 source,
             }),
+        },
     }
 }
 

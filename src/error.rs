@@ -140,6 +140,11 @@ pub enum Error {
     )]
     LinkOutsideSite { path: PathBuf, target: PathBuf },
 
+    #[error(
+        "the title `{title}` has no letters or digits to make a file name from; give the article a title with words in it"
+    )]
+    UnusableTitle { title: String },
+
     #[error("{} already exists; remove it first or choose another name", path.display())]
     AlreadyExists { path: PathBuf },
 

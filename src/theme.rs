@@ -134,6 +134,22 @@ fn build_tera(templates: &Layer) -> Result<Tera> {
     Ok(tera)
 }
 
+/// The templates a Tera report points at (` --> article.html:1:17`), each
+/// once, joined by commas.
+fn reported_templates(report: &str) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for line in report.lines() {
+        let Some(at) = line.trim_start().strip_prefix("--> ") else {
+            continue;
+        };
+        let name = at.split(':').next().unwrap_or_default();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
+}
+
 /// Turns a Tera error into ours, naming the template and its file.
 pub fn template_error(error: &tera::Error, origin_of: impl Fn(&str) -> Option<String>) -> Error {
     let name = match error.kind() {
@@ -143,9 +159,11 @@ pub fn template_error(error: &tera::Error, origin_of: impl Fn(&str) -> Option<St
         tera::ErrorKind::MissingParent { current, .. } => current.clone(),
         tera::ErrorKind::CircularExtend { tpl, .. } => tpl.clone(),
         tera::ErrorKind::TemplateNotFound(name) => name.clone(),
-        _ => String::new(),
+        // Checks of a whole set (an unknown filter) come as one message
+        // whose reports point at their templates.
+        _ => reported_templates(&error.to_string()),
     };
-    let origin = origin_of(&name).unwrap_or_else(|| "a template".into());
+    let origin = origin_of(&name).unwrap_or_else(|| "a template of the theme".into());
     Error::Template {
         name,
         origin,

@@ -142,3 +142,44 @@ fn every_command_has_help() {
         mend().args(command).assert().success();
     }
 }
+
+#[test]
+fn new_refuses_a_title_without_words() {
+    let site = site_with(&[("site.toml", SITE_TOML)]);
+    let output = mend()
+        .args(["new", "!!!", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: the title `!!!` has no letters or digits to make a file name from; give the article a title with words in it\n"
+    );
+}
+
+#[test]
+fn an_export_read_only_in_part_ends_quietly() {
+    let comments: String = (0..3_000)
+        .map(|i| format!("[[comment]]\nid = \"c{i}\"\nauthor = \"Reader {i}\"\ndate = 2024-01-01T00:00:00Z\nbody = \"A story long enough to fill the pipe quickly.\"\n"))
+        .collect();
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+        ("content/posts/x.comments.toml", &comments),
+    ]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mend"))
+        .args(["comments", "export", "--format", "csv", "--root"])
+        .arg(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -1`: read a line, then stop reading.
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
+    assert!(output.status.success());
+}

@@ -12,7 +12,10 @@ fn generator() -> PathBuf {
 }
 
 #[test]
-#[cfg_attr(not(has_python3), ignore = "needs python3, which runs the corpus generator")]
+#[cfg_attr(
+    not(has_python3),
+    ignore = "needs python3, which runs the corpus generator"
+)]
 fn a_two_thousand_article_blog_builds_and_exports() {
     let generator = generator();
     let dir = tempfile::tempdir().unwrap();

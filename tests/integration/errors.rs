@@ -399,3 +399,21 @@ fn aliases_onto_generated_or_static_files_are_named_in_build_and_check() {
         assert!(!site.path().join(".public.mend-spare").exists());
     }
 }
+
+#[test]
+fn an_unknown_filter_names_its_template() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+        ("templates/article.html", "{{ page.title | nofilter }}\n"),
+    ]);
+    assert_eq!(
+        error_of("build", site.path(), &[]),
+        "error: template `article.html` (templates/article.html): error: Unknown filter `nofilter`
+ --> article.html:1:17
+  |
+1 | {{ page.title | nofilter }}
+  |                 ^^^^^^^^
+"
+    );
+}
