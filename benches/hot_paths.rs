@@ -28,16 +28,16 @@ fn hot_paths(c: &mut Criterion) {
     let source = std::fs::read_to_string(&longest.source).unwrap();
     let body = source.splitn(3, "+++").nth(2).unwrap_or(&source);
     c.bench_function("markdown: one article", |b| {
-        b.iter(|| markdown::render(std::hint::black_box(body), "", "posts/x/"))
+        b.iter(|| markdown::render(std::hint::black_box(body), "", "posts/x/"));
     });
 
     let views = Views::new(&site);
     c.bench_function("template: one article page", |b| {
-        b.iter(|| render_page(&site, &views, PageRef::Article(0)).unwrap())
+        b.iter(|| render_page(&site, &views, PageRef::Article(0)).unwrap());
     });
 
     c.bench_function("tags: the tag index of the site", |b| {
-        b.iter(|| taxonomy::collect_tags(std::hint::black_box(&site.articles)))
+        b.iter(|| taxonomy::collect_tags(std::hint::black_box(&site.articles)));
     });
 }
 

@@ -66,7 +66,7 @@ fn text_of(node: Node, ns: Ns, name: &'static str) -> String {
         .next()
         .map(|n| {
             n.descendants()
-                .filter(|d| d.is_text())
+                .filter(roxmltree::Node::is_text)
                 .map(|d| d.text().unwrap_or(""))
                 .collect()
         })

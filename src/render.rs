@@ -153,13 +153,16 @@ pub fn render_with(site: &Site, views: &Views) -> Result<Output> {
     let files = std::sync::Mutex::new(Vec::with_capacity(plan.jobs.len()));
     plan.render(site, views, |path, bytes| {
         let file = (path.to_string(), Packed::new(bytes));
-        files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(file);
         Ok(())
     })?;
     Ok(Output {
         files: files
             .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .into_iter()
             .collect(),
         copies: site.static_files.clone(),

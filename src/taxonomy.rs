@@ -245,7 +245,7 @@ mod tests {
             title: "X".into(),
             date: None,
             updated: None,
-            tags: tags.iter().map(|t| t.to_string()).collect(),
+            tags: tags.iter().map(ToString::to_string).collect(),
             tag_slugs: tags.iter().map(|t| slugify(t)).collect(),
             author: None,
             description: None,

@@ -130,7 +130,7 @@ fn build_tera(templates: &Layer) -> Result<Tera> {
             .iter()
             .map(|(name, (text, _))| (name.as_str(), text.as_str())),
     )
-    .map_err(|e| template_error(&e, |name| origins.get(name).map(|o| o.to_string())))?;
+    .map_err(|e| template_error(&e, |name| origins.get(name).map(ToString::to_string)))?;
     Ok(tera)
 }
 

@@ -16,7 +16,7 @@ use crate::server::{Body, Request, Response};
 use crate::theme::Source;
 
 /// What the request threads share.
-pub struct Shared {
+pub(super) struct Shared {
     pub output: Arc<RwLock<Output>>,
     pub hub: Hub,
     /// The site folder, resolved: static files must stay inside it.
@@ -27,7 +27,7 @@ pub struct Shared {
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Answers one request.
-pub fn handle(request: Request, shared: &Arc<Shared>) -> Response {
+pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
     if !matches!(request.method.as_str(), "GET" | "HEAD") {
         return Response::text(405, "only GET and HEAD").with_header("Allow", "GET, HEAD");
     }
@@ -59,7 +59,10 @@ pub fn handle(request: Request, shared: &Arc<Shared>) -> Response {
 
 fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
     let generation = shared.hub.state().generation;
-    let output = shared.output.read().unwrap_or_else(|e| e.into_inner());
+    let output = shared
+        .output
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let found = match site_key(path) {
         Some(key) => lookup(&output, &key, &shared.root),
         None => Lookup::Missing,
@@ -101,7 +104,7 @@ enum Lookup {
 
 /// The output path a request path asks for, or `None` for one that tries
 /// to leave the site (`..`, encoded or not, backslashes, NUL bytes).
-pub fn site_key(path: &str) -> Option<String> {
+pub(super) fn site_key(path: &str) -> Option<String> {
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .ok()?;
@@ -150,7 +153,7 @@ fn read_copy(source: &Source, root: &Path) -> Option<Vec<u8>> {
 }
 
 /// The `Content-Type` of an output path.
-pub fn content_type(path: &str) -> &'static str {
+pub(super) fn content_type(path: &str) -> &'static str {
     let extension = path
         .rsplit_once('.')
         .map_or("", |(_, e)| e)

@@ -21,7 +21,7 @@ use crate::theme::{self, Source};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rebuilt {
+pub(super) struct Rebuilt {
     /// Output files whose bytes changed, appeared or went away...
     pub files_changed: usize,
     /// ...and how many of them are HTML pages.
@@ -33,7 +33,7 @@ pub struct Rebuilt {
 }
 
 /// The loaded site and its rendered output.
-pub struct Live {
+pub(super) struct Live {
     root: PathBuf,
     options: LoadOptions,
     loaded: Option<(Site, Views)>,
@@ -61,7 +61,7 @@ enum Plan {
 
 impl Live {
     /// An empty site that the first `rebuild` fills.
-    pub fn new(root: &Path, options: LoadOptions, output: Arc<RwLock<Output>>) -> Live {
+    pub(super) fn new(root: &Path, options: LoadOptions, output: Arc<RwLock<Output>>) -> Live {
         Live {
             root: root.to_path_buf(),
             options,
@@ -74,7 +74,7 @@ impl Live {
 
     /// Brings the output up to date with `changed` (paths relative to the
     /// site root). On error, the last good output stays.
-    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt> {
+    pub(super) fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt> {
         let plan = match &self.loaded {
             Some((site, _)) if !self.needs_full => plan(&self.root, site, changed),
             _ => Plan::Full,
@@ -126,7 +126,10 @@ impl Live {
 
     /// Replaces the whole output with `fresh`.
     fn publish(&self, fresh: Output) -> Rebuilt {
-        let mut output = self.output.write().unwrap_or_else(|e| e.into_inner());
+        let mut output = self
+            .output
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let changed = changed_paths(&output, &fresh);
         *output = fresh;
         Rebuilt {
@@ -161,7 +164,10 @@ impl Live {
             targets.push(target);
         }
         let rendered = render_pages(site, views, &targets)?;
-        let mut output = self.output.write().unwrap_or_else(|e| e.into_inner());
+        let mut output = self
+            .output
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let changed = apply(&mut output, rendered);
         drop(output);
         self.warn(&warnings);

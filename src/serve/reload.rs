@@ -11,13 +11,13 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// Where the script and the event stream are served from.
-pub const SCRIPT_PATH: &str = "/__mend/livereload.js";
-pub const EVENTS_PATH: &str = "/__mend/events";
-pub const STATUS_PATH: &str = "/__mend/status";
+pub(super) const SCRIPT_PATH: &str = "/__mend/livereload.js";
+pub(super) const EVENTS_PATH: &str = "/__mend/events";
+pub(super) const STATUS_PATH: &str = "/__mend/status";
 
 /// What a browser needs to know about the served site.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct State {
+pub(super) struct State {
     /// Goes up by one with every successful rebuild that changed something.
     pub generation: u64,
     /// The last generation that needs a full page reload; newer ones only
@@ -30,18 +30,21 @@ pub struct State {
 
 /// The current state, and a way for event streams to wait for the next.
 #[derive(Default)]
-pub struct Hub {
+pub(super) struct Hub {
     state: Mutex<State>,
     changed: Condvar,
 }
 
 impl Hub {
-    pub fn state(&self) -> State {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    pub(super) fn state(&self) -> State {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// A rebuild changed the site; `css_only` when only stylesheets changed.
-    pub fn changed(&self, css_only: bool) {
+    pub(super) fn changed(&self, css_only: bool) {
         self.update(|state| {
             state.generation += 1;
             if !css_only {
@@ -52,12 +55,12 @@ impl Hub {
     }
 
     /// A rebuild failed: the old site stays, the error is shown.
-    pub fn failed(&self, message: String) {
+    pub(super) fn failed(&self, message: String) {
         self.update(|state| state.error = Some(message));
     }
 
     /// A rebuild worked but changed no byte: only clears an error.
-    pub fn unchanged(&self) {
+    pub(super) fn unchanged(&self) {
         self.update(|state| {
             if state.error.is_some() {
                 // The page shown may be older than the fix: reload it.
@@ -69,29 +72,35 @@ impl Hub {
     }
 
     fn update(&self, change: impl FnOnce(&mut State)) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         change(&mut state);
         self.changed.notify_all();
     }
 
     /// Waits up to `timeout` for a state other than `seen`.
-    pub fn wait_for_change(&self, seen: &State, timeout: Duration) -> Option<State> {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+    pub(super) fn wait_for_change(&self, seen: &State, timeout: Duration) -> Option<State> {
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (state, _) = self
             .changed
             .wait_timeout_while(state, timeout, |now| now == seen)
-            .unwrap_or_else(|e| e.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (*state != *seen).then(|| state.clone())
     }
 }
 
 /// The tag added before `</body>` of every HTML response of `serve`.
-pub fn script_tag(generation: u64) -> String {
+pub(super) fn script_tag(generation: u64) -> String {
     format!("<script src=\"{SCRIPT_PATH}\" data-generation=\"{generation}\"></script>")
 }
 
 /// Adds the live-reload script to an HTML page.
-pub fn inject(html: &[u8], generation: u64) -> Vec<u8> {
+pub(super) fn inject(html: &[u8], generation: u64) -> Vec<u8> {
     let tag = script_tag(generation);
     let at = find_last(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());
@@ -107,7 +116,7 @@ fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The browser side: follow the event stream; reload (keeping the scroll
 /// position), swap stylesheets, or show the build error over the page.
-pub const SCRIPT: &str = r#"(function () {
+pub(super) const SCRIPT: &str = r#"(function () {
   "use strict";
   var seen = Number(document.currentScript.dataset.generation);
   var key = "mend-scroll:" + location.pathname;

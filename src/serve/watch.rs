@@ -34,11 +34,11 @@ const BURST_GAP: Duration = Duration::from_millis(300);
 const MAX_WAIT: Duration = Duration::from_secs(3);
 
 /// Keeps watching while alive.
-pub type Watcher = Arc<Mutex<Debouncer<notify::RecommendedWatcher, NoCache>>>;
+pub(super) type Watcher = Arc<Mutex<Debouncer<notify::RecommendedWatcher, NoCache>>>;
 
 /// Starts watching `root`; `on_batch` gets each batch of changed files,
 /// relative to the root, on a thread of its own.
-pub fn start(
+pub(super) fn start(
     root: &Path,
     mut on_batch: impl FnMut(Vec<PathBuf>) + Send + 'static,
 ) -> Result<Watcher> {
@@ -95,7 +95,9 @@ pub fn start(
 fn watch_new_folders(watcher: &Watcher, root: &Path, watched: &mut Vec<PathBuf>) {
     for dir in SOURCE_DIRS.iter().map(|d| root.join(d)) {
         if dir.is_dir() && !watched.contains(&dir) {
-            let mut debouncer = watcher.lock().unwrap_or_else(|e| e.into_inner());
+            let mut debouncer = watcher
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             match debouncer.watch(&dir, RecursiveMode::Recursive) {
                 Ok(()) => watched.push(dir),
                 Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
@@ -143,7 +145,7 @@ fn collect(events: DebounceEventResult, root: &Path, paths: &mut BTreeSet<PathBu
 }
 
 /// The path relative to the root, if it is part of the site's sources.
-pub fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
+pub(super) fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
     let relative = path.strip_prefix(root).ok()?;
     let mut parts = relative
         .components()

@@ -518,26 +518,26 @@ fn repeated_builds_update_in_place_and_equal_a_fresh_build() {
     // Between builds: an edit, a deletion, a new article, a static file
     // that becomes a folder.
     let first = site.path().join("content/posts/a-first.md");
-    std::fs::write(
+    fs::write(
         &first,
         read(&first).replace("opening paragraph", "changed paragraph"),
     )
     .unwrap();
-    std::fs::remove_file(site.path().join("content/posts/c-third.md")).unwrap();
+    fs::remove_file(site.path().join("content/posts/c-third.md")).unwrap();
     write(
         site.path(),
         "content/posts/f-new.md",
         &article("New", "2024-02-01", &["fresh"]),
     );
-    std::fs::remove_file(site.path().join("static/favicon.txt")).unwrap();
+    fs::remove_file(site.path().join("static/favicon.txt")).unwrap();
     write(site.path(), "static/favicon.txt/inside.txt", "now a folder");
     for _ in 0..3 {
         build(site.path(), &[]);
         let fresh = tempfile::tempdir().unwrap();
         let copy = fresh.path().join("site");
         copy_tree(site.path(), &copy);
-        std::fs::remove_dir_all(copy.join("public")).unwrap();
-        let _ = std::fs::remove_dir_all(copy.join(".public.mend-spare"));
+        fs::remove_dir_all(copy.join("public")).unwrap();
+        let _ = fs::remove_dir_all(copy.join(".public.mend-spare"));
         let clean = build(&copy, &[]);
         assert_eq!(snapshot(&public), snapshot(&clean));
     }

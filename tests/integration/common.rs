@@ -10,12 +10,12 @@ use scraper::{Html, Selector};
 use tempfile::TempDir;
 
 /// The `mend` binary built by cargo for these tests.
-pub fn mend() -> Command {
+pub(crate) fn mend() -> Command {
     Command::cargo_bin("mend").expect("the mend binary is built")
 }
 
 /// A copy of `tests/fixtures/<name>` in a fresh temporary folder.
-pub fn fixture(name: &str) -> TempDir {
+pub(crate) fn fixture(name: &str) -> TempDir {
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
@@ -24,7 +24,7 @@ pub fn fixture(name: &str) -> TempDir {
     dir
 }
 
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -37,7 +37,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A site made of the given files (path → text) in a fresh temporary folder.
-pub fn site_with(files: &[(&str, &str)]) -> TempDir {
+pub(crate) fn site_with(files: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in files {
         write(dir.path(), path, text);
@@ -45,18 +45,18 @@ pub fn site_with(files: &[(&str, &str)]) -> TempDir {
     dir
 }
 
-pub fn write(root: &Path, path: &str, text: &str) {
+pub(crate) fn write(root: &Path, path: &str, text: &str) {
     let file = root.join(path);
     fs::create_dir_all(file.parent().unwrap()).unwrap();
     fs::write(file, text).unwrap();
 }
 
 /// A minimal valid `site.toml`.
-pub const SITE_TOML: &str =
+pub(crate) const SITE_TOML: &str =
     "title = \"Test\"\nbase_url = \"https://test.example\"\npaginate = 10\n";
 
 /// An article with the given title, date and tags.
-pub fn article(title: &str, date: &str, tags: &[&str]) -> String {
+pub(crate) fn article(title: &str, date: &str, tags: &[&str]) -> String {
     let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
     format!(
         "+++\ntitle = {title:?}\ndate = {date}\ntags = [{}]\n+++\nBody of {title}.\n",
@@ -65,7 +65,7 @@ pub fn article(title: &str, date: &str, tags: &[&str]) -> String {
 }
 
 /// Runs `mend build` in `root` with extra arguments and asserts success.
-pub fn build(root: &Path, args: &[&str]) -> PathBuf {
+pub(crate) fn build(root: &Path, args: &[&str]) -> PathBuf {
     mend()
         .arg("build")
         .arg("--root")
@@ -77,20 +77,20 @@ pub fn build(root: &Path, args: &[&str]) -> PathBuf {
 }
 
 /// Runs `mend build` and expects it to fail; returns standard error.
-pub fn build_fails(root: &Path) -> String {
+pub(crate) fn build_fails(root: &Path) -> String {
     fails("build", root)
 }
 
 /// Runs `mend COMMAND --root ROOT` and expects it to fail; returns standard
 /// error, after checking that mend did not panic.
-pub fn fails(command: &str, root: &Path) -> String {
+pub(crate) fn fails(command: &str, root: &Path) -> String {
     failed_stderr(command, root, &[])
 }
 
 /// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure; returns
 /// standard error without its warnings, with the site's folder written as
 /// `ROOT`, for comparing whole.
-pub fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
+pub(crate) fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
     let stderr = failed_stderr(command, root, args);
     without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
 }
@@ -113,7 +113,7 @@ fn failed_stderr(command: &str, root: &Path, args: &[&str]) -> String {
 }
 
 /// Standard error without its `warning:` lines.
-pub fn without_warnings(stderr: &str) -> String {
+pub(crate) fn without_warnings(stderr: &str) -> String {
     stderr
         .lines()
         .filter(|l| !l.starts_with("warning: "))
@@ -121,17 +121,17 @@ pub fn without_warnings(stderr: &str) -> String {
         .collect()
 }
 
-pub fn read(path: impl AsRef<Path>) -> String {
+pub(crate) fn read(path: impl AsRef<Path>) -> String {
     let path = path.as_ref();
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-pub fn html(path: impl AsRef<Path>) -> Html {
+pub(crate) fn html(path: impl AsRef<Path>) -> Html {
     Html::parse_document(&read(path))
 }
 
 /// The texts of the elements matching `selector`.
-pub fn texts(doc: &Html, selector: &str) -> Vec<String> {
+pub(crate) fn texts(doc: &Html, selector: &str) -> Vec<String> {
     let selector = Selector::parse(selector).unwrap();
     doc.select(&selector)
         .map(|e| e.text().collect::<String>().trim().to_string())
@@ -139,7 +139,7 @@ pub fn texts(doc: &Html, selector: &str) -> Vec<String> {
 }
 
 /// The values of `attribute` on the elements matching `selector`.
-pub fn attrs(doc: &Html, selector: &str, attribute: &str) -> Vec<String> {
+pub(crate) fn attrs(doc: &Html, selector: &str, attribute: &str) -> Vec<String> {
     let selector = Selector::parse(selector).unwrap();
     doc.select(&selector)
         .filter_map(|e| e.value().attr(attribute).map(str::to_string))
@@ -147,7 +147,7 @@ pub fn attrs(doc: &Html, selector: &str, attribute: &str) -> Vec<String> {
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
-pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .map(Result::unwrap)
@@ -165,12 +165,12 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Parses an XML file with a real parser, failing the test if it is invalid.
-pub fn parse_xml(text: &str) -> roxmltree::Document<'_> {
+pub(crate) fn parse_xml(text: &str) -> roxmltree::Document<'_> {
     roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("invalid XML: {e}\n{text}"))
 }
 
 /// A port nobody listens on right now.
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -179,7 +179,7 @@ pub fn free_port() -> u16 {
 }
 
 /// A child process that is killed when this goes out of scope.
-pub struct Killed(pub std::process::Child);
+pub(crate) struct Killed(pub std::process::Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {

@@ -14,7 +14,9 @@ use crate::common::*;
 static TIMING: Mutex<()> = Mutex::new(());
 
 fn timing_lock() -> std::sync::MutexGuard<'static, ()> {
-    TIMING.lock().unwrap_or_else(|e| e.into_inner())
+    TIMING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A running `mend serve`, stopped when dropped.
@@ -394,11 +396,23 @@ fn an_edit_is_served_within_a_bounded_wait() {
             .text()
             .contains("EDITED paragraph")
     );
-    let log = server.lines.lock().unwrap().join("\n");
-    assert!(
-        log.contains("content/posts/a-first.md changed · ") && log.contains(" ms"),
-        "{log}"
-    );
+    // The log line comes after the rebuild is served: wait for it too.
+    wait_for_line(&server, |line| {
+        line.contains("content/posts/a-first.md changed · ") && line.ends_with(" ms")
+    });
+}
+
+/// Waits (within a generous bound) for a line of the server's output.
+fn wait_for_line(server: &Server, wanted: impl Fn(&str) -> bool) {
+    let started = Instant::now();
+    while !server.lines.lock().unwrap().iter().any(|l| wanted(l)) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no such line in {:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A named change to a site.
@@ -426,7 +440,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     "threads.md",
                     "only the article itself",
                     "only the article page",
-                )
+                );
             }),
         ),
         (
@@ -436,7 +450,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     "threads.md",
                     "threaded discussion",
                     "threaded, lively discussion",
-                )
+                );
             }),
         ),
         (
@@ -446,7 +460,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     "threads.md",
                     "title = \"Threads\"",
                     "title = \"Threads, Renamed\"",
-                )
+                );
             }),
         ),
         (
@@ -456,7 +470,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     "closed.md",
                     "comments = false",
                     "comments = false\ntags = [\"threads\", \"new tag\"]",
-                )
+                );
             }),
         ),
         (
@@ -466,7 +480,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     &posts,
                     "fresh.md",
                     &article("Fresh", "2024-04-01", &["new tag"]),
-                )
+                );
             }),
         ),
         (
@@ -480,7 +494,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     "threads.comments.toml",
                     "Same here, day 12 now.",
                     "Same here, day 13 now.",
-                )
+                );
             }),
         ),
         (
@@ -494,7 +508,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     "bundle/comments.toml",
                     "inside a bundle",
                     "inside a page bundle",
-                )
+                );
             }),
         ),
         (
@@ -512,7 +526,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     &root,
                     "templates/tags.html",
                     "<!DOCTYPE html><html><body><h1>{{ tags | length }} tags</h1></body></html>",
-                )
+                );
             }),
         ),
         (
@@ -522,7 +536,7 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
                     &root,
                     "templates/tags.html",
                     "<!DOCTYPE html><html><body><h1>{{ tags | length }} tags!</h1></body></html>",
-                )
+                );
             }),
         ),
         (
@@ -723,8 +737,7 @@ fn ctrl_c_stops_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status:?}");
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(server.lines.lock().unwrap().iter().any(|l| l == "stopped"));
+    wait_for_line(&server, |l| l == "stopped");
     // Nothing was written beside the site.
     let names: Vec<String> = std::fs::read_dir(site.path())
         .unwrap()
