@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::comments::Status;
 use crate::comments::export::MEND_ID_KEY;
-use crate::comments::thread;
-use crate::comments::{Status, is_web_url, strip_controls};
 use crate::config::CONFIG_FILE;
 use crate::content::{CONTENT_DIR, Date, POSTS_DIR};
 use crate::error::{Error, Result, read_text};
 use crate::markdown::MORE_MARKER;
+use crate::sanitize::{self, is_web_url, strip_controls};
 use crate::scaffold::write_new;
 use crate::slug::slugify;
 
@@ -438,7 +438,7 @@ fn convert_item(
         ItemKind::Page => report.pages += 1,
     }
     report.drafts += usize::from(draft);
-    let description = html_to_markdown(&item.excerpt, &POST_CLEANER);
+    let description = html_to_markdown(&sanitize::post_html(&item.excerpt));
     Converted {
         slug_from_name: !decoded_name.is_empty() && slugify(&decoded_name) == slug,
         slug,
@@ -515,7 +515,7 @@ fn convert_comments(item: &Item, author: Option<&AuthorKey>, report: &mut Report
             (c.user_id.trim() != "0" && !c.user_id.trim().is_empty() && c.user_id.trim() == a.id)
                 || (!email.is_empty() && email.eq_ignore_ascii_case(&a.email))
         });
-        let body = html_to_markdown(&autop(&c.content), &thread::CLEANER);
+        let body = html_to_markdown(&sanitize::comment_html(&autop(&c.content)));
         let author_name = strip_controls(c.author.trim());
         out.push(CommentOut {
             id: id_of[c.id.trim()].clone(),
@@ -615,30 +615,20 @@ fn unique_slug(slug: &str, folder: &Path, used: &mut HashSet<PathBuf>) -> String
     candidate
 }
 
-/// What an imported article's HTML may keep: the ordinary elements of
-/// writing, with no scripts, styles, frames or event attributes.
-static POST_CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> =
-    std::sync::LazyLock::new(|| {
-        let mut builder = ammonia::Builder::default();
-        builder.url_schemes(["http", "https", "mailto"].into());
-        builder
-    });
-
 /// A placeholder that survives cleaning and conversion where WordPress's
 /// `<!--more-->` comment would not.
 const MORE_PLACEHOLDER: &str = "MENDMOREMARKER";
 
 fn post_body(html: &str) -> String {
     let marked = html.replace("<!--more-->", &format!("\n\n{MORE_PLACEHOLDER}\n\n"));
-    let markdown = html_to_markdown(&autop(&marked), &POST_CLEANER);
+    let markdown = html_to_markdown(&sanitize::post_html(&autop(&marked)));
     let body = markdown.replace(MORE_PLACEHOLDER, MORE_MARKER);
     format!("{}\n", body.trim_end())
 }
 
 /// Cleaned HTML as Markdown.
-fn html_to_markdown(html: &str, cleaner: &ammonia::Builder) -> String {
-    let clean = cleaner.clean(html).to_string();
-    htmd::convert(&clean).unwrap_or_default().trim().to_string()
+fn html_to_markdown(clean: &str) -> String {
+    htmd::convert(clean).unwrap_or_default().trim().to_string()
 }
 
 /// WordPress stores text with blank lines where it shows paragraphs (its

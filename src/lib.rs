@@ -16,6 +16,7 @@ pub mod layout;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod sanitize;
 pub mod scaffold;
 pub mod serve;
 pub mod server;

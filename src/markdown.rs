@@ -1,8 +1,7 @@
 //! Markdown to HTML, once per article: the full body, the summary, the table
 //! of contents, the word count and the internal links, all from one parse.
 //!
-//! Not for untrusted text: comment bodies go through `comments`, which
-//! sanitizes what this produces.
+//! Not for untrusted text: comment bodies go through `sanitize`.
 
 use std::collections::{HashMap, HashSet};
 

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::thread::render_body;
 use super::{Comment, Status};
 use crate::content::{Date, Kind, Page};
 use crate::site::Site;
@@ -409,7 +408,11 @@ fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, a
         text(w, "wp:comment_author_IP", "");
         text(w, "wp:comment_date", &date);
         text(w, "wp:comment_date_gmt", &date);
-        text(w, "wp:comment_content", &render_body(&comment.body));
+        text(
+            w,
+            "wp:comment_content",
+            &crate::sanitize::comment_body(&comment.body),
+        );
         text(w, "wp:comment_approved", approved);
         text(w, "wp:comment_type", "comment");
         text(w, "wp:comment_parent", &parent.to_string());

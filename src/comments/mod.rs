@@ -1,8 +1,10 @@
 //! Comments: reading `<name>.comments.toml` (or `comments.toml` in a page
 //! bundle), checking every comment, and the model the rest of mend uses.
 //!
-//! Comment text is untrusted. This module only reads and checks it; `thread`
-//! turns it into safe HTML, `export` writes it out again.
+//! Comment text is untrusted. This module only reads and checks it (with
+//! the cleaning of plain text and addresses from `sanitize`); `thread`
+//! arranges it for pages, with bodies made safe by `sanitize`, and `export`
+//! writes it out again.
 
 pub mod export;
 pub mod thread;
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{Date, RawDate};
 use crate::error::{Error, line_of, read_text};
+use crate::sanitize::{is_web_url, strip_controls};
 
 /// Whether a comment is shown. Only approved comments are rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,38 +184,6 @@ fn header_lines(text: &str) -> Vec<usize> {
         .filter(|(_, line)| line.trim_start().starts_with("[[comment]]"))
         .map(|(i, _)| i + 1)
         .collect()
-}
-
-/// Removes control characters (keeping line breaks and tabs) and the
-/// invisible marks that reorder text (U+202E and its kin), which have no
-/// place in a name or a comment and can hide text from moderators.
-pub fn strip_controls(text: &str) -> String {
-    text.chars()
-        .filter(|&c| (!c.is_control() || c == '\n' || c == '\t') && !is_bidi_control(c))
-        .collect()
-}
-
-/// The Unicode characters that change the direction of the text after them.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Whether `url` is a plain absolute http(s) address: no white space or
-/// control characters anywhere, no user name or password.
-pub fn is_web_url(url: &str) -> bool {
-    let url = url.trim();
-    if url
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || is_bidi_control(c))
-    {
-        return false;
-    }
-    url::Url::parse(url).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https")
-            && u.has_host()
-            && u.username().is_empty()
-            && u.password().is_none()
-    })
 }
 
 /// Where a comment is written, for messages.
@@ -432,29 +403,5 @@ mod tests {
         let errors = errors_of(text);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].contains("`a`, `b`"), "{errors:?}");
-    }
-
-    #[test]
-    fn control_characters_are_removed() {
-        assert_eq!(strip_controls("a\u{0}b\u{1b}[31mc\nd\u{7f}"), "ab[31mc\nd");
-        assert_eq!(
-            strip_controls("evil\u{202E}gnp.exe\u{2066}x\u{200F}"),
-            "evilgnp.exex"
-        );
-    }
-
-    #[test]
-    fn only_web_urls_pass() {
-        assert!(is_web_url("https://a.example/x"));
-        assert!(!is_web_url("javascript:alert(1)"));
-        assert!(!is_web_url("data:text/html,hi"));
-        assert!(!is_web_url("//a.example"));
-        assert!(!is_web_url("JaVaScRiPt:alert(1)"));
-        assert!(!is_web_url("https://a.example/x\n<script>"));
-        assert!(!is_web_url("https://a.exa\tmple/"));
-        assert!(!is_web_url("https://user:pass@a.example/"));
-        assert!(!is_web_url("https://user@a.example/"));
-        assert!(!is_web_url("https://a.example/\u{202E}"));
-        assert!(is_web_url("  https://a.example/path?q=1  "));
     }
 }

@@ -5,85 +5,12 @@
 //! Not for deciding what is valid (`comments`) or what is exported (`export`).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
 use serde::Serialize;
 
 use super::{Comment, Status};
 use crate::content::DateView;
-
-/// The `rel` of every link a commenter wrote.
-pub const LINK_REL: &str = "nofollow ugc noopener";
-
-/// The only HTML a comment may contain once rendered (and all an imported
-/// comment keeps).
-pub static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut builder = ammonia::Builder::empty();
-    builder
-        .add_tags([
-            "p",
-            "br",
-            "em",
-            "strong",
-            "del",
-            "a",
-            "ul",
-            "ol",
-            "li",
-            "blockquote",
-            "code",
-            "pre",
-        ])
-        .add_tag_attributes("a", ["href"])
-        .url_schemes(["http", "https", "mailto"].into())
-        .url_relative(ammonia::UrlRelative::Deny)
-        .link_rel(Some(LINK_REL))
-        .clean_content_tags(["script", "style"].into());
-    builder
-});
-
-/// How deeply the elements of a comment body may nest: quotes within quotes
-/// or lists within lists deeper than this are flattened, so a hostile body
-/// cannot make the HTML sanitizer's work grow with the square of its size.
-const MAX_NESTING: usize = 16;
-
-/// How many tags a body's own HTML may hold; past that it is shown as text,
-/// for the same reason as `MAX_NESTING` (a real comment has a few).
-const MAX_RAW_TAGS: usize = 1_000;
-
-/// A comment body: Markdown to HTML, then everything not on the allow-list
-/// removed (no images, iframes, styles, event attributes or odd schemes).
-pub fn render_body(markdown: &str) -> String {
-    use pulldown_cmark::Event;
-    // No smart punctuation: a comment shows the characters its writer typed.
-    let options = pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
-    let events: Vec<Event> = pulldown_cmark::Parser::new_ext(markdown, options).collect();
-    let raw_tags: usize = events
-        .iter()
-        .map(|e| match e {
-            Event::Html(html) | Event::InlineHtml(html) => html.matches('<').count(),
-            _ => 0,
-        })
-        .sum();
-    let mut depth = 0usize;
-    let bounded = events.into_iter().filter_map(move |event| match event {
-        Event::Start(_) => {
-            depth += 1;
-            (depth <= MAX_NESTING).then_some(event)
-        }
-        Event::End(_) => {
-            depth -= 1;
-            (depth < MAX_NESTING).then_some(event)
-        }
-        Event::Html(html) | Event::InlineHtml(html) if raw_tags > MAX_RAW_TAGS => {
-            Some(Event::Text(html))
-        }
-        other => Some(other),
-    });
-    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut html, bounded);
-    CLEANER.clean(&html).to_string()
-}
+use crate::sanitize;
 
 /// One shown comment, in reading order; the nesting is told by `depth`,
 /// `has_replies` and `closes`, so a theme renders any depth without
@@ -151,7 +78,7 @@ pub fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment> {
                 author: c.author.clone(),
                 url: c.url.clone(),
                 date: c.date.view(),
-                body: render_body(&c.body),
+                body: sanitize::comment_body(&c.body),
                 by_author: c.by_author,
                 depth,
                 has_replies: next_depth > depth,
@@ -317,44 +244,5 @@ mod tests {
         assert_eq!(thread.len(), approved_count(&comments));
         assert_eq!(thread.iter().map(|c| c.depth).max(), Some(3));
         assert_eq!(thread.last().unwrap().closes, 2);
-    }
-
-    #[test]
-    fn deep_nesting_in_a_body_is_flattened() {
-        let quotes = format!("{}deep", "> ".repeat(5_000));
-        let html = render_body(&quotes);
-        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
-        assert!(html.contains("deep"));
-    }
-
-    #[test]
-    fn a_flood_of_raw_tags_is_shown_as_text() {
-        let html = render_body(&format!("{}x", "<div>".repeat(MAX_RAW_TAGS + 1)));
-        assert!(
-            html.starts_with("&lt;div&gt;&lt;div&gt;"),
-            "{}",
-            &html[..40]
-        );
-        let few = render_body("<em>kept</em> and <b>dropped</b>");
-        assert_eq!(few, "<p><em>kept</em> and dropped</p>\n");
-    }
-
-    #[test]
-    fn bodies_are_cleaned() {
-        let html = render_body(
-            "Hi <script>alert(1)</script> [x](javascript:alert(1)) ![i](https://t.example/i.png) <b onclick=\"x\">b</b> [ok](https://ok.example)",
-        );
-        assert!(
-            !html.contains("script") && !html.contains("alert"),
-            "{html}"
-        );
-        assert!(
-            !html.contains("javascript") && !html.contains("<img") && !html.contains("onclick"),
-            "{html}"
-        );
-        assert!(
-            html.contains(r#"<a href="https://ok.example" rel="nofollow ugc noopener">ok</a>"#),
-            "{html}"
-        );
     }
 }

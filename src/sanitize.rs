@@ -1,0 +1,201 @@
+//! Where untrusted text is made safe, all of it: comment bodies (Markdown
+//! to HTML, then cleaned), the HTML of imported posts and comments, names
+//! and other plain text (control characters and direction marks removed),
+//! and the web addresses commenters give. Every cleaning of HTML goes
+//! through ammonia, with one allow-list for comments and one for posts.
+//!
+//! Not for escaping what templates print (Tera does that) nor for XML
+//! (`xml`).
+
+use std::sync::LazyLock;
+
+/// The `rel` of every link a commenter wrote.
+pub const LINK_REL: &str = "nofollow ugc noopener";
+
+/// The only HTML a comment may contain once rendered (and all an imported
+/// comment keeps).
+static COMMENT_HTML: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .add_tags([
+            "p",
+            "br",
+            "em",
+            "strong",
+            "del",
+            "a",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+            "code",
+            "pre",
+        ])
+        .add_tag_attributes("a", ["href"])
+        .url_schemes(["http", "https", "mailto"].into())
+        .url_relative(ammonia::UrlRelative::Deny)
+        .link_rel(Some(LINK_REL))
+        .clean_content_tags(["script", "style"].into());
+    builder
+});
+
+/// How deeply the elements of a comment body may nest: quotes within quotes
+/// or lists within lists deeper than this are flattened, so a hostile body
+/// cannot make the HTML sanitizer's work grow with the square of its size.
+const MAX_NESTING: usize = 16;
+
+/// How many tags a body's own HTML may hold; past that it is shown as text,
+/// for the same reason as `MAX_NESTING` (a real comment has a few).
+const MAX_RAW_TAGS: usize = 1_000;
+
+/// A comment body: Markdown to HTML, then everything not on the allow-list
+/// removed (no images, iframes, styles, event attributes or odd schemes).
+pub fn comment_body(markdown: &str) -> String {
+    use pulldown_cmark::Event;
+    // No smart punctuation: a comment shows the characters its writer typed.
+    let options = pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+    let events: Vec<Event> = pulldown_cmark::Parser::new_ext(markdown, options).collect();
+    let raw_tags: usize = events
+        .iter()
+        .map(|e| match e {
+            Event::Html(html) | Event::InlineHtml(html) => html.matches('<').count(),
+            _ => 0,
+        })
+        .sum();
+    let mut depth = 0usize;
+    let bounded = events.into_iter().filter_map(move |event| match event {
+        Event::Start(_) => {
+            depth += 1;
+            (depth <= MAX_NESTING).then_some(event)
+        }
+        Event::End(_) => {
+            depth -= 1;
+            (depth < MAX_NESTING).then_some(event)
+        }
+        Event::Html(html) | Event::InlineHtml(html) if raw_tags > MAX_RAW_TAGS => {
+            Some(Event::Text(html))
+        }
+        other => Some(other),
+    });
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
+    pulldown_cmark::html::push_html(&mut html, bounded);
+    COMMENT_HTML.clean(&html).to_string()
+}
+
+/// What an imported article's HTML may keep: the ordinary elements of
+/// writing, with no scripts, styles, frames or event attributes.
+static POST_HTML: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder.url_schemes(["http", "https", "mailto"].into());
+    builder
+});
+
+/// The HTML of a comment, as the allow-list of comments keeps it.
+pub fn comment_html(html: &str) -> String {
+    COMMENT_HTML.clean(html).to_string()
+}
+
+/// The HTML of an imported post or page, with no scripts, styles, frames or
+/// event attributes.
+pub fn post_html(html: &str) -> String {
+    POST_HTML.clean(html).to_string()
+}
+
+/// Removes control characters (keeping line breaks and tabs) and the
+/// invisible marks that reorder text (U+202E and its kin), which have no
+/// place in a name or a comment and can hide text from moderators.
+pub fn strip_controls(text: &str) -> String {
+    text.chars()
+        .filter(|&c| (!c.is_control() || c == '\n' || c == '\t') && !is_bidi_control(c))
+        .collect()
+}
+
+/// The Unicode characters that change the direction of the text after them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `url` is a plain absolute http(s) address: no white space or
+/// control characters anywhere, no user name or password.
+pub fn is_web_url(url: &str) -> bool {
+    let url = url.trim();
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || is_bidi_control(c))
+    {
+        return false;
+    }
+    url::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.has_host()
+            && u.username().is_empty()
+            && u.password().is_none()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_in_a_body_is_flattened() {
+        let quotes = format!("{}deep", "> ".repeat(5_000));
+        let html = comment_body(&quotes);
+        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
+        assert!(html.contains("deep"));
+    }
+
+    #[test]
+    fn a_flood_of_raw_tags_is_shown_as_text() {
+        let html = comment_body(&format!("{}x", "<div>".repeat(MAX_RAW_TAGS + 1)));
+        assert!(
+            html.starts_with("&lt;div&gt;&lt;div&gt;"),
+            "{}",
+            &html[..40]
+        );
+        let few = comment_body("<em>kept</em> and <b>dropped</b>");
+        assert_eq!(few, "<p><em>kept</em> and dropped</p>\n");
+    }
+
+    #[test]
+    fn bodies_are_cleaned() {
+        let html = comment_body(
+            "Hi <script>alert(1)</script> [x](javascript:alert(1)) ![i](https://t.example/i.png) <b onclick=\"x\">b</b> [ok](https://ok.example)",
+        );
+        assert!(
+            !html.contains("script") && !html.contains("alert"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("javascript") && !html.contains("<img") && !html.contains("onclick"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<a href="https://ok.example" rel="nofollow ugc noopener">ok</a>"#),
+            "{html}"
+        );
+    }
+    #[test]
+    fn control_characters_are_removed() {
+        assert_eq!(strip_controls("a\u{0}b\u{1b}[31mc\nd\u{7f}"), "ab[31mc\nd");
+        assert_eq!(
+            strip_controls("evil\u{202E}gnp.exe\u{2066}x\u{200F}"),
+            "evilgnp.exex"
+        );
+    }
+
+    #[test]
+    fn only_web_urls_pass() {
+        assert!(is_web_url("https://a.example/x"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("data:text/html,hi"));
+        assert!(!is_web_url("//a.example"));
+        assert!(!is_web_url("JaVaScRiPt:alert(1)"));
+        assert!(!is_web_url("https://a.example/x\n<script>"));
+        assert!(!is_web_url("https://a.exa\tmple/"));
+        assert!(!is_web_url("https://user:pass@a.example/"));
+        assert!(!is_web_url("https://user@a.example/"));
+        assert!(!is_web_url("https://a.example/\u{202E}"));
+        assert!(is_web_url("  https://a.example/path?q=1  "));
+    }
+}
