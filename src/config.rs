@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result, line_of, read_text};
+use crate::error::{Error, Result, read_text, toml_problem};
 
 /// The settings of one site, as written in `site.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -109,10 +109,13 @@ impl Config {
 
     /// Parses the text of a `site.toml`; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| Error::Config {
-            path: path.to_path_buf(),
-            line: e.span().map_or(1, |s| line_of(text, s.start)),
-            message: e.message().trim().to_string(),
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, message) = toml_problem(&e, text);
+            Error::Config {
+                path: path.to_path_buf(),
+                line,
+                message,
+            }
         })?;
         config.validate(text, path)?;
         Ok(config)

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{key_line, site_path};
-use crate::error::{Error, Result, line_of, read_text};
+use crate::error::{Error, Result, read_text, toml_problem};
 use crate::layout::Walk;
 use crate::markdown::{self, Rendered};
 use crate::slug::slugify;
@@ -384,8 +384,8 @@ fn parse_front_matter(split: &Split, file: &Path) -> Result<FrontMatter> {
         })
     } else {
         toml::from_str(split.front).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_of(split.front, s.start));
-            error(line, e.message().trim().to_string())
+            let (line, message) = toml_problem(&e, split.front);
+            error(line, message)
         })
     }
 }

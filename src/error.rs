@@ -303,6 +303,13 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Where a TOML text went wrong: the 1-based line within `text`, and the
+/// parser's message.
+pub fn toml_problem(error: &toml::de::Error, text: &str) -> (usize, String) {
+    let line = error.span().map_or(1, |s| line_of(text, s.start));
+    (line, error.message().trim().to_string())
+}
+
 /// A folder walk that failed, as the user's mistake: the path it stopped at.
 pub fn walk_error(error: walkdir::Error, walked: &std::path::Path) -> Error {
     Error::ReadDir {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Date, RawDate};
-use crate::error::{Error, line_of, read_text};
+use crate::error::{Error, read_text, toml_problem};
 use crate::sanitize::{is_web_url, strip_controls};
 
 /// Whether a comment is shown. Only approved comments are rendered.
@@ -112,10 +112,13 @@ pub fn load(path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
 
 /// Checks the text of a comment file; `path` is only used in messages.
 pub fn parse(text: &str, path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| Error::CommentSyntax {
-        path: path.to_path_buf(),
-        line: e.span().map_or(1, |s| line_of(text, s.start)),
-        message: e.message().trim().to_string(),
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let (line, message) = toml_problem(&e, text);
+        Error::CommentSyntax {
+            path: path.to_path_buf(),
+            line,
+            message,
+        }
     })?;
     let lines = header_lines(text);
     let line_at = |k: usize| lines.get(k).copied().unwrap_or(1);
