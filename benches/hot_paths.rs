@@ -37,7 +37,7 @@ fn hot_paths(c: &mut Criterion) {
     });
 
     c.bench_function("tags: the tag index of the site", |b| {
-        b.iter(|| taxonomy::collect_tags(std::hint::black_box(&site.articles)));
+        b.iter(|| taxonomy::collect_tags(std::hint::black_box(&site.articles), &site.urls));
     });
 }
 

@@ -12,7 +12,6 @@ use crate::comments::export::{self, Format, Selection};
 use crate::config::{CONFIG_FILE, site_path};
 use crate::content::{CONTENT_DIR, POSTS_DIR};
 use crate::error::{Error, Result};
-use crate::render::{Output, Plan, Views, render_site};
 use crate::site::{LoadOptions, Site};
 use crate::slug::slugify;
 use crate::{import, output, scaffold, serve};
@@ -197,28 +196,12 @@ fn build(args: &BuildArgs) -> Result<()> {
         spinner.show();
     }
     spinner.say("rendering and writing");
-    let plan = Plan::new(&site);
-    let views = Views::new(&site);
-    if !plan.is_sound() {
-        // Files that clash: report them with every other mistake, write nothing.
-        return plan.render(&site, &views, |_, _| Ok(()));
-    }
-    let pages = plan.page_count();
-    let copies = &site.static_files;
-    let spare = output::Spare::prepare(
-        &out_dir,
-        plan.paths().chain(copies.keys().map(String::as_str)),
-        args.force,
-    )?;
-    // Each page goes to disk as soon as it is rendered.
-    plan.render(&site, &views, |path, bytes| spare.write(path, bytes))?;
-    spare.copy_all(copies)?;
-    spare.finish()?;
+    let built = crate::build::build(&site, &out_dir, args.force)?;
     spinner.finish();
     if !args.quiet {
         println!(
             "built {} pages in {:.2} s",
-            thousands(pages),
+            thousands(built.pages),
             started.elapsed().as_secs_f64()
         );
     }
@@ -338,16 +321,13 @@ fn check(args: &CheckArgs) -> Result<()> {
     };
     let site = Site::load(root, &options)?;
     print_warnings(&site);
-    let rendered = render_site(&site)?;
-    if let Some(error) = Error::from_list(broken_links(&site, &rendered)) {
-        return Err(error);
-    }
+    let checked = crate::build::check(&site)?;
     println!(
         "ok: {} articles, {} pages, {} tags; {} files would be written",
         site.articles.len(),
         site.pages.len(),
         site.tags.len(),
-        thousands(rendered.files.len() + rendered.copies.len())
+        thousands(checked.files)
     );
     Ok(())
 }
@@ -383,24 +363,6 @@ fn import_wordpress(args: &WordpressArgs) -> Result<()> {
     }
     println!("{}", report.summary(&args.into));
     Ok(())
-}
-
-/// Every link from an article or page to a path of this site that the build
-/// does not produce.
-fn broken_links(site: &Site, rendered: &Output) -> Vec<Error> {
-    let mut errors = Vec::new();
-    for page in site.articles.iter().chain(&site.pages) {
-        for link in &page.body.internal_links {
-            let target = link.split(['#', '?']).next().unwrap_or_default();
-            if !rendered.serves(target) {
-                errors.push(Error::BrokenLink {
-                    path: page.source.clone(),
-                    link: link.clone(),
-                });
-            }
-        }
-    }
-    errors
 }
 
 #[cfg(test)]

@@ -158,24 +158,6 @@ impl Config {
     pub fn set_base_url(&mut self, url: &str) {
         self.base_url = url.to_string();
     }
-
-    /// `base_url` without its trailing slash: `https://example.com/blog`.
-    pub fn base(&self) -> &str {
-        self.base_url.trim_end_matches('/')
-    }
-
-    /// The path part of `base_url` without a trailing slash: `/blog`, or ``
-    /// for a site at the root of its host.
-    pub fn base_path(&self) -> &str {
-        let base = self.base();
-        let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
-        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
-    }
-
-    /// The absolute URL of a site path such as `posts/x/` (or `` for the root).
-    pub fn permalink(&self, path: &str) -> String {
-        format!("{}/{}", self.base(), path.trim_start_matches('/'))
-    }
 }
 
 /// The 1-based line on which `key` is set in a TOML or YAML text, or 1.
@@ -195,19 +177,6 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config> {
         Config::parse(text, Path::new("site.toml"))
-    }
-
-    #[test]
-    fn base_path_and_permalinks_never_double_slash() {
-        for base in ["https://a.example", "https://a.example/"] {
-            let c = parse(&format!("title = \"t\"\nbase_url = \"{base}\"")).unwrap();
-            assert_eq!(c.base_path(), "");
-            assert_eq!(c.permalink("posts/x/"), "https://a.example/posts/x/");
-            assert_eq!(c.permalink(""), "https://a.example/");
-        }
-        let c = parse("title = \"t\"\nbase_url = \"https://a.example/blog/\"").unwrap();
-        assert_eq!(c.base_path(), "/blog");
-        assert_eq!(c.permalink("/tags/"), "https://a.example/blog/tags/");
     }
 
     #[test]

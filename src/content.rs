@@ -14,10 +14,9 @@ use crate::error::{Error, Result, read_text, toml_problem};
 use crate::layout::Walk;
 use crate::markdown::{self, Rendered};
 use crate::slug::slugify;
+use crate::urls::{self, Urls};
 
-pub use crate::layout::CONTENT_DIR;
-/// Articles live under this folder of `content/`.
-pub const POSTS_DIR: &str = "posts";
+pub use crate::layout::{CONTENT_DIR, POSTS_DIR};
 
 /// Whether a Markdown file is a dated article or a standalone page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,8 +98,12 @@ pub struct Page {
     pub source: PathBuf,
     pub kind: Kind,
     pub slug: String,
-    /// Site path without leading slash: `posts/x/`.
+    /// Site path without leading slash: `posts/x/` (see `urls`).
     pub path: String,
+    /// `path` from the host's root: `/blog/posts/x/`.
+    pub url: String,
+    /// `path` as an absolute URL.
+    pub permalink: String,
     pub title: String,
     pub date: Option<Date>,
     pub updated: Option<Date>,
@@ -237,11 +240,11 @@ fn bundle_assets(root: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn load_pages(
     root: &Path,
     files: &[(PathBuf, Option<PathBuf>)],
-    base_path: &str,
+    urls: &Urls,
 ) -> (Vec<Page>, Vec<Error>) {
     let results: Vec<Result<Page>> = files
         .par_iter()
-        .map(|(file, bundle)| load_page(root, file, bundle.as_deref(), base_path))
+        .map(|(file, bundle)| load_page(root, file, bundle.as_deref(), urls))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -255,7 +258,7 @@ pub fn load_pages(
 }
 
 /// Reads one Markdown file (`bundle` is its folder when it is an `index.md`).
-pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, base_path: &str) -> Result<Page> {
+pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, urls: &Urls) -> Result<Page> {
     let text = read_text(file)?;
     let split = split_front_matter(&text, file)?;
     let front = parse_front_matter(&split, file)?;
@@ -292,7 +295,7 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, base_path: &st
             message: "the slug is empty once reduced to letters and digits; set `slug`".into(),
         });
     }
-    let path = page_path(kind, relative, bundle.is_some(), &slug);
+    let path = urls::page_path(kind == Kind::Article, relative, bundle.is_some(), &slug);
     for alias in &front.aliases {
         check_alias(alias).map_err(|message| Error::InvalidValue {
             path: file.to_path_buf(),
@@ -304,7 +307,7 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, base_path: &st
         Some(dir) => bundle_assets(root, dir)?,
         None => Vec::new(),
     };
-    let body = markdown::render(split.body, base_path, &path);
+    let body = markdown::render(split.body, urls.base_path(), &path);
     let tags: Vec<String> = front
         .tags
         .into_iter()
@@ -314,6 +317,8 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, base_path: &st
         source: file.to_path_buf(),
         kind,
         slug,
+        url: urls.url(&path),
+        permalink: urls.permalink(&path),
         path,
         title,
         date,
@@ -418,26 +423,6 @@ fn page_slug(given: Option<&str>, relative: &Path, is_bundle: bool) -> String {
     slugify(&name.map(|n| n.to_string_lossy()).unwrap_or_default())
 }
 
-/// `posts/<slug>/` for articles; pages keep their folders: `guides/<slug>/`.
-fn page_path(kind: Kind, relative: &Path, is_bundle: bool, slug: &str) -> String {
-    if kind == Kind::Article {
-        return format!("{POSTS_DIR}/{slug}/");
-    }
-    let mut parent = relative.parent();
-    if is_bundle {
-        parent = parent.and_then(Path::parent);
-    }
-    let mut path = String::new();
-    for part in parent.into_iter().flat_map(Path::components) {
-        let part = slugify(&part.as_os_str().to_string_lossy());
-        if !part.is_empty() {
-            path.push_str(&part);
-            path.push('/');
-        }
-    }
-    format!("{path}{slug}/")
-}
-
 /// An alias is a site path: no `..`, no scheme, no host.
 fn check_alias(alias: &str) -> std::result::Result<(), String> {
     let trimmed = alias.trim_matches('/');
@@ -455,16 +440,6 @@ fn check_alias(alias: &str) -> std::result::Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Where in the output an alias writes its redirect page.
-pub fn alias_file(alias: &str) -> String {
-    let trimmed = alias.trim_matches('/');
-    if trimmed.ends_with(".html") || trimmed.ends_with(".htm") {
-        trimmed.to_string()
-    } else {
-        format!("{trimmed}/index.html")
-    }
 }
 
 #[cfg(test)]
@@ -485,24 +460,8 @@ mod tests {
     }
 
     #[test]
-    fn paths_of_articles_and_pages() {
+    fn slugs_from_names() {
         let p = Path::new;
-        assert_eq!(
-            page_path(Kind::Article, p("posts/x.md"), false, "x"),
-            "posts/x/"
-        );
-        assert_eq!(
-            page_path(Kind::Article, p("posts/y/index.md"), true, "y"),
-            "posts/y/"
-        );
-        assert_eq!(
-            page_path(Kind::Page, p("about.md"), false, "about"),
-            "about/"
-        );
-        assert_eq!(
-            page_path(Kind::Page, p("Guides/x.md"), false, "x"),
-            "guides/x/"
-        );
         assert_eq!(page_slug(None, p("posts/Été Déjà.md"), false), "ete-deja");
         assert_eq!(page_slug(None, p("posts/bundle/index.md"), true), "bundle");
     }
@@ -512,7 +471,5 @@ mod tests {
         assert!(check_alias("/2020/02/x/").is_ok());
         assert!(check_alias("/../etc/").is_err());
         assert!(check_alias("https://evil.example/").is_err());
-        assert_eq!(alias_file("/old/x/"), "old/x/index.html");
-        assert_eq!(alias_file("/old.html"), "old.html");
     }
 }

@@ -6,7 +6,8 @@
 use crate::comments::thread;
 use crate::content::{Date, Page};
 use crate::site::Site;
-use crate::taxonomy::{TAGS_DIR, Tag};
+use crate::taxonomy::Tag;
+use crate::urls::{self, SITEMAP, TAGS_INDEX};
 use crate::xml;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -14,32 +15,29 @@ const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const THREAD_NS: &str = "http://purl.org/syndication/thread/1.0";
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-/// Output paths of the files made here (tag feeds sit in their tag's folder).
-pub const SITE_FEED: &str = "atom.xml";
-pub const SITEMAP: &str = "sitemap.xml";
-pub const ROBOTS: &str = "robots.txt";
-
 /// The Atom feed of the whole site.
 pub fn site_feed(site: &Site) -> Vec<u8> {
     let title = &site.config.title;
-    atom(site, title, SITE_FEED, "", site.articles.iter())
-}
-
-/// Where the feed of `tag` goes: `tags/<slug>/atom.xml`.
-pub fn tag_feed_path(tag: &Tag) -> String {
-    format!("{}{SITE_FEED}", tag.path)
+    let feed = site.urls.permalink(&urls::feed_path(""));
+    let home = site.urls.permalink("");
+    atom(site, title, &feed, &home, site.articles.iter())
 }
 
 /// The Atom feed of one tag.
 pub fn tag_feed(site: &Site, tag: &Tag) -> Vec<u8> {
     let title = format!("{} – {}", site.config.title, tag.name);
-    let path = tag_feed_path(tag);
-    atom(site, &title, &path, &tag.path, site.tag_articles(tag))
+    atom(
+        site,
+        &title,
+        &tag.feed_url,
+        &tag.permalink,
+        site.tag_articles(tag),
+    )
 }
 
 /// `robots.txt`: everything allowed, and where the sitemap is.
 pub fn robots(site: &Site) -> String {
-    let sitemap = site.config.permalink(SITEMAP);
+    let sitemap = site.urls.permalink(SITEMAP);
     format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")
 }
 
@@ -48,12 +46,13 @@ fn last_change(page: &Page) -> Option<Date> {
     page.updated.max(page.date)
 }
 
-/// An Atom 1.0 feed of the newest `feed_limit` of `articles`.
+/// An Atom 1.0 feed of the newest `feed_limit` of `articles`, at
+/// `feed_url`, of the list at `html_url`.
 fn atom<'a>(
     site: &Site,
     title: &str,
-    feed_path: &str,
-    html_path: &str,
+    feed_url: &str,
+    html_url: &str,
     articles: impl Iterator<Item = &'a Page>,
 ) -> Vec<u8> {
     let config = &site.config;
@@ -63,7 +62,6 @@ fn atom<'a>(
         .filter_map(|p| last_change(p))
         .max()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
-    let feed_url = config.permalink(feed_path);
     let mut writer = xml::document("utf-8", b' ', 2);
     let namespaces = [
         ("xmlns", ATOM_NS),
@@ -78,17 +76,16 @@ fn atom<'a>(
         let self_link = [
             ("rel", "self"),
             ("type", "application/atom+xml"),
-            ("href", feed_url.as_str()),
+            ("href", feed_url),
         ];
         xml::empty(w, "link", &self_link);
-        let html_url = config.permalink(html_path);
         let alternate = [
             ("rel", "alternate"),
             ("type", "text/html"),
-            ("href", html_url.as_str()),
+            ("href", html_url),
         ];
         xml::empty(w, "link", &alternate);
-        xml::text(w, "id", &feed_url);
+        xml::text(w, "id", feed_url);
         xml::text(w, "updated", &updated);
         xml::parent(w, "author", &[], |w| xml::text(w, "name", &config.title));
         xml::text(w, "generator", "mend");
@@ -101,7 +98,7 @@ fn atom<'a>(
 
 fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
     let config = &site.config;
-    let permalink = config.permalink(&page.path);
+    let permalink = &page.permalink;
     let published = page.date.map(|d| d.rfc3339()).unwrap_or_default();
     let updated = last_change(page).map(|d| d.rfc3339()).unwrap_or_default();
     xml::parent(w, "entry", &[], |w| {
@@ -121,7 +118,7 @@ fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
             ("thr:count", count.as_str()),
         ];
         xml::empty(w, "link", &replies_link);
-        xml::text(w, "id", &permalink);
+        xml::text(w, "id", permalink);
         xml::text(w, "thr:total", &count);
         xml::text(w, "published", &published);
         xml::text(w, "updated", &updated);
@@ -133,7 +130,7 @@ fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
             xml::parent(w, "author", &[], |w| xml::text(w, "name", name));
         }
         for (tag, slug) in page.tags.iter().zip(&page.tag_slugs) {
-            let scheme = config.permalink(&format!("{TAGS_DIR}/{slug}/"));
+            let scheme = site.urls.permalink(&urls::tag_path(slug));
             let category = [("term", tag.as_str()), ("scheme", scheme.as_str())];
             xml::empty(w, "category", &category);
         }
@@ -149,22 +146,20 @@ fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
 
 /// Every listed URL of the site, with the date it last changed.
 pub fn sitemap(site: &Site) -> Vec<u8> {
-    let config = &site.config;
     let newest = site.articles.iter().filter_map(last_change).max();
-    let mut urls: Vec<(String, Option<Date>)> = vec![
-        (config.permalink(""), newest),
-        (config.permalink(&format!("{TAGS_DIR}/")), newest),
-    ];
+    let home = site.urls.permalink("");
+    let tags = site.urls.permalink(TAGS_INDEX);
+    let mut listed: Vec<(&str, Option<Date>)> = vec![(&home, newest), (&tags, newest)];
     for tag in &site.tags {
         let changed = site.tag_articles(tag).filter_map(last_change).max();
-        urls.push((config.permalink(&tag.path), changed));
+        listed.push((&tag.permalink, changed));
     }
     for page in site.articles.iter().chain(&site.pages) {
-        urls.push((config.permalink(&page.path), last_change(page)));
+        listed.push((&page.permalink, last_change(page)));
     }
     let mut writer = xml::document("utf-8", b' ', 2);
     xml::parent(&mut writer, "urlset", &[("xmlns", SITEMAP_NS)], |w| {
-        for (loc, changed) in &urls {
+        for (loc, changed) in &listed {
             xml::parent(w, "url", &[], |w| {
                 xml::text(w, "loc", loc);
                 if let Some(date) = changed {

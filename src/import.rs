@@ -19,6 +19,7 @@ use crate::markdown::MORE_MARKER;
 use crate::sanitize::{self, is_web_url, strip_controls};
 use crate::scaffold::write_new;
 use crate::slug::slugify;
+use crate::urls;
 
 /// Namespaces of a WordPress export, told apart by their URIs (WordPress
 /// has used `export/1.0/` to `export/1.2/`).
@@ -424,10 +425,9 @@ fn convert_item(
         .or_else(|| wp_date(&item.post_date))
         .unwrap_or_else(|| Date::parse(today).expect("today is a date"));
     let author = authors.get(&item.creator);
-    let new_path = match kind {
-        ItemKind::Post => format!("/{POSTS_DIR}/{slug}/"),
-        ItemKind::Page => format!("/{slug}/"),
-    };
+    let is_article = kind == ItemKind::Post;
+    let file = Path::new(&slug).with_extension("md");
+    let new_path = format!("/{}", urls::page_path(is_article, &file, false, &slug));
     let aliases = old_path(&item.link)
         .filter(|old| *old != new_path)
         .into_iter()

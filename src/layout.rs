@@ -14,6 +14,8 @@ use crate::error::{Error, Result, walk_error};
 
 /// Markdown: articles, pages, their comments and files.
 pub const CONTENT_DIR: &str = "content";
+/// The folder of `content/` that holds the articles.
+pub const POSTS_DIR: &str = "posts";
 /// Files copied as they are to the output root.
 pub const STATIC_DIR: &str = "static";
 /// The site's own templates, overriding the theme's.

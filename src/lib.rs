@@ -5,6 +5,7 @@
 //! `theme` and `render` turn it into pages, `feed` adds the machine-read
 //! files, and `output` writes the result. `cli` drives them.
 
+pub mod build;
 pub mod cli;
 pub mod comments;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod feed;
 pub mod import;
 pub mod layout;
+pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod render;
@@ -24,6 +26,7 @@ pub mod site;
 pub mod slug;
 pub mod taxonomy;
 pub mod theme;
+pub mod urls;
 pub mod xml;
 
 pub use error::{Error, Result};

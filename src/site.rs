@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::layout::STATIC_DIR;
 use crate::taxonomy::{self, Tag};
 use crate::theme::{self, Source, Theme};
+use crate::urls::Urls;
 
 /// What a command asks of loading.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,8 @@ pub struct LoadOptions {
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
+    /// How paths become URLs for this build's `base_url`.
+    pub urls: Urls,
     /// Dated articles, newest first.
     pub articles: Vec<Page>,
     /// Standalone pages, by path.
@@ -53,11 +56,11 @@ impl Site {
         if let Some(url) = &options.base_url {
             config.set_base_url(url);
         }
+        let urls = Urls::new(&config);
         let mut errors = Vec::new();
         let theme = theme::load(root, &config).map_err(|e| errors.push(e)).ok();
         let files = content::find_files(root)?;
-        let (mut loaded, page_errors) =
-            content::load_pages(root, &files.markdown, config.base_path());
+        let (mut loaded, page_errors) = content::load_pages(root, &files.markdown, &urls);
         errors.extend(page_errors);
         let mut warnings = attach_comments(
             &mut loaded,
@@ -74,11 +77,12 @@ impl Site {
         if let Some(error) = Error::from_list(errors) {
             return Err(error);
         }
-        let (tags, tag_warnings) = taxonomy::collect_tags(&articles);
+        let (tags, tag_warnings) = taxonomy::collect_tags(&articles, &urls);
         warnings.extend(tag_warnings);
         Ok(Site {
             root: root.to_path_buf(),
             config,
+            urls,
             articles,
             pages,
             tag_index: taxonomy::index_by_slug(&tags),

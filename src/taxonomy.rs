@@ -8,10 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use crate::content::Page;
-use crate::site::Site;
-
-/// The folder of the output that holds the tag pages.
-pub const TAGS_DIR: &str = "tags";
+use crate::urls::{self, Urls};
 
 /// One tag and the articles that carry it.
 #[derive(Debug, Clone)]
@@ -19,15 +16,14 @@ pub struct Tag {
     /// The name as first written (in date order, newest first).
     pub name: String,
     pub slug: String,
-    /// `tags/<slug>/`.
+    /// `tags/<slug>/`, its URLs, and those of its feed (see `urls`).
     pub path: String,
+    pub url: String,
+    pub permalink: String,
+    pub feed_path: String,
+    pub feed_url: String,
     /// Indices into the site's articles, newest first.
     pub articles: Vec<usize>,
-}
-
-/// The path of a tag page from a tag's name.
-pub fn tag_path(slug: &str) -> String {
-    format!("{TAGS_DIR}/{slug}/")
 }
 
 /// Each tag's index in `tags`, by slug.
@@ -40,7 +36,7 @@ pub fn index_by_slug(tags: &[Tag]) -> HashMap<String, usize> {
 
 /// Groups `articles` (already newest first) by tag slug, sorted by slug.
 /// Returns the tags and a warning for each pair of names that were merged.
-pub fn collect_tags(articles: &[Page]) -> (Vec<Tag>, Vec<String>) {
+pub fn collect_tags(articles: &[Page], urls: &Urls) -> (Vec<Tag>, Vec<String>) {
     let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
     let mut warnings = Vec::new();
     for (index, article) in articles.iter().enumerate() {
@@ -53,12 +49,9 @@ pub fn collect_tags(articles: &[Page]) -> (Vec<Tag>, Vec<String>) {
                 ));
                 continue;
             }
-            let tag = by_slug.entry(slug.clone()).or_insert_with(|| Tag {
-                name: name.clone(),
-                path: tag_path(&slug),
-                slug: slug.clone(),
-                articles: Vec::new(),
-            });
+            let tag = by_slug
+                .entry(slug.clone())
+                .or_insert_with(|| new_tag(name, &slug, urls));
             if tag.name != *name && !warnings_mention(&warnings, &tag.name, name) {
                 warnings.push(format!(
                     "tags `{}` and `{name}` both become /{}; they are merged into one tag ({})",
@@ -75,6 +68,21 @@ pub fn collect_tags(articles: &[Page]) -> (Vec<Tag>, Vec<String>) {
     (by_slug.into_values().collect(), warnings)
 }
 
+fn new_tag(name: &str, slug: &str, urls: &Urls) -> Tag {
+    let path = urls::tag_path(slug);
+    let feed_path = urls::feed_path(&path);
+    Tag {
+        name: name.to_string(),
+        slug: slug.to_string(),
+        url: urls.url(&path),
+        permalink: urls.permalink(&path),
+        feed_url: urls.permalink(&feed_path),
+        feed_path,
+        path,
+        articles: Vec::new(),
+    }
+}
+
 fn warnings_mention(warnings: &[String], a: &str, b: &str) -> bool {
     let key = format!("tags `{a}` and `{b}`");
     warnings.iter().any(|w| w.starts_with(&key))
@@ -88,28 +96,32 @@ fn warnings_mention(warnings: &[String], a: &str, b: &str) -> bool {
 /// word operations. Tags on many articles keep a bitset for the whole run;
 /// the others are spread into scratch sets article by article, which costs
 /// no more than walking their lists.
-pub fn related_articles(site: &Site, count: usize) -> Vec<Vec<usize>> {
-    let words = site.articles.len().div_ceil(64);
-    let dense: Vec<Option<Vec<u64>>> = site
-        .tags
+pub fn related_articles(articles: usize, tags: &[Tag], count: usize) -> Vec<Vec<usize>> {
+    let words = articles.div_ceil(64);
+    let dense: Vec<Option<Vec<u64>>> = tags
         .iter()
         .map(|tag| (tag.articles.len() >= words).then(|| bitset(&tag.articles, words)))
         .collect();
-    site.articles
+    let mut tags_of: Vec<Vec<usize>> = vec![Vec::new(); articles];
+    for (t, tag) in tags.iter().enumerate() {
+        for &a in &tag.articles {
+            tags_of[a].push(t);
+        }
+    }
+    tags_of
         .par_iter()
         .enumerate()
-        .map_init(Vec::new, |scratch: &mut Vec<Vec<u64>>, (i, article)| {
-            let tags = site.tag_ids(article);
-            let sparse: Vec<&[usize]> = tags
+        .map_init(Vec::new, |scratch: &mut Vec<Vec<u64>>, (i, mine)| {
+            let sparse: Vec<&[usize]> = mine
                 .iter()
                 .filter(|&&t| dense[t].is_none())
-                .map(|&t| site.tags[t].articles.as_slice())
+                .map(|&t| tags[t].articles.as_slice())
                 .collect();
             scratch.resize_with(scratch.len().max(sparse.len()), || vec![0; words]);
             for (set, members) in scratch.iter_mut().zip(&sparse) {
                 fill(set, members, true);
             }
-            let mut sets: Vec<&[u64]> = tags.iter().filter_map(|&t| dense[t].as_deref()).collect();
+            let mut sets: Vec<&[u64]> = mine.iter().filter_map(|&t| dense[t].as_deref()).collect();
             sets.extend(scratch[..sparse.len()].iter().map(Vec::as_slice));
             let best = most_shared(&sets, i, count);
             for (set, members) in scratch.iter_mut().zip(&sparse) {
@@ -211,8 +223,8 @@ mod tests {
             );
             std::fs::write(dir.path().join(format!("content/posts/a{i}.md")), text).unwrap();
         }
-        let site = Site::load(dir.path(), &Default::default()).unwrap();
-        let fast = related_articles(&site, 3);
+        let site = crate::site::Site::load(dir.path(), &Default::default()).unwrap();
+        let fast = related_articles(site.articles.len(), &site.tags, 3);
         for (i, article) in site.articles.iter().enumerate() {
             let mine = site.tag_ids(article);
             let mut all: Vec<(usize, usize)> = (0..site.articles.len())
@@ -242,6 +254,8 @@ mod tests {
             kind: Kind::Article,
             slug: "x".into(),
             path: "posts/x/".into(),
+            url: "/posts/x/".into(),
+            permalink: "https://t.example/posts/x/".into(),
             title: "X".into(),
             date: None,
             updated: None,
@@ -266,7 +280,9 @@ mod tests {
             article(&["no contact", "No Contact!"]),
             article(&["no contact"]),
         ];
-        let (tags, warnings) = collect_tags(&articles);
+        let config = "title = \"t\"\nbase_url = \"https://t.example\"";
+        let urls = Urls::new(&crate::config::Config::parse(config, "site.toml".as_ref()).unwrap());
+        let (tags, warnings) = collect_tags(&articles, &urls);
         assert_eq!(tags.len(), 2);
         assert_eq!(tags[1].slug, "no-contact");
         assert_eq!(tags[1].name, "No Contact");

@@ -60,7 +60,7 @@ fn collect(site: &Site, selection: Selection) -> Vec<Exported<'_>> {
         .chain(&site.pages)
         .map(|page| Exported {
             page,
-            permalink: site.config.permalink(&page.path),
+            permalink: page.permalink.clone(),
             comments: page
                 .comments
                 .iter()
@@ -134,7 +134,7 @@ fn json(site: &Site, articles: &[Exported]) -> Vec<u8> {
     let document = JsonDocument {
         site: JsonSite {
             title: &site.config.title,
-            base_url: site.config.base(),
+            base_url: site.urls.base(),
         },
         articles: articles
             .iter()
@@ -285,12 +285,12 @@ fn wxr(site: &Site, articles: &[Exported]) -> Vec<u8> {
     xml::parent(&mut writer, "rss", &attributes, |w| {
         xml::parent(w, "channel", &[], |w| {
             text(w, "title", &config.title);
-            text(w, "link", &config.permalink(""));
+            text(w, "link", &site.urls.permalink(""));
             text(w, "description", &config.description);
             text(w, "language", &config.language);
             text(w, "wp:wxr_version", "1.2");
-            text(w, "wp:base_site_url", &config.permalink(""));
-            text(w, "wp:base_blog_url", &config.permalink(""));
+            text(w, "wp:base_site_url", &site.urls.permalink(""));
+            text(w, "wp:base_blog_url", &site.urls.permalink(""));
             for author in authors.values() {
                 xml::parent(w, "wp:author", &[], |w| {
                     text(w, "wp:author_id", &author.id.to_string());

@@ -11,13 +11,13 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use super::reload::{self, EVENTS_PATH, Hub, SCRIPT_PATH, STATUS_PATH};
-use crate::render::{Output, Packed};
+use super::store::{Packed, Store};
 use crate::server::{Body, Request, Response};
 use crate::theme::Source;
 
 /// What the request threads share.
 pub(super) struct Shared {
-    pub output: Arc<RwLock<Output>>,
+    pub output: Arc<RwLock<Store>>,
     pub hub: Hub,
     /// The site folder, resolved: static files must stay inside it.
     pub root: std::path::PathBuf,
@@ -123,7 +123,7 @@ pub(super) fn site_key(path: &str) -> Option<String> {
     })
 }
 
-fn lookup(output: &Output, key: &str, root: &Path) -> Lookup {
+fn lookup(output: &Store, key: &str, root: &Path) -> Lookup {
     if let Some(bytes) = output.files.get(key) {
         return Lookup::File(key.to_string(), bytes.unpack());
     }

@@ -11,18 +11,19 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use super::store::{Packed, Store, render_all};
 use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, site_path};
 use crate::content::{self, CONTENT_DIR, is_comments_file};
 use crate::error::Result;
-use crate::render::{Output, Packed, PageRef, Rendered, Views, render_pages, render_with};
+use crate::render::{self, PageRef, Views, render_pages};
 use crate::site::{LoadOptions, Site};
 use crate::theme::{self, Source};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Rebuilt {
-    /// Output files whose bytes changed, appeared or went away...
+    /// Store files whose bytes changed, appeared or went away...
     pub files_changed: usize,
     /// ...and how many of them are HTML pages.
     pub pages_changed: usize,
@@ -41,12 +42,12 @@ pub(super) struct Live {
     needs_full: bool,
     /// Warnings already shown, so each is told once rather than per rebuild.
     warned: HashSet<String>,
-    output: Arc<RwLock<Output>>,
+    output: Arc<RwLock<Store>>,
 }
 
 /// How much a set of changed files asks for.
 #[derive(Debug, PartialEq, Eq)]
-enum Plan {
+enum Scope {
     Nothing,
     /// Static files changed in place: they are read from disk when served.
     Static {
@@ -61,7 +62,7 @@ enum Plan {
 
 impl Live {
     /// An empty site that the first `rebuild` fills.
-    pub(super) fn new(root: &Path, options: LoadOptions, output: Arc<RwLock<Output>>) -> Live {
+    pub(super) fn new(root: &Path, options: LoadOptions, output: Arc<RwLock<Store>>) -> Live {
         Live {
             root: root.to_path_buf(),
             options,
@@ -76,24 +77,24 @@ impl Live {
     /// site root). On error, the last good output stays.
     pub(super) fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt> {
         let plan = match &self.loaded {
-            Some((site, _)) if !self.needs_full => plan(&self.root, site, changed),
-            _ => Plan::Full,
+            Some((site, _)) if !self.needs_full => scope(&self.root, site, changed),
+            _ => Scope::Full,
         };
         let result = match plan {
-            Plan::Nothing => Ok(unchanged(false)),
-            Plan::Static { css_only } => Ok(Rebuilt {
+            Scope::Nothing => Ok(unchanged(false)),
+            Scope::Static { css_only } => Ok(Rebuilt {
                 files_changed: changed.len(),
                 pages_changed: 0,
                 css_only,
                 full: false,
             }),
-            Plan::Pages(files) => match self.rebuild_pages(&files) {
+            Scope::Pages(files) => match self.rebuild_pages(&files) {
                 Ok(Some(rebuilt)) => Ok(rebuilt),
                 Ok(None) => self.rebuild_all(),
                 Err(e) => Err(e),
             },
-            Plan::Templates => self.rebuild_templates(),
-            Plan::Full => self.rebuild_all(),
+            Scope::Templates => self.rebuild_templates(),
+            Scope::Full => self.rebuild_all(),
         };
         self.needs_full = result.is_err();
         result
@@ -103,7 +104,7 @@ impl Live {
         let site = Site::load(&self.root, &self.options)?;
         self.warn(&site.warnings);
         let views = Views::new(&site);
-        let fresh = render_with(&site, &views)?;
+        let fresh = render_all(&site, &views)?;
         self.loaded = Some((site, views));
         Ok(self.publish(fresh))
     }
@@ -120,12 +121,12 @@ impl Live {
         if !templates_only {
             return self.rebuild_all();
         }
-        let fresh = render_with(site, views)?;
+        let fresh = render_all(site, views)?;
         Ok(self.publish(fresh))
     }
 
     /// Replaces the whole output with `fresh`.
-    fn publish(&self, fresh: Output) -> Rebuilt {
+    fn publish(&self, fresh: Store) -> Rebuilt {
         let mut output = self
             .output
             .write()
@@ -220,7 +221,7 @@ fn reload_one(
         return Ok(None);
     };
     let bundle = content::bundle_of(root, &source);
-    let mut fresh = content::load_page(root, &source, bundle.as_deref(), site.config.base_path())?;
+    let mut fresh = content::load_page(root, &source, bundle.as_deref(), &site.urls)?;
     let old = target.page(site);
     fresh.comments = old.comments.clone();
     let same_elsewhere =
@@ -241,7 +242,7 @@ fn find(site: &Site, source: &Path) -> Option<PageRef> {
 }
 
 /// Decides how much to rebuild for files changed (relative to `root`).
-fn plan(root: &Path, site: &Site, changed: &[PathBuf]) -> Plan {
+fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
     let mut pages = Vec::new();
     let mut statics = 0;
     let mut templates = false;
@@ -263,21 +264,21 @@ fn plan(root: &Path, site: &Site, changed: &[PathBuf]) -> Plan {
                 .is_some_and(|c| c.as_os_str() == "templates")
         };
         match first.as_deref() {
-            Some(CONFIG_FILE) => return Plan::Full,
+            Some(CONFIG_FILE) => return Scope::Full,
             Some("templates") => templates = true,
             Some("themes") if in_templates(2) => templates = true,
             Some("themes") if !file.components().any(|c| c.as_os_str() == "static") => {
-                return Plan::Full;
+                return Scope::Full;
             }
             Some(CONTENT_DIR) if name.ends_with(".md") || is_comments_file(&name) => {
                 if !exists {
-                    return Plan::Full; // deleted or renamed away
+                    return Scope::Full; // deleted or renamed away
                 }
                 pages.push(file.clone());
             }
             Some(CONTENT_DIR) | Some("static") | Some("themes") => {
                 if !exists || !is_served_copy(site, &site_path(root, file)) {
-                    return Plan::Full; // a new or removed file
+                    return Scope::Full; // a new or removed file
                 }
                 statics += 1;
                 css_only &= name.ends_with(".css");
@@ -286,11 +287,11 @@ fn plan(root: &Path, site: &Site, changed: &[PathBuf]) -> Plan {
         }
     }
     match (pages.is_empty(), statics) {
-        (false, _) if templates => Plan::Full,
-        _ if templates => Plan::Templates,
-        (false, _) => Plan::Pages(pages),
-        (true, 0) => Plan::Nothing,
-        (true, _) => Plan::Static { css_only },
+        (false, _) if templates => Scope::Full,
+        _ if templates => Scope::Templates,
+        (false, _) => Scope::Pages(pages),
+        (true, 0) => Scope::Nothing,
+        (true, _) => Scope::Static { css_only },
     }
 }
 
@@ -302,7 +303,7 @@ fn is_served_copy(site: &Site, path: &Path) -> bool {
 
 /// Puts freshly rendered files into `output` (a static file of the same path
 /// still wins, as in a build); returns the paths that changed.
-fn apply(output: &mut Output, rendered: Vec<Rendered>) -> Vec<String> {
+fn apply(output: &mut Store, rendered: Vec<render::File>) -> Vec<String> {
     let mut changed = Vec::new();
     for file in rendered {
         let packed = Packed::new(&file.bytes);
@@ -316,7 +317,7 @@ fn apply(output: &mut Output, rendered: Vec<Rendered>) -> Vec<String> {
 }
 
 /// The output paths whose content differs between two builds.
-fn changed_paths(old: &Output, new: &Output) -> Vec<String> {
+fn changed_paths(old: &Store, new: &Store) -> Vec<String> {
     let mut changed = differing(&old.files, &new.files);
     changed.extend(differing(&old.copies, &new.copies));
     changed
@@ -339,16 +340,16 @@ mod tests {
     fn each_kind_of_change_gets_its_own_plan() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blog");
         let site = Site::load(&root, &LoadOptions::default()).unwrap();
-        let plan_for = |files: &[&str]| {
+        let scope_for = |files: &[&str]| {
             let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
-            plan(&root, &site, &files)
+            scope(&root, &site, &files)
         };
         let article = "content/posts/a-first.md";
-        assert_eq!(plan_for(&[article]), Plan::Pages(vec![article.into()]));
-        assert_eq!(plan_for(&["templates/article.html"]), Plan::Templates);
+        assert_eq!(scope_for(&[article]), Scope::Pages(vec![article.into()]));
+        assert_eq!(scope_for(&["templates/article.html"]), Scope::Templates);
         assert_eq!(
-            plan_for(&["themes/plain/templates/base.html", "templates/tag.html"]),
-            Plan::Templates
+            scope_for(&["themes/plain/templates/base.html", "templates/tag.html"]),
+            Scope::Templates
         );
         for full in [
             &["site.toml"][..],
@@ -357,8 +358,8 @@ mod tests {
             &["templates/article.html", "site.toml"],
             &["content/posts/gone.md"],
         ] {
-            assert_eq!(plan_for(full), Plan::Full, "{full:?}");
+            assert_eq!(scope_for(full), Scope::Full, "{full:?}");
         }
-        assert_eq!(plan_for(&["notes.txt"]), Plan::Nothing);
+        assert_eq!(scope_for(&["notes.txt"]), Scope::Nothing);
     }
 }

@@ -8,6 +8,7 @@
 mod http;
 mod live;
 mod reload;
+mod store;
 mod watch;
 
 use std::net::TcpListener;
@@ -16,7 +17,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use crate::error::{Error, Result};
-use crate::render::Output;
 use crate::server;
 use crate::site::LoadOptions;
 use live::{Live, Rebuilt};
@@ -42,7 +42,7 @@ pub fn run(options: &Options) -> Result<()> {
         bind => bind.to_string(),
     };
     let base_url = format!("http://{host}:{port}");
-    let output = Arc::new(RwLock::new(Output::default()));
+    let output = Arc::new(RwLock::new(store::Store::default()));
     let load = LoadOptions {
         drafts: options.drafts,
         base_url: Some(base_url.clone()),

@@ -1,0 +1,413 @@
+//! The values templates see: the site, each page's summary (what lists and
+//! neighbours show) and body (what only its own page shows), tags and
+//! pagers, built once per site and refreshed page by page by `serve`. Every
+//! URL is borrowed from the model (`urls`), never made here.
+//!
+//! Not for rendering (`render`).
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use super::plan::page_count;
+use super::{PageRef, root_prefix};
+use crate::comments::thread::{self, ThreadComment};
+use crate::content::{Date, DateView, Kind, Page};
+use crate::markdown::{TocEntry, render_plain};
+use crate::site::Site;
+use crate::taxonomy::{Tag, related_articles};
+use crate::urls;
+
+/// How many related articles an article shows.
+const RELATED_COUNT: usize = 3;
+/// Words read per minute, for the reading time.
+const WORDS_PER_MINUTE: usize = 200;
+
+/// The template values shared by many pages, built once per site and
+/// refreshed page by page by `serve`.
+pub struct Views {
+    config: Value,
+    authors: BTreeMap<String, AuthorView>,
+    /// Summary values of the articles and pages, in site order.
+    articles: Vec<Value>,
+    pages: Vec<Value>,
+    tags: Vec<Value>,
+    related: Vec<Vec<usize>>,
+    /// `0..articles`, the items of the index.
+    all_articles: Vec<usize>,
+    /// Pager links of the index, and of each tag.
+    index_links: PagerLinks,
+    tag_links: Vec<PagerLinks>,
+    /// Every standalone page, for menus.
+    site_pages: Value,
+}
+
+fn date_view(date: &Option<Date>) -> Option<DateView> {
+    date.as_ref().map(Date::view)
+}
+
+#[derive(Serialize, Clone)]
+struct AuthorView {
+    /// The key under `[authors]`, or none for a plain name.
+    key: Option<String>,
+    name: String,
+    /// The bio as HTML.
+    bio: String,
+}
+
+#[derive(Serialize)]
+struct LinkView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    url: &'a str,
+    permalink: &'a str,
+}
+
+/// What lists, neighbours and related links show of a page: everything but
+/// its body, so an edit to the body alone changes no other page.
+#[derive(Serialize)]
+struct SummaryView<'a> {
+    kind: &'static str,
+    title: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    url: &'a str,
+    permalink: &'a str,
+    date: Option<DateView>,
+    updated: Option<DateView>,
+    tags: Vec<LinkView<'a>>,
+    author: Option<AuthorView>,
+    description: Option<&'a str>,
+    summary: &'a str,
+    has_more: bool,
+    reading_time: usize,
+    draft: bool,
+    comments_open: bool,
+    /// Approved comments only.
+    comment_count: usize,
+    extra: &'a serde_json::Value,
+}
+
+/// What only the page itself shows.
+#[derive(Serialize)]
+struct BodyView<'a> {
+    content: &'a str,
+    toc: &'a [TocEntry],
+    word_count: usize,
+    /// The approved comments as a tree.
+    comments: Vec<ThreadComment>,
+}
+
+#[derive(Serialize)]
+struct TagView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    url: &'a str,
+    permalink: &'a str,
+    count: usize,
+    feed_path: &'a str,
+    feed_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    paginate: usize,
+    authors: &'a BTreeMap<String, AuthorView>,
+    extra: &'a toml::Table,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    number: usize,
+    path: String,
+    url: String,
+}
+
+impl Views {
+    pub fn new(site: &Site) -> Views {
+        let config = &site.config;
+        let authors: BTreeMap<String, AuthorView> = config
+            .authors
+            .iter()
+            .map(|(key, a)| {
+                let view = AuthorView {
+                    key: Some(key.clone()),
+                    name: a.name.clone(),
+                    bio: render_plain(&a.bio),
+                };
+                (key.clone(), view)
+            })
+            .collect();
+        let site_view = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: site.urls.base(),
+            language: &config.language,
+            paginate: config.paginate,
+            authors: &authors,
+            extra: &config.extra,
+        };
+        let summary = |page: &Page| summary_value(site, &authors, page);
+        let tags = site
+            .tags
+            .iter()
+            .map(|tag| Value::from_serializable(&tag_view(tag)))
+            .collect();
+        let pages: Vec<Value> = site.pages.par_iter().map(summary).collect();
+        let articles = site.articles.par_iter().map(summary).collect();
+        Views {
+            config: Value::from_serializable(&site_view),
+            articles,
+            site_pages: Value::from(pages.clone()),
+            pages,
+            tags,
+            related: related_articles(site.articles.len(), &site.tags, RELATED_COUNT),
+            all_articles: (0..site.articles.len()).collect(),
+            index_links: PagerLinks::new(site, "", site.articles.len()),
+            tag_links: site
+                .tags
+                .iter()
+                .map(|t| PagerLinks::new(site, &t.path, t.articles.len()))
+                .collect(),
+            authors,
+        }
+    }
+
+    /// What lists and other pages show of `page`; two pages whose summaries
+    /// are equal look the same everywhere but on their own page.
+    pub fn summary(&self, site: &Site, page: &Page) -> Value {
+        summary_value(site, &self.authors, page)
+    }
+
+    /// Takes a new summary for article or page `target`, after its body changed.
+    pub fn refresh(&mut self, site: &Site, target: PageRef) {
+        match target {
+            PageRef::Article(i) => self.articles[i] = self.summary(site, &site.articles[i]),
+            PageRef::Page(i) => self.pages[i] = self.summary(site, &site.pages[i]),
+        }
+    }
+
+    /// The full value of a page: its summary plus its body.
+    fn page_value(&self, site: &Site, target: PageRef) -> Value {
+        match target {
+            PageRef::Article(i) => self.article_with_neighbours(site, i),
+            PageRef::Page(i) => {
+                let body = Value::from_serializable(&body_view(site, &site.pages[i]));
+                Value::from(merged(&self.pages[i], body))
+            }
+        }
+    }
+
+    /// What the page of an article or a standalone page gets.
+    pub(super) fn page_context(&self, site: &Site, target: PageRef) -> Context {
+        let mut context = self.context(&target.page(site).path);
+        context.insert_value("page", self.page_value(site, target));
+        context
+    }
+
+    /// What page `n` (from 0) of the index gets.
+    pub(super) fn index_context(&self, site: &Site, n: usize) -> Context {
+        let mut context = self.context(&urls::pager_path("", n));
+        let paginator = self.paginator(site, &self.index_links, &self.all_articles, n);
+        context.insert_value("paginator", paginator);
+        context
+    }
+
+    /// What the tag index gets.
+    pub(super) fn tags_context(&self) -> Context {
+        let mut context = self.context(urls::TAGS_INDEX);
+        context.insert_value("tags", Value::from(self.tags.clone()));
+        context
+    }
+
+    /// What page `page` (from 0) of tag `tag`'s list gets.
+    pub(super) fn tag_context(&self, site: &Site, tag: usize, page: usize) -> Context {
+        let listed = &site.tags[tag];
+        let mut context = self.context(&urls::pager_path(&listed.path, page));
+        context.insert_value("tag", self.tags[tag].clone());
+        let paginator = self.paginator(site, &self.tag_links[tag], &listed.articles, page);
+        context.insert_value("paginator", paginator);
+        context
+    }
+
+    /// What the 404 page gets: it is served at any depth, so its links
+    /// start from the host.
+    pub(super) fn not_found_context(&self, site: &Site) -> Context {
+        let mut context = self.context("");
+        context.insert("root", &site.urls.url(""));
+        context.insert("current_path", urls::NOT_FOUND);
+        context
+    }
+
+    /// A context with what every template gets.
+    fn context(&self, path: &str) -> Context {
+        let mut context = Context::new();
+        context.insert_value("config", self.config.clone());
+        context.insert_value("site_pages", self.site_pages.clone());
+        context.insert("root", &root_prefix(path));
+        context.insert("current_path", path);
+        context
+    }
+
+    /// An article's value with `previous` (older), `next` (newer) and `related`.
+    fn article_with_neighbours(&self, site: &Site, i: usize) -> Value {
+        let body = Value::from_serializable(&body_view(site, &site.articles[i]));
+        let mut map = merged(&self.articles[i], body);
+        let neighbour = |j: Option<usize>| j.map(|j| self.articles[j].clone()).into();
+        let older = (i + 1 < site.articles.len()).then_some(i + 1);
+        map.insert("previous".into(), neighbour(older));
+        map.insert("next".into(), neighbour(i.checked_sub(1)));
+        let related: Vec<Value> = self.related[i]
+            .iter()
+            .map(|&j| self.articles[j].clone())
+            .collect();
+        map.insert("related".into(), Value::from(related));
+        Value::from(map)
+    }
+
+    /// Page `n` of a list of articles whose first page is at `base`.
+    fn paginator(&self, site: &Site, list: &PagerLinks, items: &[usize], n: usize) -> Value {
+        let per_page = site.config.paginate;
+        let total = list.links.len();
+        let on_page: Vec<Value> = items
+            .iter()
+            .skip(n * per_page)
+            .take(per_page)
+            .map(|&i| self.articles[i].clone())
+            .collect();
+        let link = |k: usize| list.links[k].clone();
+        let mut map = tera::Map::new();
+        map.insert("current".into(), Value::from(n + 1));
+        map.insert("total_pages".into(), Value::from(total));
+        map.insert("total_items".into(), Value::from(items.len()));
+        map.insert("items".into(), Value::from(on_page));
+        map.insert("first".into(), link(0));
+        map.insert("last".into(), link(total - 1));
+        map.insert("previous".into(), n.checked_sub(1).map(link).into());
+        map.insert("next".into(), (n + 1 < total).then(|| link(n + 1)).into());
+        map.insert("pages".into(), list.all.clone());
+        Value::from(map)
+    }
+}
+
+/// The links to every page of one paginated list, built once per list
+/// rather than once per page of it.
+struct PagerLinks {
+    links: Vec<Value>,
+    /// `links` as one array value.
+    all: Value,
+}
+
+impl PagerLinks {
+    fn new(site: &Site, base: &str, items: usize) -> PagerLinks {
+        let links: Vec<Value> = (0..page_count(items, site.config.paginate))
+            .map(|k| {
+                let path = urls::pager_path(base, k);
+                Value::from_serializable(&PagerLink {
+                    number: k + 1,
+                    url: site.urls.url(&path),
+                    path,
+                })
+            })
+            .collect();
+        PagerLinks {
+            all: Value::from(links.clone()),
+            links,
+        }
+    }
+}
+
+fn summary_value(site: &Site, authors: &BTreeMap<String, AuthorView>, page: &Page) -> Value {
+    Value::from_serializable(&summary_view(site, authors, page))
+}
+
+fn summary_view<'a>(
+    site: &'a Site,
+    authors: &BTreeMap<String, AuthorView>,
+    page: &'a Page,
+) -> SummaryView<'a> {
+    let author = page.author.as_ref().map(|name| {
+        authors.get(name).cloned().unwrap_or_else(|| AuthorView {
+            key: None,
+            name: name.clone(),
+            bio: String::new(),
+        })
+    });
+    let tags = site
+        .tag_ids(page)
+        .into_iter()
+        .map(|t| link_view(&site.tags[t]))
+        .collect();
+    SummaryView {
+        kind: match page.kind {
+            Kind::Article => "article",
+            Kind::Page => "page",
+        },
+        title: &page.title,
+        slug: &page.slug,
+        path: &page.path,
+        url: &page.url,
+        permalink: &page.permalink,
+        date: date_view(&page.date),
+        updated: date_view(&page.updated),
+        tags,
+        author,
+        description: page.description.as_deref(),
+        summary: &page.body.summary,
+        has_more: page.body.has_more,
+        reading_time: page.body.words.div_ceil(WORDS_PER_MINUTE).max(1),
+        draft: page.draft,
+        comments_open: page.comments_open,
+        comment_count: thread::approved_count(&page.comments),
+        extra: &page.extra,
+    }
+}
+
+fn body_view<'a>(site: &Site, page: &'a Page) -> BodyView<'a> {
+    BodyView {
+        content: &page.body.html,
+        toc: &page.body.toc,
+        word_count: page.body.words,
+        comments: thread::build(&page.comments, site.config.comments_max_depth),
+    }
+}
+
+/// Adds the fields of `more` (a serialized struct) to the map of `base`.
+fn merged(base: &Value, more: Value) -> tera::Map {
+    let mut map = base.as_map().cloned().unwrap_or_default();
+    if let Some(extra) = more.into_map() {
+        map.extend(extra);
+    }
+    map
+}
+
+fn link_view(tag: &Tag) -> LinkView<'_> {
+    LinkView {
+        name: &tag.name,
+        slug: &tag.slug,
+        path: &tag.path,
+        url: &tag.url,
+        permalink: &tag.permalink,
+    }
+}
+
+fn tag_view(tag: &Tag) -> TagView<'_> {
+    TagView {
+        name: &tag.name,
+        slug: &tag.slug,
+        path: &tag.path,
+        url: &tag.url,
+        permalink: &tag.permalink,
+        count: tag.articles.len(),
+        feed_path: &tag.feed_path,
+        feed_url: &tag.feed_url,
+    }
+}

@@ -1,0 +1,94 @@
+//! The site `serve` holds in memory: every rendered file, LZ4-compressed,
+//! and the files copied as they are, by output path.
+//!
+//! Not for rendering (`render`) nor answering requests (`http`).
+
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+use crate::render::{Plan, Views};
+use crate::site::Site;
+use crate::theme::Source;
+
+/// Every file of a built site, held in memory.
+#[derive(Debug, Default)]
+pub(super) struct Store {
+    /// Rendered files by output path (`posts/x/index.html`).
+    pub files: BTreeMap<String, Packed>,
+    /// Files copied as they are, by output path.
+    pub copies: BTreeMap<String, Source>,
+}
+
+/// A rendered file kept in memory, LZ4-compressed: HTML shrinks about
+/// fourfold, and on a large site the memory that holding every page takes
+/// (and the kernel must hand over zeroed) costs more than compressing it.
+/// Equal files pack to equal bytes, so packed files compare as their
+/// contents do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Packed {
+    size: usize,
+    packed: Box<[u8]>,
+}
+
+impl Packed {
+    pub(super) fn new(bytes: &[u8]) -> Packed {
+        thread_local! {
+            /// Room for the worst case, reused: only the packed bytes are kept.
+            static ROOM: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        ROOM.with_borrow_mut(|room| {
+            let worst = lz4_flex::block::get_maximum_output_size(bytes.len());
+            if room.len() < worst {
+                room.resize(worst, 0);
+            }
+            let used = lz4_flex::compress_into(bytes, room).expect("room for the worst case");
+            Packed {
+                size: bytes.len(),
+                packed: room[..used].into(),
+            }
+        })
+    }
+
+    /// The file's bytes.
+    pub(super) fn unpack(&self) -> Vec<u8> {
+        lz4_flex::decompress(&self.packed, self.size).expect("packed by Packed::new")
+    }
+}
+
+/// Renders every file of the site into a store, with values already built.
+pub(super) fn render_all(site: &Site, views: &Views) -> Result<Store> {
+    let plan = Plan::new(site);
+    let files = std::sync::Mutex::new(Vec::with_capacity(plan.len()));
+    plan.render(site, views, |path, bytes| {
+        let file = (path.to_string(), Packed::new(bytes));
+        files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(file);
+        Ok(())
+    })?;
+    Ok(Store {
+        files: files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .into_iter()
+            .collect(),
+        copies: site.static_files.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_files_unpack_and_compare_as_their_bytes() {
+        let page = "<p>No contact is a boundary, not a punishment.</p>\n".repeat(50);
+        let packed = Packed::new(page.as_bytes());
+        assert!(packed.packed.len() < page.len() / 4);
+        assert_eq!(packed.unpack(), page.as_bytes());
+        assert_eq!(packed, Packed::new(page.as_bytes()));
+        assert_ne!(
+            packed,
+            Packed::new(page.replace("boundary", "Boundary").as_bytes())
+        );
+        assert_eq!(Packed::new(b"").unpack(), b"");
+    }
+}

@@ -1,0 +1,212 @@
+//! Where every URL of a site is decided, once: the path of each article,
+//! page, tag, list page, feed and redirect, and the two forms templates and
+//! feeds print (`url`, from the host's root, and `permalink`, absolute).
+//! Pages and tags get theirs when they are loaded; everything else borrows.
+//!
+//! A path is a site path without its leading slash: `posts/x/`, `tags/`,
+//! `atom.xml`, or `` for the home page. Every page path ends in `/` and is
+//! `…index.html` on disk.
+//!
+//! Not for what is at a path (`render`) nor for writing it (`output`).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::layout::POSTS_DIR;
+use crate::slug::slugify;
+
+/// The folder of the output that holds the tag pages.
+pub const TAGS_DIR: &str = "tags";
+/// The tag index.
+pub const TAGS_INDEX: &str = "tags/";
+/// The name of every Atom feed; the site's is at the root.
+pub const FEED: &str = "atom.xml";
+pub const SITEMAP: &str = "sitemap.xml";
+pub const ROBOTS: &str = "robots.txt";
+pub const NOT_FOUND: &str = "404.html";
+
+/// The file on disk that serves a page path: `posts/x/` → `posts/x/index.html`.
+pub fn file_of(path: &str) -> String {
+    format!("{path}index.html")
+}
+
+/// `posts/<slug>/`.
+pub fn article_path(slug: &str) -> String {
+    format!("{POSTS_DIR}/{slug}/")
+}
+
+/// The path of a page from its file under `content/` (`relative`): articles
+/// at `posts/<slug>/`, standalone pages in their folders, each part slugged
+/// (`Guides/x.md` → `guides/x/`).
+pub fn page_path(is_article: bool, relative: &Path, is_bundle: bool, slug: &str) -> String {
+    if is_article {
+        return article_path(slug);
+    }
+    let mut parent = relative.parent();
+    if is_bundle {
+        parent = parent.and_then(Path::parent);
+    }
+    let mut path = String::new();
+    for part in parent.into_iter().flat_map(Path::components) {
+        let part = slugify(&part.as_os_str().to_string_lossy());
+        if !part.is_empty() {
+            path.push_str(&part);
+            path.push('/');
+        }
+    }
+    format!("{path}{slug}/")
+}
+
+/// `tags/<slug>/`.
+pub fn tag_path(slug: &str) -> String {
+    format!("{TAGS_DIR}/{slug}/")
+}
+
+/// Page `n` (from 0) of a list whose first page is at `base`:
+/// `base`, `base/page/2/`, …
+pub fn pager_path(base: &str, n: usize) -> String {
+    if n == 0 {
+        base.to_string()
+    } else {
+        format!("{base}page/{}/", n + 1)
+    }
+}
+
+/// The feed of the list at `base`: `atom.xml`, `tags/x/atom.xml`.
+pub fn feed_path(base: &str) -> String {
+    format!("{base}{FEED}")
+}
+
+/// Where in the output an alias writes its redirect page: the alias as a
+/// folder, unless it names an `.html` file.
+pub fn alias_file(alias: &str) -> String {
+    let trimmed = alias.trim_matches('/');
+    if trimmed.ends_with(".html") || trimmed.ends_with(".htm") {
+        trimmed.to_string()
+    } else {
+        file_of(&format!("{trimmed}/"))
+    }
+}
+
+/// Turns paths into URLs, for one `base_url`.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// `https://example.com/blog`, without a trailing slash.
+    base: String,
+    /// `/blog`, or `` for a site at the root of its host.
+    base_path: String,
+}
+
+impl Urls {
+    pub fn new(config: &Config) -> Urls {
+        let base = config.base_url.trim_end_matches('/').to_string();
+        let after_scheme = base
+            .split_once("://")
+            .map_or(base.as_str(), |(_, rest)| rest);
+        let base_path = after_scheme
+            .find('/')
+            .map_or("", |i| &after_scheme[i..])
+            .to_string();
+        Urls { base, base_path }
+    }
+
+    /// `https://example.com/blog`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// `/blog`, or ``.
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// From the host's root: `/blog/posts/x/`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    /// Absolute: `https://example.com/blog/posts/x/`.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    /// A path with both its URLs.
+    pub fn locate(&self, path: String) -> Location {
+        Location {
+            url: self.url(&path),
+            permalink: self.permalink(&path),
+            path,
+        }
+    }
+}
+
+/// A path and its URLs, decided once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub url: String,
+    pub permalink: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(base_url: &str) -> Urls {
+        let text = format!("title = \"t\"\nbase_url = \"{base_url}\"");
+        Urls::new(&Config::parse(&text, Path::new("site.toml")).unwrap())
+    }
+
+    #[test]
+    fn urls_never_have_a_double_slash() {
+        for base in ["https://a.example", "https://a.example/"] {
+            let u = urls(base);
+            assert_eq!(u.base_path(), "");
+            assert_eq!(u.permalink("posts/x/"), "https://a.example/posts/x/");
+            assert_eq!(u.permalink(""), "https://a.example/");
+            assert_eq!(u.url("posts/x/"), "/posts/x/");
+        }
+        let u = urls("https://a.example/blog/");
+        assert_eq!(u.base_path(), "/blog");
+        assert_eq!(u.permalink("/tags/"), "https://a.example/blog/tags/");
+        assert_eq!(u.url(""), "/blog/");
+        assert_eq!(
+            u.locate("tags/x/".into()),
+            Location {
+                path: "tags/x/".into(),
+                url: "/blog/tags/x/".into(),
+                permalink: "https://a.example/blog/tags/x/".into()
+            }
+        );
+    }
+
+    #[test]
+    fn paths_of_articles_and_pages() {
+        let p = Path::new;
+        assert_eq!(page_path(true, p("posts/x.md"), false, "x"), "posts/x/");
+        assert_eq!(
+            page_path(true, p("posts/y/index.md"), true, "y"),
+            "posts/y/"
+        );
+        assert_eq!(page_path(false, p("about.md"), false, "about"), "about/");
+        assert_eq!(page_path(false, p("Guides/x.md"), false, "x"), "guides/x/");
+        assert_eq!(
+            page_path(false, p("Guides/b/index.md"), true, "b"),
+            "guides/b/"
+        );
+    }
+
+    #[test]
+    fn lists_feeds_and_aliases() {
+        assert_eq!(pager_path("", 0), "");
+        assert_eq!(pager_path("", 1), "page/2/");
+        assert_eq!(pager_path("tags/x/", 2), "tags/x/page/3/");
+        assert_eq!(feed_path(""), "atom.xml");
+        assert_eq!(feed_path(&tag_path("x")), "tags/x/atom.xml");
+        assert_eq!(alias_file("/old/x/"), "old/x/index.html");
+        assert_eq!(alias_file("/old.html"), "old.html");
+        assert_eq!(file_of(""), "index.html");
+    }
+}
