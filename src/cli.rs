@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::comments::export::{self, Format, Selection};
-use crate::config::{CONFIG_FILE, site_path};
+use crate::config::{CONFIG_FILE, in_site};
 use crate::content::{CONTENT_DIR, POSTS_DIR};
 use crate::error::{Error, Result};
+use crate::export::{self, Format, Selection};
 use crate::site::{LoadOptions, Site};
 use crate::slug::slugify;
 use crate::{import, output, scaffold, serve};
@@ -182,7 +182,7 @@ fn build(args: &BuildArgs) -> Result<()> {
     let out_dir = args
         .output
         .clone()
-        .unwrap_or_else(|| site_path(root, "public"));
+        .unwrap_or_else(|| in_site(root, "public"));
     let out_dir = output::check_location(root, &out_dir)?;
     let options = LoadOptions {
         drafts: args.drafts,
@@ -263,9 +263,9 @@ pub fn thousands(n: usize) -> String {
 
 fn new_article(args: &NewArgs) -> Result<()> {
     let root = &args.root.root;
-    if !site_path(root, CONFIG_FILE).is_file() {
+    if !in_site(root, CONFIG_FILE).is_file() {
         return Err(Error::NoSite {
-            path: site_path(root, CONFIG_FILE),
+            path: in_site(root, CONFIG_FILE),
         });
     }
     let slug = slugify(&args.title);
@@ -274,7 +274,7 @@ fn new_article(args: &NewArgs) -> Result<()> {
             title: args.title.clone(),
         });
     }
-    let posts = site_path(root, Path::new(CONTENT_DIR).join(POSTS_DIR));
+    let posts = in_site(root, Path::new(CONTENT_DIR).join(POSTS_DIR));
     let single = posts.join(format!("{slug}.md"));
     let bundle = posts.join(&slug);
     for existing in [&single, &bundle] {

@@ -77,7 +77,7 @@ pub const CONFIG_FILE: &str = "site.toml";
 
 /// Joins a path inside the site to its root, leaving out a `./` root so
 /// messages read `content/posts/x.md` rather than `./content/posts/x.md`.
-pub fn site_path(root: &Path, relative: impl AsRef<Path>) -> PathBuf {
+pub fn in_site(root: &Path, relative: impl AsRef<Path>) -> PathBuf {
     if root == Path::new(".") || root.as_os_str().is_empty() {
         relative.as_ref().to_path_buf()
     } else {
@@ -99,7 +99,7 @@ pub fn relative_path(dir: &Path, file: &Path) -> String {
 impl Config {
     /// Reads and checks `site.toml` under `root`.
     pub fn load(root: &Path) -> Result<Config> {
-        let path = site_path(root, CONFIG_FILE);
+        let path = in_site(root, CONFIG_FILE);
         if !path.is_file() {
             return Err(Error::NoSite { path });
         }

@@ -7,12 +7,13 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::config::{key_line, site_path};
+use crate::config::{in_site, key_line};
+use crate::date::{Date, RawDate};
 use crate::error::{Error, Result, read_text, toml_problem};
 use crate::layout::Walk;
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, Body};
 use crate::slug::slugify;
 use crate::urls::{self, Urls};
 
@@ -23,72 +24,6 @@ pub use crate::layout::{CONTENT_DIR, POSTS_DIR};
 pub enum Kind {
     Article,
     Page,
-}
-
-/// A date or datetime from front matter or a comment file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub timestamp: jiff::Timestamp,
-    /// Whether a time of day was written, rather than a bare date.
-    pub has_time: bool,
-}
-
-impl Date {
-    /// Accepts `2024-02-27`, `2024-02-27T10:00:00Z`, an offset such as
-    /// `+02:00`, or a datetime with no offset (read as UTC).
-    pub fn parse(text: &str) -> Option<Date> {
-        let text = text.trim();
-        if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-            return Some(Date {
-                timestamp,
-                has_time: true,
-            });
-        }
-        if let Ok(datetime) = text.parse::<jiff::civil::DateTime>() {
-            let has_time = text.len() > 10;
-            let timestamp = datetime.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
-            return Some(Date {
-                timestamp,
-                has_time,
-            });
-        }
-        None
-    }
-
-    /// RFC 3339 in UTC, as feeds and `<time datetime>` want it.
-    pub fn rfc3339(&self) -> String {
-        self.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-    }
-
-    /// `2024-02-27`.
-    pub fn ymd(&self) -> String {
-        self.timestamp.strftime("%Y-%m-%d").to_string()
-    }
-
-    /// `February 27, 2024`, for people.
-    pub fn human(&self) -> String {
-        self.timestamp.strftime("%B %-d, %Y").to_string()
-    }
-
-    /// The forms templates need.
-    pub fn view(&self) -> DateView {
-        DateView {
-            iso: self.rfc3339(),
-            ymd: self.ymd(),
-            human: self.human(),
-        }
-    }
-}
-
-/// A date as templates see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct DateView {
-    /// RFC 3339, for `<time datetime>`.
-    pub iso: String,
-    /// `2024-02-27`.
-    pub ymd: String,
-    /// `February 27, 2024`.
-    pub human: String,
 }
 
 /// One Markdown file of `content/`, loaded and rendered.
@@ -115,7 +50,7 @@ pub struct Page {
     pub draft: bool,
     pub aliases: Vec<String>,
     pub comments_open: bool,
-    pub body: Rendered,
+    pub body: Body,
     /// For a page bundle, the other files of its folder.
     pub assets: Vec<PathBuf>,
     /// Free-form front matter values under `extra`.
@@ -145,23 +80,6 @@ struct FrontMatter {
     extra: serde_json::Value,
 }
 
-/// A TOML datetime literal, or a string (YAML, or a quoted TOML date).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum RawDate {
-    Toml(toml::value::Datetime),
-    Text(String),
-}
-
-impl RawDate {
-    pub(crate) fn text(&self) -> String {
-        match self {
-            RawDate::Toml(dt) => dt.to_string(),
-            RawDate::Text(s) => s.clone(),
-        }
-    }
-}
-
 /// What a walk of `content/` finds.
 #[derive(Debug, Default)]
 pub struct ContentFiles {
@@ -180,7 +98,7 @@ pub fn is_comments_file(name: &str) -> bool {
 
 /// Lists the files of `content/` in a stable order.
 pub fn find_files(root: &Path) -> Result<ContentFiles> {
-    let dir = site_path(root, CONTENT_DIR);
+    let dir = in_site(root, CONTENT_DIR);
     let mut found = ContentFiles::default();
     if !dir.is_dir() {
         return Ok(found);
@@ -212,7 +130,7 @@ pub fn find_files(root: &Path) -> Result<ContentFiles> {
 pub fn bundle_of(root: &Path, file: &Path) -> Option<PathBuf> {
     let dir = file.parent()?;
     let is_index = file.file_name().is_some_and(|n| n == "index.md");
-    (is_index && dir != site_path(root, CONTENT_DIR)).then(|| dir.to_path_buf())
+    (is_index && dir != in_site(root, CONTENT_DIR)).then(|| dir.to_path_buf())
 }
 
 /// A bundle's comment file is noted here; its other files travel with the
@@ -262,7 +180,7 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, urls: &Urls) -
     let text = read_text(file)?;
     let split = split_front_matter(&text, file)?;
     let front = parse_front_matter(&split, file)?;
-    let content_dir = site_path(root, CONTENT_DIR);
+    let content_dir = in_site(root, CONTENT_DIR);
     let relative = file.strip_prefix(&content_dir).unwrap_or(file);
     let kind = if relative.starts_with(POSTS_DIR) {
         Kind::Article
@@ -445,19 +363,6 @@ fn check_alias(alias: &str) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_in_every_accepted_form() {
-        let d = Date::parse("2024-02-27").unwrap();
-        assert_eq!(d.rfc3339(), "2024-02-27T00:00:00Z");
-        assert!(!d.has_time);
-        assert_eq!(d.human(), "February 27, 2024");
-        let t = Date::parse("2024-02-27T10:00:00+02:00").unwrap();
-        assert_eq!(t.rfc3339(), "2024-02-27T08:00:00Z");
-        assert!(Date::parse("2024-02-27 10:00:00").unwrap().has_time);
-        assert!(Date::parse("2024-02-30").is_none());
-        assert!(Date::parse("yesterday").is_none());
-    }
 
     #[test]
     fn slugs_from_names() {

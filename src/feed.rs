@@ -4,7 +4,8 @@
 //! Not for HTML pages (`render`).
 
 use crate::comments::thread;
-use crate::content::{Date, Page};
+use crate::content::Page;
+use crate::date::Date;
 use crate::site::Site;
 use crate::taxonomy::Tag;
 use crate::urls::{self, SITEMAP, TAGS_INDEX};

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::comments::Status;
-use crate::comments::export::MEND_ID_KEY;
 use crate::config::CONFIG_FILE;
-use crate::content::{CONTENT_DIR, Date, POSTS_DIR};
+use crate::content::{CONTENT_DIR, POSTS_DIR};
+use crate::date::Date;
 use crate::error::{Error, Result, read_text};
+use crate::export::MEND_ID_KEY;
 use crate::markdown::MORE_MARKER;
 use crate::sanitize::{self, is_web_url, strip_controls};
 use crate::scaffold::write_new;
@@ -79,11 +80,11 @@ struct Channel {
     link: String,
     description: String,
     language: String,
-    authors: Vec<WpAuthor>,
+    authors: Vec<ExportedAuthor>,
     items: Vec<Item>,
 }
 
-struct WpAuthor {
+struct ExportedAuthor {
     id: String,
     login: String,
     email: String,
@@ -147,8 +148,8 @@ fn read_channel(doc: &roxmltree::Document) -> Option<Channel> {
     })
 }
 
-fn read_author(node: Node) -> WpAuthor {
-    WpAuthor {
+fn read_author(node: Node) -> ExportedAuthor {
+    ExportedAuthor {
         id: text_of(node, Ns::Wp, "author_id"),
         login: text_of(node, Ns::Wp, "author_login"),
         email: text_of(node, Ns::Wp, "author_email"),
@@ -332,7 +333,7 @@ struct AuthorKey {
     name: String,
 }
 
-fn author_keys(authors: &[WpAuthor]) -> HashMap<String, AuthorKey> {
+fn author_keys(authors: &[ExportedAuthor]) -> HashMap<String, AuthorKey> {
     authors
         .iter()
         .filter(|a| !a.login.trim().is_empty())
@@ -421,8 +422,8 @@ fn convert_item(
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| format!("post-{}", slugify(&item.post_id)));
     let draft = item.status != "publish";
-    let date = wp_date(&item.post_date_gmt)
-        .or_else(|| wp_date(&item.post_date))
+    let date = parse_wp_date(&item.post_date_gmt)
+        .or_else(|| parse_wp_date(&item.post_date))
         .unwrap_or_else(|| Date::parse(today).expect("today is a date"));
     let author = authors.get(&item.creator);
     let is_article = kind == ItemKind::Post;
@@ -494,7 +495,7 @@ fn convert_comments(item: &Item, author: Option<&AuthorKey>, report: &mut Report
         .collect();
     let mut out = Vec::with_capacity(kept.len());
     for c in &kept {
-        let Some(date) = wp_date(&c.date_gmt).or_else(|| wp_date(&c.date)) else {
+        let Some(date) = parse_wp_date(&c.date_gmt).or_else(|| parse_wp_date(&c.date)) else {
             report.warnings.push(format!(
                 "comment {} on “{}” has no date; it is left out",
                 c.id, item.title
@@ -574,7 +575,7 @@ fn kept_ancestor<'a>(
 }
 
 /// WordPress's `2024-02-27 07:10:00`, or none for its `0000-00-00 00:00:00`.
-fn wp_date(text: &str) -> Option<Date> {
+fn parse_wp_date(text: &str) -> Option<Date> {
     let text = text.trim();
     if text.is_empty() || text.starts_with("0000") {
         return None;

@@ -24,7 +24,7 @@ pub struct TocEntry {
 
 /// Everything the site needs from one Markdown body.
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
+pub struct Body {
     pub html: String,
     /// The part before `<!-- more -->`, or else the first paragraph.
     pub summary: String,
@@ -51,7 +51,7 @@ pub fn options() -> Options {
 /// they keep working on a site under a sub-path. Relative links (`cover.png`)
 /// stay as written in the page, and are resolved against the page in the
 /// summary, which is shown on other pages.
-pub fn render(source: &str, base_path: &str, page_path: &str) -> Rendered {
+pub fn render(source: &str, base_path: &str, page_path: &str) -> Body {
     let mut events: Vec<Event> = Parser::new_ext(source, options()).collect();
     let toc = assign_heading_ids(&mut events);
     let internal_links = internal_links(&mut events, base_path, page_path);
@@ -64,7 +64,7 @@ pub fn render(source: &str, base_path: &str, page_path: &str) -> Rendered {
     resolve_relative_links(&mut summary_events, base_path, page_path);
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
-    Rendered {
+    Body {
         // Kept for the whole build: an exact copy, so the room left over in
         // the working buffer goes back to the allocator at once.
         html: html_out.as_str().to_owned(),

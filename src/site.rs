@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use crate::comments;
-use crate::config::{Config, relative_path, site_path};
+use crate::config::{Config, in_site, relative_path};
 use crate::content::{self, CONTENT_DIR, Kind, Page};
 use crate::error::{Error, Result};
 use crate::layout::STATIC_DIR;
@@ -175,8 +175,8 @@ fn collect_static(
     pages: &[Page],
 ) -> Result<BTreeMap<String, Source>> {
     let mut files = theme.static_files.clone();
-    theme::read_static(root, &site_path(root, STATIC_DIR), &mut files)?;
-    let content_dir = site_path(root, CONTENT_DIR);
+    theme::read_static(root, &in_site(root, STATIC_DIR), &mut files)?;
+    let content_dir = in_site(root, CONTENT_DIR);
     for asset in content_assets {
         files.insert(
             relative_path(&content_dir, asset),

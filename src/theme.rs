@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
-use crate::config::{CONFIG_FILE, Config, relative_path, site_path};
+use crate::config::{CONFIG_FILE, Config, in_site, relative_path};
 use crate::error::{Error, Result, read_text};
 use crate::layout::{STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, Walk};
 
@@ -73,18 +73,18 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme> {
         .iter()
         .map(|(name, bytes)| (name.to_string(), Source::Embedded(bytes)))
         .collect();
-    let theme_dir = site_path(root, Path::new(THEMES_DIR).join(&config.theme));
+    let theme_dir = in_site(root, Path::new(THEMES_DIR).join(&config.theme));
     if theme_dir.is_dir() {
         read_templates(root, &theme_dir.join(TEMPLATES_DIR), &mut templates)?;
         read_static(root, &theme_dir.join(STATIC_DIR), &mut static_files)?;
     } else if config.theme != DEFAULT_THEME {
         return Err(Error::UnknownTheme {
-            config: site_path(root, CONFIG_FILE),
+            config: in_site(root, CONFIG_FILE),
             name: config.theme.clone(),
             folder: theme_dir,
         });
     }
-    read_templates(root, &site_path(root, TEMPLATES_DIR), &mut templates)?;
+    read_templates(root, &in_site(root, TEMPLATES_DIR), &mut templates)?;
     let origins = templates
         .iter()
         .map(|(name, (_, origin))| (name.clone(), origin.clone()))

@@ -6,7 +6,6 @@
 //! arranges it for pages, with bodies made safe by `sanitize`, and `export`
 //! writes it out again.
 
-pub mod export;
 pub mod thread;
 
 use std::collections::{HashMap, HashSet};
@@ -14,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::{Date, RawDate};
+use crate::date::{Date, RawDate};
 use crate::error::{Error, read_text, toml_problem};
 use crate::sanitize::{is_web_url, strip_controls};
 

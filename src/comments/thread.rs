@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::{Comment, Status};
-use crate::content::DateView;
+use crate::date::DateView;
 use crate::sanitize;
 
 /// One shown comment, in reading order; the nesting is told by `depth`,
@@ -157,7 +157,7 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::Date;
+    use crate::date::Date;
 
     fn comment(id: &str, parent: Option<&str>, minute: u32, status: Status) -> Comment {
         Comment {

@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use super::store::{Packed, Store, render_all};
 use crate::comments::{self, thread::approved_count};
-use crate::config::{CONFIG_FILE, site_path};
+use crate::config::{CONFIG_FILE, in_site};
 use crate::content::{self, CONTENT_DIR, is_comments_file};
 use crate::error::Result;
 use crate::render::{self, PageRef, Views, render_pages};
@@ -199,7 +199,7 @@ fn reload_one(
     file: &Path,
     warnings: &mut Vec<String>,
 ) -> Result<Option<PageRef>> {
-    let source = site_path(root, file);
+    let source = in_site(root, file);
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy())
@@ -248,7 +248,7 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
     let mut templates = false;
     let mut css_only = true;
     for file in changed {
-        let exists = site_path(root, file).is_file();
+        let exists = in_site(root, file).is_file();
         let first = file
             .components()
             .next()
@@ -277,7 +277,7 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
                 pages.push(file.clone());
             }
             Some(CONTENT_DIR) | Some("static") | Some("themes") => {
-                if !exists || !is_served_copy(site, &site_path(root, file)) {
+                if !exists || !is_served_copy(site, &in_site(root, file)) {
                     return Scope::Full; // a new or removed file
                 }
                 statics += 1;

@@ -61,7 +61,10 @@ pub(super) fn render_all(site: &Site, views: &Views) -> Result<Store> {
     let files = std::sync::Mutex::new(Vec::with_capacity(plan.len()));
     plan.render(site, views, |path, bytes| {
         let file = (path.to_string(), Packed::new(bytes));
-        files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(file);
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(file);
         Ok(())
     })?;
     Ok(Store {

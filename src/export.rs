@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::{Comment, Status};
-use crate::content::{Date, Kind, Page};
+use crate::comments::{Comment, Status};
+use crate::content::{Kind, Page};
+use crate::date::Date;
 use crate::site::Site;
 use crate::slug::slugify;
 use crate::xml::{self, Xml, text};
@@ -221,7 +222,7 @@ pub const WXR_NAMESPACES: [(&str, &str); 6] = [
 ];
 
 /// `2024-02-27 07:10:00`, WordPress's date format.
-pub fn wp_date(date: &Date) -> String {
+pub fn format_wp_date(date: &Date) -> String {
     date.timestamp.strftime("%Y-%m-%d %H:%M:%S").to_string()
 }
 
@@ -233,13 +234,13 @@ fn rss_date(date: &Date) -> String {
 }
 
 /// A WordPress user for each author key or plain name, numbered from 1.
-struct WpAuthor {
+struct WxrUser {
     id: usize,
     login: String,
     display_name: String,
 }
 
-fn wp_authors(site: &Site) -> BTreeMap<String, WpAuthor> {
+fn wxr_users(site: &Site) -> BTreeMap<String, WxrUser> {
     let mut names: Vec<(String, String)> = site
         .config
         .authors
@@ -265,7 +266,7 @@ fn wp_authors(site: &Site) -> BTreeMap<String, WpAuthor> {
             };
             (
                 key,
-                WpAuthor {
+                WxrUser {
                     id: i + 1,
                     login,
                     display_name,
@@ -277,7 +278,7 @@ fn wp_authors(site: &Site) -> BTreeMap<String, WpAuthor> {
 
 fn wxr(site: &Site, articles: &[Exported]) -> Vec<u8> {
     let config = &site.config;
-    let authors = wp_authors(site);
+    let authors = wxr_users(site);
     let mut writer = xml::document("UTF-8", b'\t', 1);
     let mut attributes = vec![("version", "2.0")];
     attributes.extend(WXR_NAMESPACES);
@@ -314,7 +315,7 @@ fn wxr(site: &Site, articles: &[Exported]) -> Vec<u8> {
 
 fn wxr_item(
     w: &mut Xml,
-    authors: &BTreeMap<String, WpAuthor>,
+    authors: &BTreeMap<String, WxrUser>,
     article: &Exported,
     post_id: usize,
     next_comment_id: &mut usize,
@@ -345,7 +346,7 @@ fn wxr_item(
         );
         text(w, "dsq:thread_identifier", &format!("/{}", page.path));
         text(w, "wp:post_id", &post_id.to_string());
-        let wp_date_text = date.map(|d| wp_date(&d)).unwrap_or_default();
+        let wp_date_text = date.map(|d| format_wp_date(&d)).unwrap_or_default();
         text(w, "wp:post_date", &wp_date_text);
         text(w, "wp:post_date_gmt", &wp_date_text);
         let comment_status = if page.comments_open { "open" } else { "closed" };
@@ -387,7 +388,7 @@ fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, a
         .and_then(|p| numbers.get(p))
         .map_or(0, |n| *n);
     let user_id = if comment.by_author { author_id } else { 0 };
-    let date = wp_date(&comment.date);
+    let date = format_wp_date(&comment.date);
     xml::parent(w, "wp:comment", &[], |w| {
         text(
             w,
