@@ -12,6 +12,7 @@ use crate::config::{CONFIG_FILE, in_site};
 use crate::content::{CONTENT_DIR, POSTS_DIR};
 use crate::error::{Error, Result};
 use crate::export::{self, Format, Selection};
+use crate::layout::OUTPUT_DIR;
 use crate::site::{LoadOptions, Site};
 use crate::slug::slugify;
 use crate::{import, output, scaffold, serve};
@@ -182,7 +183,7 @@ fn build(args: &BuildArgs) -> Result<()> {
     let out_dir = args
         .output
         .clone()
-        .unwrap_or_else(|| in_site(root, "public"));
+        .unwrap_or_else(|| in_site(root, OUTPUT_DIR));
     let out_dir = output::check_location(root, &out_dir)?;
     let options = LoadOptions {
         drafts: args.drafts,

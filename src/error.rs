@@ -1,7 +1,8 @@
 //! The one error type of mend: a variant per mistake a user can make, each
 //! rendered as a sentence that names the file (and line) and what to do.
 //!
-//! Not for warnings: those are plain strings collected on the `Site`.
+//! `Warning` is the same for what does not stop a build: a variant per
+//! thing worth telling, collected on the `Site`.
 
 use std::io;
 use std::path::PathBuf;
@@ -292,6 +293,39 @@ fn list(errors: &[Error]) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything worth telling the user that does not stop a build.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum Warning {
+    #[error(
+        "tags `{first}` and `{other}` both become /{path}; they are merged into one tag ({})",
+        article.display()
+    )]
+    MergedTags {
+        first: String,
+        other: String,
+        path: String,
+        article: PathBuf,
+    },
+
+    #[error(
+        "{}: tag `{name}` has no letters or digits to make a URL from; it is left out",
+        article.display()
+    )]
+    EmptyTag { name: String, article: PathBuf },
+
+    #[error(
+        "{}:{line}: comment `{id}` has the url `{}`, which is not a plain http(s) address; it is left out",
+        path.display(),
+        url.escape_debug()
+    )]
+    CommentUrlLeftOut {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        url: String,
+    },
+}
 
 /// Turns a byte offset into a 1-based line number.
 pub fn line_of(text: &str, offset: usize) -> usize {

@@ -22,6 +22,8 @@ pub const STATIC_DIR: &str = "static";
 pub const TEMPLATES_DIR: &str = "templates";
 /// Themes, one folder each.
 pub const THEMES_DIR: &str = "themes";
+/// Where `mend build` writes, unless told otherwise.
+pub const OUTPUT_DIR: &str = "public";
 /// Every folder of a site that holds its sources.
 pub const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR];
 

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::config::relative_path;
 use crate::error::{Error, Result, walk_error};
-use crate::layout::SOURCE_DIRS;
+use crate::layout::{OUTPUT_DIR, SOURCE_DIRS};
 use crate::theme::Source;
 
 /// The list of files mend wrote, kept inside the output folder.
@@ -102,7 +102,7 @@ impl Beside {
     fn of(dir: &Path) -> Beside {
         let name = dir
             .file_name()
-            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+            .map_or_else(|| OUTPUT_DIR.into(), |n| n.to_string_lossy().into_owned());
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),

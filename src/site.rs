@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::comments;
 use crate::config::{Config, in_site, relative_path};
 use crate::content::{self, CONTENT_DIR, Kind, Page};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use crate::layout::STATIC_DIR;
 use crate::taxonomy::{self, Tag};
 use crate::theme::{self, Source, Theme};
@@ -45,7 +45,7 @@ pub struct Site {
     /// bundle files, other files of `content/`.
     pub static_files: BTreeMap<String, Source>,
     /// Things worth telling the user that do not stop the build.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Site {
@@ -120,7 +120,7 @@ fn attach_comments(
     files: &[PathBuf],
     max_bytes: usize,
     errors: &mut Vec<Error>,
-) -> Vec<String> {
+) -> Vec<Warning> {
     let results: Vec<_> = files
         .par_iter()
         .map(|f| (f, comments::load(f, max_bytes)))

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use crate::content::Page;
+use crate::error::Warning;
 use crate::urls::{self, Urls};
 
 /// One tag and the articles that carry it.
@@ -36,29 +37,30 @@ pub fn index_by_slug(tags: &[Tag]) -> HashMap<String, usize> {
 
 /// Groups `articles` (already newest first) by tag slug, sorted by slug.
 /// Returns the tags and a warning for each pair of names that were merged.
-pub fn collect_tags(articles: &[Page], urls: &Urls) -> (Vec<Tag>, Vec<String>) {
+pub fn collect_tags(articles: &[Page], urls: &Urls) -> (Vec<Tag>, Vec<Warning>) {
     let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
     let mut warnings = Vec::new();
     for (index, article) in articles.iter().enumerate() {
         for (name, slug) in article.tags.iter().zip(&article.tag_slugs) {
             let slug = slug.clone();
             if slug.is_empty() {
-                warnings.push(format!(
-                    "{}: tag `{name}` has no letters or digits to make a URL from; it is left out",
-                    article.source.display()
-                ));
+                warnings.push(Warning::EmptyTag {
+                    name: name.clone(),
+                    article: article.source.clone(),
+                });
                 continue;
             }
             let tag = by_slug
                 .entry(slug.clone())
                 .or_insert_with(|| new_tag(name, &slug, urls));
-            if tag.name != *name && !warnings_mention(&warnings, &tag.name, name) {
-                warnings.push(format!(
-                    "tags `{}` and `{name}` both become /{}; they are merged into one tag ({})",
-                    tag.name,
-                    tag.path,
-                    article.source.display()
-                ));
+            let merged = |w: &Warning| matches!(w, Warning::MergedTags { first, other, .. } if *first == tag.name && other == name);
+            if tag.name != *name && !warnings.iter().any(merged) {
+                warnings.push(Warning::MergedTags {
+                    first: tag.name.clone(),
+                    other: name.clone(),
+                    path: tag.path.clone(),
+                    article: article.source.clone(),
+                });
             }
             if tag.articles.last() != Some(&index) {
                 tag.articles.push(index);
@@ -81,11 +83,6 @@ fn new_tag(name: &str, slug: &str, urls: &Urls) -> Tag {
         path,
         articles: Vec::new(),
     }
-}
-
-fn warnings_mention(warnings: &[String], a: &str, b: &str) -> bool {
-    let key = format!("tags `{a}` and `{b}`");
-    warnings.iter().any(|w| w.starts_with(&key))
 }
 
 /// For each article, the `count` articles sharing the most tags with it,

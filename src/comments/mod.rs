@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::date::{Date, RawDate};
-use crate::error::{Error, read_text, toml_problem};
+use crate::error::{Error, Warning, read_text, toml_problem};
 use crate::sanitize::{is_web_url, strip_controls};
 
 /// Whether a comment is shown. Only approved comments are rendered.
@@ -86,7 +86,7 @@ struct RawComment {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub comments: Vec<Comment>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// The article a comment file belongs to: `x.comments.toml` → `x.md`,
@@ -200,7 +200,7 @@ fn check_comment(
     raw: RawComment,
     at: &Place,
     max_bytes: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Comment, Vec<Error>> {
     let (path, line) = (at.path, at.line);
     let label = match &raw.id {
@@ -258,11 +258,12 @@ fn check_comment(
         if is_web_url(&u) {
             Some(u.trim().to_string())
         } else {
-            warnings.push(format!(
-                "{}:{line}: comment `{id}` has the url `{}`, which is not a plain http(s) address; it is left out",
-                path.display(),
-                u.escape_debug()
-            ));
+            warnings.push(Warning::CommentUrlLeftOut {
+                path: path.to_path_buf(),
+                line,
+                id: id.clone(),
+                url: u.clone(),
+            });
             None
         }
     });

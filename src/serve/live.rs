@@ -14,8 +14,9 @@ use std::sync::{Arc, RwLock};
 use super::store::{Packed, Store, render_all};
 use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, in_site};
-use crate::content::{self, CONTENT_DIR, is_comments_file};
-use crate::error::Result;
+use crate::content::{self, is_comments_file};
+use crate::error::{Result, Warning};
+use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::render::{self, PageRef, Views, render_pages};
 use crate::site::{LoadOptions, Site};
 use crate::theme::{self, Source};
@@ -41,7 +42,7 @@ pub(super) struct Live {
     /// Set after a failed rebuild, when memory may no longer match the disk.
     needs_full: bool,
     /// Warnings already shown, so each is told once rather than per rebuild.
-    warned: HashSet<String>,
+    warned: HashSet<Warning>,
     output: Arc<RwLock<Store>>,
 }
 
@@ -141,7 +142,7 @@ impl Live {
         }
     }
 
-    fn warn(&mut self, warnings: &[String]) {
+    fn warn(&mut self, warnings: &[Warning]) {
         for warning in warnings {
             if self.warned.insert(warning.clone()) {
                 eprintln!("warning: {warning}");
@@ -197,7 +198,7 @@ fn reload_one(
     site: &mut Site,
     views: &Views,
     file: &Path,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Option<PageRef>> {
     let source = in_site(root, file);
     let name = file
@@ -261,13 +262,13 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
         let in_templates = |at: usize| {
             file.components()
                 .nth(at)
-                .is_some_and(|c| c.as_os_str() == "templates")
+                .is_some_and(|c| c.as_os_str() == TEMPLATES_DIR)
         };
         match first.as_deref() {
             Some(CONFIG_FILE) => return Scope::Full,
-            Some("templates") => templates = true,
-            Some("themes") if in_templates(2) => templates = true,
-            Some("themes") if !file.components().any(|c| c.as_os_str() == "static") => {
+            Some(TEMPLATES_DIR) => templates = true,
+            Some(THEMES_DIR) if in_templates(2) => templates = true,
+            Some(THEMES_DIR) if !file.components().any(|c| c.as_os_str() == STATIC_DIR) => {
                 return Scope::Full;
             }
             Some(CONTENT_DIR) if name.ends_with(".md") || is_comments_file(&name) => {
@@ -276,7 +277,7 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
                 }
                 pages.push(file.clone());
             }
-            Some(CONTENT_DIR) | Some("static") | Some("themes") => {
+            Some(CONTENT_DIR | STATIC_DIR | THEMES_DIR) => {
                 if !exists || !is_served_copy(site, &in_site(root, file)) {
                     return Scope::Full; // a new or removed file
                 }
