@@ -6,6 +6,7 @@ use std::path::Path;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(has_chromium)");
     println!("cargo::rustc-check-cfg=cfg(has_python3)");
+    println!("cargo::rustc-check-cfg=cfg(running_as_root)");
     // Installing or removing a tool changes its folder.
     println!("cargo::rerun-if-changed=/usr/bin");
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromedriver"];
@@ -16,6 +17,21 @@ fn main() {
         println!("cargo::rustc-cfg=has_python3");
     }
     println!("cargo::rerun-if-env-changed=PATH");
+    if running_as_root() {
+        println!("cargo::rustc-cfg=running_as_root");
+    }
+}
+
+/// Whether the build (and so, here, the tests) runs as root, who can read
+/// any folder whatever its permissions.
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().nth(1))
+            == Some("0")
+    })
 }
 
 /// Whether a program of that name is in a folder of `PATH`.

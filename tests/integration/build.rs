@@ -438,7 +438,7 @@ fn a_failed_build_keeps_the_previous_output() {
         "content/posts/broken.md",
         "+++\ntitle = \n+++\n",
     );
-    build_fails(site.path());
+    error_of("build", site.path(), &[]);
     assert_eq!(snapshot(&public), before);
     let leftovers: Vec<_> = fs::read_dir(site.path())
         .unwrap()

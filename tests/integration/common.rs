@@ -76,26 +76,10 @@ pub(crate) fn build(root: &Path, args: &[&str]) -> PathBuf {
     root.join("public")
 }
 
-/// Runs `mend build` and expects it to fail; returns standard error.
-pub(crate) fn build_fails(root: &Path) -> String {
-    fails("build", root)
-}
-
-/// Runs `mend COMMAND --root ROOT` and expects it to fail; returns standard
-/// error, after checking that mend did not panic.
-pub(crate) fn fails(command: &str, root: &Path) -> String {
-    failed_stderr(command, root, &[])
-}
-
 /// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure; returns
 /// standard error without its warnings, with the site's folder written as
 /// `ROOT`, for comparing whole.
 pub(crate) fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
-    let stderr = failed_stderr(command, root, args);
-    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
-}
-
-fn failed_stderr(command: &str, root: &Path, args: &[&str]) -> String {
     let output = mend()
         .arg(command)
         .arg("--root")
@@ -109,7 +93,7 @@ fn failed_stderr(command: &str, root: &Path, args: &[&str]) -> String {
     );
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(!stderr.contains("panicked"), "mend panicked: {stderr}");
-    stderr
+    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
 }
 
 /// Standard error without its `warning:` lines.
