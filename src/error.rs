@@ -3,6 +3,8 @@
 //!
 //! `Warning` is the same for what does not stop a build: a variant per
 //! thing worth telling, collected on the `Site`.
+//!
+//! Not for printing: `main` and `cli` decide where messages go.
 
 use std::io;
 use std::path::PathBuf;

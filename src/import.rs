@@ -2,8 +2,10 @@
 //! articles and pages with TOML front matter, comment files beside them, and
 //! author profiles in `site.toml`.
 //!
-//! Imported HTML is untrusted: it is cleaned with ammonia before it is turned
-//! into Markdown. Nothing is downloaded: images keep their old URLs.
+//! Imported HTML is untrusted: it is cleaned by `sanitize` before it is
+//! turned into Markdown. Nothing is downloaded: images keep their old URLs.
+//!
+//! Not for reading a mend site (`site`) nor writing WXR (`export`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -1,9 +1,10 @@
 //! mend: a static-site generator for blogs whose comments matter.
 //!
-//! The modules follow the pipeline: `config` and `content` load a site,
-//! `markdown` renders its bodies, `taxonomy` groups it, `site` holds it all,
-//! `theme` and `render` turn it into pages, `feed` adds the machine-read
-//! files, and `output` writes the result. `cli` drives them.
+//! A site is loaded once into a [`site::Site`], rendered by pure functions
+//! ([`render`]), and written by [`build::build`] through [`output`] or kept
+//! in memory by [`serve`]. The code map, where each decision lives (URLs in
+//! [`urls`], sanitizing in [`sanitize`]) and the invariants with the tests
+//! that guard them are in `ARCHITECTURE.md` at the root of the repository.
 
 pub mod build;
 pub mod cli;

@@ -2,6 +2,8 @@
 //!
 //! Unicode is folded to ASCII first (`"Café Été"` → `cafe-ete`), so slugs are
 //! stable and readable in any browser bar.
+//!
+//! Not for deciding where a slug goes in a URL (`urls`).
 
 /// Lower-case ASCII letters and digits, every other run of characters
 /// becoming one `-`, none at either end. Empty when nothing is left.

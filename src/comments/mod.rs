@@ -5,6 +5,9 @@
 //! the cleaning of plain text and addresses from `sanitize`); `thread`
 //! arranges it for pages, with bodies made safe by `sanitize`, and `export`
 //! writes it out again.
+//!
+//! Not for rendering (`render`) nor for deciding what HTML is safe
+//! (`sanitize`).
 
 pub mod thread;
 

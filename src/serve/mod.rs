@@ -2,8 +2,11 @@
 //! changed in memory, and tells open browsers to reload. A broken edit keeps
 //! the last good site up and shows the error; nothing is written to disk.
 //!
-//! The parts: `http` answers requests, `watch` notices edits, `live` holds
-//! the site and rebuilds it, `reload` tells browsers.
+//! The parts: `http` answers requests (over the bounded `server`), `watch`
+//! notices edits, `live` holds the site and rebuilds it, `store` keeps the
+//! rendered pages, `reload` tells browsers.
+//!
+//! Not for writing a site to disk (`build`, `output`).
 
 mod http;
 mod live;
