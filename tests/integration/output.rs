@@ -7,10 +7,6 @@ use std::process::Command;
 
 use crate::common::*;
 
-fn build_error(root: &Path, args: &[&str]) -> String {
-    error_of("build", root, args)
-}
-
 #[test]
 fn an_output_folder_holding_the_users_files_is_refused_then_kept_with_force() {
     let site = fixture("blog");
@@ -18,7 +14,7 @@ fn an_output_folder_holding_the_users_files_is_refused_then_kept_with_force() {
     write(&out, "notes.txt", "my notes");
     write(&out, "drafts/plan.md", "my plan");
     let out_arg = out.display().to_string();
-    let stderr = build_error(site.path(), &["--output", &out_arg]);
+    let stderr = error_of("build", site.path(), &["--output", &out_arg]);
     assert_eq!(
         stderr,
         "error: ROOT/out: holds files mend did not write (drafts, notes.txt); mend never deletes them, so it does not build into this folder: empty it, choose another --output, or pass --force to build beside them (they are kept)\n"
@@ -27,25 +23,13 @@ fn an_output_folder_holding_the_users_files_is_refused_then_kept_with_force() {
     assert!(!out.join("index.html").exists());
 
     for _ in 0..3 {
-        mend()
-            .args(["build", "--quiet", "--force", "--root"])
-            .arg(site.path())
-            .arg("--output")
-            .arg(&out)
-            .assert()
-            .success();
+        build(site.path(), &["--quiet", "--force", "--output", &out_arg]);
         assert_eq!(read(out.join("notes.txt")), "my notes");
         assert_eq!(read(out.join("drafts/plan.md")), "my plan");
         assert!(out.join("index.html").is_file());
     }
     // Once accepted with --force, the same files no longer stop a build.
-    mend()
-        .args(["build", "--quiet", "--root"])
-        .arg(site.path())
-        .arg("--output")
-        .arg(&out)
-        .assert()
-        .success();
+    build(site.path(), &["--quiet", "--output", &out_arg]);
     assert_eq!(read(out.join("notes.txt")), "my notes");
 }
 
@@ -81,7 +65,7 @@ fn a_file_added_inside_the_output_is_never_deleted() {
     let site = fixture("blog");
     let public = build(site.path(), &["--quiet"]);
     write(&public, "posts/a-first/notes.txt", "mine");
-    let stderr = build_error(site.path(), &[]);
+    let stderr = error_of("build", site.path(), &[]);
     assert_eq!(
         stderr,
         "error: ROOT/public: holds files mend did not write (posts/a-first/notes.txt); mend never deletes them, so it does not build into this folder: empty it, choose another --output, or pass --force to build beside them (they are kept)\n"
@@ -105,7 +89,11 @@ fn outputs_inside_version_control_or_onto_a_file_are_refused() {
         ),
         ("notes.txt", "it is a file, not a folder"),
     ] {
-        let stderr = build_error(site.path(), &["--output", &format!("{root}/{output}")]);
+        let stderr = error_of(
+            "build",
+            site.path(),
+            &["--output", &format!("{root}/{output}")],
+        );
         assert_eq!(
             stderr,
             format!(
@@ -126,7 +114,7 @@ fn a_second_build_of_the_same_output_is_refused_while_one_runs() {
     let lock_path = site.path().join(".public.mend-lock");
     let lock = fs::File::create(&lock_path).unwrap();
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
-    let stderr = build_error(site.path(), &[]);
+    let stderr = error_of("build", site.path(), &[]);
     assert_eq!(
         stderr,
         "error: ROOT/public: another build of this site is running (it holds ROOT/.public.mend-lock); wait for it to finish and build again\n"
