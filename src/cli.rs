@@ -82,6 +82,12 @@ pub struct WordpressArgs {
     /// Replace files that already exist.
     #[arg(long)]
     pub force: bool,
+    /// A copy of the old site's wp-content/uploads: images are copied beside their posts.
+    #[arg(long, value_name = "DIR")]
+    pub uploads: Option<PathBuf>,
+    /// Set base_url of a new site: to URL, or without one to the export's own address.
+    #[arg(long, value_name = "URL", num_args = 0..=1)]
+    pub base_url: Option<Option<String>>,
 }
 
 #[derive(Debug, Args)]
@@ -358,11 +364,13 @@ fn export_comments(args: &ExportArgs) -> Result<()> {
 }
 
 fn import_wordpress(args: &WordpressArgs) -> Result<()> {
-    let report = import::wordpress(&args.export, &args.into, args.force)?;
-    for warning in &report.warnings {
-        eprintln!("warning: {warning}");
-    }
-    println!("{}", report.summary(&args.into));
+    let options = import::Options {
+        force: args.force,
+        uploads: args.uploads.clone(),
+        base_url: args.base_url.clone(),
+    };
+    let report = import::wordpress(&args.export, &args.into, &options)?;
+    println!("{}", report.summary());
     Ok(())
 }
 

@@ -50,6 +50,11 @@ pub struct Page {
     pub draft: bool,
     pub aliases: Vec<String>,
     pub comments_open: bool,
+    /// The page's picture for lists and link previews: a URL, or a file of
+    /// its bundle.
+    pub image: Option<String>,
+    /// Pinned at the top of the index.
+    pub sticky: bool,
     pub body: Body,
     /// For a page bundle, the other files of its folder.
     pub assets: Vec<PathBuf>,
@@ -76,6 +81,9 @@ struct FrontMatter {
     #[serde(default)]
     aliases: Vec<String>,
     comments: Option<bool>,
+    image: Option<String>,
+    #[serde(default)]
+    sticky: bool,
     #[serde(default)]
     extra: serde_json::Value,
 }
@@ -248,6 +256,8 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, urls: &Urls) -
         draft: front.draft,
         aliases: front.aliases,
         comments_open: front.comments.unwrap_or(true),
+        image: front.image.filter(|i| !i.trim().is_empty()),
+        sticky: front.sticky,
         body,
         assets,
         extra: front.extra,

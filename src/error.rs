@@ -236,6 +236,17 @@ pub enum Error {
     },
 
     #[error(
+        "{}:{line}: comment `{id}` has the kind `{value}`; use comment, pingback or trackback",
+        path.display()
+    )]
+    UnknownCommentKind {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        value: String,
+    },
+
+    #[error(
         "{}: these comments belong to {}, which does not exist; rename the file to match its article",
         path.display(),
         article.display()

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::comments::{Comment, Status};
+use crate::comments::{Comment, CommentKind, Status};
 use crate::content::{Kind, Page};
 use crate::date::Date;
 use crate::site::Site;
@@ -106,6 +106,8 @@ pub struct JsonComment<'a> {
     pub by_author: bool,
     /// Markdown, as written.
     pub body: &'a str,
+    /// `comment`, `pingback` or `trackback`.
+    pub kind: CommentKind,
 }
 
 impl<'a> From<&'a Comment> for JsonComment<'a> {
@@ -120,6 +122,7 @@ impl<'a> From<&'a Comment> for JsonComment<'a> {
             status: c.status,
             by_author: c.by_author,
             body: &c.body,
+            kind: c.kind,
         }
     }
 }
@@ -155,7 +158,7 @@ fn json(site: &Site, articles: &[Exported]) -> Vec<u8> {
 }
 
 /// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 11] = [
+pub const CSV_HEADER: [&str; 12] = [
     "article_slug",
     "article_url",
     "id",
@@ -167,6 +170,7 @@ pub const CSV_HEADER: [&str; 11] = [
     "status",
     "by_author",
     "body",
+    "kind",
 ];
 
 fn csv(articles: &[Exported]) -> Vec<u8> {
@@ -191,6 +195,7 @@ fn csv(articles: &[Exported]) -> Vec<u8> {
                 c.status.as_str(),
                 if c.by_author { "true" } else { "false" },
                 &c.body,
+                c.kind.as_str(),
             ];
             writer
                 .write_record(record.map(|cell| defuse(cell).into_owned()))
@@ -415,7 +420,7 @@ fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, a
             &crate::sanitize::comment_body(&comment.body),
         );
         text(w, "wp:comment_approved", approved);
-        text(w, "wp:comment_type", "comment");
+        text(w, "wp:comment_type", comment.kind.as_str());
         text(w, "wp:comment_parent", &parent.to_string());
         text(w, "wp:comment_user_id", &user_id.to_string());
         xml::parent(w, "wp:commentmeta", &[], |w| {

@@ -7,6 +7,7 @@
 //! Not for escaping what templates print (Tera does that) nor for XML
 //! (`xml`).
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// The `rel` of every link a commenter wrote.
@@ -82,13 +83,61 @@ pub fn comment_body(markdown: &str) -> String {
     COMMENT_HTML.clean(&html).to_string()
 }
 
+/// The classes an imported figure keeps: WordPress's alignments, and the
+/// gallery mend makes of `[gallery]`.
+const FIGURE_CLASSES: [&str; 5] = [
+    "alignleft",
+    "alignright",
+    "aligncenter",
+    "alignnone",
+    "gallery",
+];
+
 /// What an imported article's HTML may keep: the ordinary elements of
 /// writing, with no scripts, styles, frames or event attributes.
-static POST_HTML: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+fn post_builder() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
-    builder.url_schemes(["http", "https", "mailto"].into());
     builder
-});
+        .url_schemes(["http", "https", "mailto"].into())
+        .add_allowed_classes("figure", FIGURE_CLASSES);
+    builder
+}
+
+/// The text of some HTML, with no markup left, on one line: for
+/// descriptions.
+pub fn plain_text(html: &str) -> String {
+    plain_code(html)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text of the code in some HTML (a `<pre>`'s content): tags removed,
+/// entities decoded, every space and line kept.
+pub fn plain_code(html: &str) -> String {
+    decode_entities(&ammonia::Builder::empty().clean(html).to_string())
+}
+
+/// `&lt;` → `<`, `&amp;` → `&`, `&#8217;` → `’`, `&nbsp;` → a no-break
+/// space, and the named entities WordPress writes; a text with any other
+/// entity is kept as written.
+pub fn decode_entities(text: &str) -> String {
+    quick_xml::escape::unescape_with(text, |entity| {
+        quick_xml::escape::resolve_predefined_entity(entity).or(match entity {
+            "nbsp" => Some("\u{a0}"),
+            "hellip" => Some("…"),
+            "mdash" => Some("—"),
+            "ndash" => Some("–"),
+            "lsquo" => Some("‘"),
+            "rsquo" => Some("’"),
+            "ldquo" => Some("“"),
+            "rdquo" => Some("”"),
+            "copy" => Some("©"),
+            _ => None,
+        })
+    })
+    .map_or_else(|_| text.to_string(), Cow::into_owned)
+}
 
 /// The HTML of a comment, as the allow-list of comments keeps it.
 pub fn comment_html(html: &str) -> String {
@@ -96,9 +145,18 @@ pub fn comment_html(html: &str) -> String {
 }
 
 /// The HTML of an imported post or page, with no scripts, styles, frames or
-/// event attributes.
-pub fn post_html(html: &str) -> String {
-    POST_HTML.clean(html).to_string()
+/// event attributes, each link and image address passed through `rewrite`
+/// (which gives the new address, or none to keep it).
+pub fn post_html(
+    html: &str,
+    rewrite: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+) -> String {
+    let mut builder = post_builder();
+    builder.attribute_filter(move |_, attribute, value| match attribute {
+        "href" | "src" => Some(rewrite(value).map_or(Cow::Borrowed(value), Cow::Owned)),
+        _ => Some(Cow::Borrowed(value)),
+    });
+    builder.clean(html).to_string()
 }
 
 /// Removes control characters (keeping line breaks and tabs) and the
@@ -175,6 +233,26 @@ mod tests {
             "{html}"
         );
     }
+    #[test]
+    fn posts_keep_alignment_and_lose_scripts() {
+        let html = post_html(
+            r#"<figure class="alignleft evil"><img src="/a.jpg" onerror="x"></figure><script>x</script>"#,
+            |url| (url == "/a.jpg").then(|| "a.jpg".to_string()),
+        );
+        assert_eq!(
+            html,
+            r#"<figure class="alignleft"><img src="a.jpg"></figure>"#
+        );
+    }
+
+    #[test]
+    fn plain_text_has_no_markup_or_escapes() {
+        assert_eq!(
+            plain_text("<p>Fish &amp; <em>chips</em>&nbsp;&lt;3</p>\n<p>x</p>"),
+            "Fish & chips <3 x"
+        );
+    }
+
     #[test]
     fn control_characters_are_removed() {
         assert_eq!(strip_controls("a\u{0}b\u{1b}[31mc\nd\u{7f}"), "ab[31mc\nd");

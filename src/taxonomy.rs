@@ -263,6 +263,8 @@ mod tests {
             draft: false,
             aliases: vec![],
             comments_open: true,
+            image: None,
+            sticky: false,
             body: Default::default(),
             assets: vec![],
             extra: serde_json::Value::Null,

@@ -48,6 +48,35 @@ impl Status {
     }
 }
 
+/// What a comment is: a reader's comment, or a notice that another site
+/// linked here (shown apart from the thread, as a mention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentKind {
+    Comment,
+    Pingback,
+    Trackback,
+}
+
+impl CommentKind {
+    fn parse(text: &str) -> Option<CommentKind> {
+        match text {
+            "comment" => Some(CommentKind::Comment),
+            "pingback" => Some(CommentKind::Pingback),
+            "trackback" => Some(CommentKind::Trackback),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentKind::Comment => "comment",
+            CommentKind::Pingback => "pingback",
+            CommentKind::Trackback => "trackback",
+        }
+    }
+}
+
 /// One checked comment, as written (its body is still Markdown).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comment {
@@ -61,6 +90,7 @@ pub struct Comment {
     pub url: Option<String>,
     pub status: Status,
     pub by_author: bool,
+    pub kind: CommentKind,
 }
 
 /// A comment file as written, before any check.
@@ -83,6 +113,7 @@ struct RawComment {
     url: Option<String>,
     status: Option<String>,
     by_author: Option<bool>,
+    kind: Option<String>,
 }
 
 /// The comments of one file, and what was worth a warning.
@@ -257,6 +288,18 @@ fn check_comment(
             value: raw.status.unwrap_or_default(),
         });
     }
+    let kind = match raw.kind.as_deref() {
+        None => Some(CommentKind::Comment),
+        Some(text) => CommentKind::parse(text),
+    };
+    if kind.is_none() {
+        errors.push(Error::UnknownCommentKind {
+            path: path.to_path_buf(),
+            line,
+            id: id.clone(),
+            value: raw.kind.unwrap_or_default(),
+        });
+    }
     let url = raw.url.filter(|u| !u.trim().is_empty()).and_then(|u| {
         if is_web_url(&u) {
             Some(u.trim().to_string())
@@ -270,8 +313,8 @@ fn check_comment(
             None
         }
     });
-    match (date, status, errors.is_empty()) {
-        (Some(date), Some(status), true) => Ok(Comment {
+    match (date, status, kind, errors.is_empty()) {
+        (Some(date), Some(status), Some(kind), true) => Ok(Comment {
             id,
             author,
             date,
@@ -281,6 +324,7 @@ fn check_comment(
             url,
             status,
             by_author: raw.by_author.unwrap_or(false),
+            kind,
         }),
         _ => Err(errors),
     }

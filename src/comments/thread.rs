@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::{Comment, Status};
+use super::{Comment, CommentKind, Status};
 use crate::date::DateView;
 use crate::sanitize;
 
@@ -33,12 +33,44 @@ pub struct ThreadComment {
     pub closes: usize,
 }
 
-/// How many comments are shown.
+/// Whether a comment is shown in the thread: approved, and a reader's
+/// comment rather than a mention.
+fn in_thread(comment: &Comment) -> bool {
+    comment.status == Status::Approved && comment.kind == CommentKind::Comment
+}
+
+/// How many comments the thread shows.
 pub fn approved_count(comments: &[Comment]) -> usize {
-    comments
+    comments.iter().filter(|c| in_thread(c)).count()
+}
+
+/// Another site's link to the page (an approved pingback or trackback).
+#[derive(Debug, Clone, Serialize)]
+pub struct Mention {
+    /// The linking site's name or title, as plain text.
+    pub author: String,
+    pub url: Option<String>,
+    pub date: DateView,
+    /// `pingback` or `trackback`.
+    pub kind: &'static str,
+}
+
+/// The approved mentions, oldest first.
+pub fn mentions(comments: &[Comment]) -> Vec<Mention> {
+    let mut shown: Vec<&Comment> = comments
         .iter()
-        .filter(|c| c.status == Status::Approved)
-        .count()
+        .filter(|c| c.status == Status::Approved && c.kind != CommentKind::Comment)
+        .collect();
+    shown.sort_by_key(|c| c.date);
+    shown
+        .into_iter()
+        .map(|c| Mention {
+            author: c.author.clone(),
+            url: c.url.clone(),
+            date: c.date.view(),
+            kind: c.kind.as_str(),
+        })
+        .collect()
 }
 
 /// The approved comments in reading order: each followed by its replies,
@@ -48,7 +80,7 @@ pub fn approved_count(comments: &[Comment]) -> usize {
 /// however long a chain of replies.
 pub fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment> {
     let mut order: Vec<usize> = (0..comments.len())
-        .filter(|&i| comments[i].status == Status::Approved)
+        .filter(|&i| in_thread(&comments[i]))
         .collect();
     order.sort_by(|&a, &b| comments[a].date.cmp(&comments[b].date).then(a.cmp(&b)));
     let holders = place(comments, &order, max_depth.max(1));
@@ -170,6 +202,7 @@ mod tests {
             url: None,
             status,
             by_author: false,
+            kind: CommentKind::Comment,
         }
     }
 

@@ -36,8 +36,9 @@ pub struct Views {
     pages: Vec<Value>,
     tags: Vec<Value>,
     related: Vec<Vec<usize>>,
-    /// `0..articles`, the items of the index.
-    all_articles: Vec<usize>,
+    /// The items of the index: sticky articles first, then the others,
+    /// each newest first.
+    index_order: Vec<usize>,
     /// Pager links of the index, and of each tag.
     index_links: PagerLinks,
     tag_links: Vec<PagerLinks>,
@@ -87,6 +88,9 @@ struct SummaryView<'a> {
     reading_time: usize,
     draft: bool,
     comments_open: bool,
+    /// An absolute URL, or none.
+    image: Option<String>,
+    sticky: bool,
     /// Approved comments only.
     comment_count: usize,
     extra: &'a serde_json::Value,
@@ -98,8 +102,10 @@ struct BodyView<'a> {
     content: &'a str,
     toc: &'a [TocEntry],
     word_count: usize,
-    /// The approved comments as a tree.
+    /// The approved comments, in reading order.
     comments: Vec<ThreadComment>,
+    /// Approved pingbacks and trackbacks.
+    mentions: Vec<thread::Mention>,
 }
 
 #[derive(Serialize)]
@@ -167,11 +173,11 @@ impl Views {
         Views {
             config: Value::from_serializable(&site_view),
             articles,
-            site_pages: Value::from(pages.clone()),
+            site_pages: Value::from(top_level(&site.pages, &pages)),
             pages,
             tags,
             related: related_articles(site.articles.len(), &site.tags, RELATED_COUNT),
-            all_articles: (0..site.articles.len()).collect(),
+            index_order: index_order(&site.articles),
             index_links: PagerLinks::new(site, "", site.articles.len()),
             tag_links: site
                 .tags
@@ -217,7 +223,7 @@ impl Views {
     /// What page `n` (from 0) of the index gets.
     pub(super) fn index_context(&self, site: &Site, n: usize) -> Context {
         let mut context = self.context(&urls::pager_path("", n));
-        let paginator = self.paginator(site, &self.index_links, &self.all_articles, n);
+        let paginator = self.paginator(site, &self.index_links, &self.index_order, n);
         context.insert_value("paginator", paginator);
         context
     }
@@ -367,8 +373,43 @@ fn summary_view<'a>(
         reading_time: page.body.words.div_ceil(WORDS_PER_MINUTE).max(1),
         draft: page.draft,
         comments_open: page.comments_open,
+        image: page
+            .image
+            .as_deref()
+            .map(|image| image_url(site, page, image)),
+        sticky: page.sticky,
         comment_count: thread::approved_count(&page.comments),
         extra: &page.extra,
+    }
+}
+
+/// The summaries of the pages that are not inside another page's folder,
+/// for menus.
+fn top_level(pages: &[Page], summaries: &[Value]) -> Vec<Value> {
+    pages
+        .iter()
+        .zip(summaries)
+        .filter(|(page, _)| !page.path.trim_end_matches('/').contains('/'))
+        .map(|(_, summary)| summary.clone())
+        .collect()
+}
+
+/// Sticky articles first, then the others, each in site order.
+fn index_order(articles: &[Page]) -> Vec<usize> {
+    let (mut order, others): (Vec<usize>, Vec<usize>) =
+        (0..articles.len()).partition(|&i| articles[i].sticky);
+    order.extend(others);
+    order
+}
+
+/// A page's image as an absolute URL: a file of its bundle is beside it.
+fn image_url(site: &Site, page: &Page, image: &str) -> String {
+    if image.contains("://") {
+        image.to_string()
+    } else if image.starts_with('/') {
+        site.urls.permalink(image)
+    } else {
+        format!("{}{image}", page.permalink)
     }
 }
 
@@ -378,6 +419,7 @@ fn body_view<'a>(site: &Site, page: &'a Page) -> BodyView<'a> {
         toc: &page.body.toc,
         word_count: page.body.words,
         comments: thread::build(&page.comments, site.config.comments_max_depth),
+        mentions: thread::mentions(&page.comments),
     }
 }
 

@@ -1,0 +1,772 @@
+//! WordPress HTML as clean Markdown. WordPress stores a post as HTML with
+//! bare newlines for paragraphs (its `wpautop` adds the `<p>`s when it shows
+//! the page) and shortcodes in brackets; this does what WordPress would,
+//! then cleans the HTML (`sanitize`) and writes it as Markdown: code stays
+//! code (fenced, with its language), `[caption]` becomes a figure with its
+//! caption and alignment, `[gallery]` a figure of its images, embeds and
+//! bare media URLs become links, and an unknown shortcode is kept verbatim
+//! in a code span and reported.
+//!
+//! Not for deciding what is imported (`import`) nor for what HTML is safe
+//! (`sanitize`).
+
+use std::collections::HashMap;
+
+use htmd::element_handler::{HandlerResult, Handlers};
+use htmd::{Element, HtmlToMarkdown};
+
+use crate::markdown::MORE_MARKER;
+use crate::sanitize;
+
+/// Where a converted text goes: the site's HTML allow-list for posts, or
+/// the stricter one for comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Post,
+    Comment,
+}
+
+/// What a conversion found besides the Markdown.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    /// Shortcodes mend does not know, kept verbatim (`[name …]`).
+    pub(super) unknown_shortcodes: Vec<String>,
+}
+
+/// Everything the conversion of one text needs to know about the site.
+pub(super) struct Context<'a> {
+    /// Attachment URLs by attachment id (for `[gallery ids=…]`).
+    pub(super) attachments: &'a HashMap<String, String>,
+    /// The attachments of this post, for a `[gallery]` without ids.
+    pub(super) own_attachments: Vec<String>,
+}
+
+/// A placeholder for a code block while the text around it is converted.
+const CODE: &str = "MENDCODEBLOCK";
+/// A placeholder that survives cleaning and conversion where WordPress's
+/// `<!--more-->` would not.
+const MORE: &str = "MENDMOREMARKER";
+
+/// WordPress HTML (`kind`) as Markdown; `rewrite` gives the new address of a
+/// link or image, if it has one.
+pub(super) fn to_markdown(
+    html: &str,
+    kind: Kind,
+    context: &Context,
+    rewrite: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    found: &mut Found,
+) -> String {
+    let text = html.replace("\r\n", "\n");
+    let (text, mut code) = take_code(&text);
+    let text = shortcodes(&text, context, found, &mut code);
+    let text = text.replace("<!--more-->", &format!("\n\n{MORE}\n\n"));
+    let text = autop(&link_bare_urls(&text));
+    let clean = match kind {
+        Kind::Post => sanitize::post_html(&text, rewrite),
+        Kind::Comment => sanitize::comment_html(&text),
+    };
+    let markdown = converter().convert(&clean).unwrap_or_default();
+    let markdown = put_code_back(&markdown, &code).replace(MORE, MORE_MARKER);
+    tidy(&markdown)
+}
+
+/// The HTML-to-Markdown converter, with the elements htmd would drop kept.
+fn converter() -> HtmlToMarkdown {
+    let options = htmd::options::Options {
+        br_style: htmd::options::BrStyle::Backslash,
+        link_style: htmd::options::LinkStyle::InlinedPreferAutolinks,
+        bullet_list_marker: htmd::options::BulletListMarker::Dash,
+        ul_bullet_spacing: 1,
+        ol_number_spacing: 1,
+        ..Default::default()
+    };
+    HtmlToMarkdown::builder()
+        .options(options)
+        .add_handler(vec!["del", "s", "strike"], strikethrough)
+        .add_handler(vec!["ins", "sub", "sup", "kbd", "mark"], inline_html)
+        .add_handler(vec!["figcaption"], figcaption)
+        .add_handler(vec!["figure"], figure)
+        .build()
+}
+
+fn strikethrough(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
+    let content = handlers.walk_children(element.node).content;
+    Some(format!("~~{}~~", content.trim()).into())
+}
+
+/// Kept as inline HTML, which Markdown passes through.
+fn inline_html(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
+    let content = handlers.walk_children(element.node).content;
+    let tag = element.tag;
+    Some(format!("<{tag}>{}</{tag}>", content.trim()).into())
+}
+
+/// A caption apart from the image, its Markdown between the tags.
+fn figcaption(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
+    let content = handlers.walk_children(element.node).content;
+    Some(
+        format!(
+            "\n\n<figcaption>\n\n{}\n\n</figcaption>\n\n",
+            content.trim()
+        )
+        .into(),
+    )
+}
+
+/// An HTML block around Markdown: the figure's class is kept, its image
+/// and caption are Markdown and HTML inside it.
+fn figure(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
+    let content = handlers.walk_children(element.node).content;
+    let class = element
+        .attrs
+        .iter()
+        .find(|a| &*a.name.local == "class")
+        .map(|a| format!(" class=\"{}\"", a.value))
+        .unwrap_or_default();
+    Some(format!("\n\n<figure{class}>\n\n{}\n\n</figure>\n\n", content.trim()).into())
+}
+
+/// A code block taken out of the text: its language and its code.
+struct Code {
+    language: String,
+    text: String,
+}
+
+/// Takes out every `<pre>` block, and every `<code>` that spans lines,
+/// leaving a placeholder paragraph, so that nothing (paragraphs,
+/// shortcodes, Markdown) touches the code.
+fn take_code(html: &str) -> (String, Vec<Code>) {
+    let mut out = String::with_capacity(html.len());
+    let mut code = Vec::new();
+    let mut rest = html;
+    while let Some((start, tag)) = next_code_tag(rest) {
+        let open_end = match rest[start..].find('>') {
+            Some(end) => start + end + 1,
+            None => break,
+        };
+        let close = format!("</{tag}>");
+        let Some(close_at) = find_ignore_case(&rest[open_end..], &close).map(|i| open_end + i)
+        else {
+            break;
+        };
+        let inner = &rest[open_end..close_at];
+        if tag == "code" && !inner.contains('\n') {
+            out.push_str(&rest[..close_at + close.len()]);
+            rest = &rest[close_at + close.len()..];
+            continue;
+        }
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("\n\n{CODE}{}\n\n", code.len()));
+        code.push(Code {
+            language: language_of(&rest[start..open_end]),
+            text: sanitize::plain_code(inner),
+        });
+        rest = &rest[close_at + close.len()..];
+    }
+    out.push_str(rest);
+    (out, code)
+}
+
+/// The next `<pre` or `<code` tag: its offset and name.
+fn next_code_tag(text: &str) -> Option<(usize, &'static str)> {
+    let lower = text.to_ascii_lowercase();
+    ["pre", "code"]
+        .into_iter()
+        .filter_map(|tag| {
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(&format!("<{tag}")) {
+                let at = from + i;
+                let after = lower.as_bytes().get(at + tag.len() + 1).copied();
+                if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n')) {
+                    return Some((at, tag));
+                }
+                from = at + 1;
+            }
+            None
+        })
+        .min_by_key(|(at, _)| *at)
+}
+
+fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
+    text.to_ascii_lowercase().find(&needle.to_ascii_lowercase())
+}
+
+/// The language an opening tag names: `class="language-rust"`, `lang-x`,
+/// SyntaxHighlighter's `brush: x`, or `lang="x"`.
+fn language_of(tag: &str) -> String {
+    let lower = tag.to_ascii_lowercase();
+    for marker in ["language-", "lang-", "brush:", "lang=\"", "language=\""] {
+        if let Some(at) = lower.find(marker) {
+            let rest = lower[at + marker.len()..].trim_start();
+            return rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '-'))
+                .collect();
+        }
+    }
+    String::new()
+}
+
+/// The code blocks, fenced, where their placeholders are.
+fn put_code_back(markdown: &str, code: &[Code]) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.split_inclusive('\n') {
+        let block = line
+            .trim()
+            .strip_prefix(CODE)
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| code.get(n));
+        match block {
+            Some(block) => {
+                let longest = longest_run(&block.text, '`');
+                let fence = "`".repeat(longest.max(2) + 1);
+                let text = block.text.trim_matches('\n');
+                out.push_str(&format!("{fence}{}\n{text}\n{fence}\n", block.language));
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// The shortcodes mend turns into HTML.
+const KNOWN: [&str; 12] = [
+    "caption",
+    "wp_caption",
+    "gallery",
+    "sourcecode",
+    "source",
+    "code",
+    "youtube",
+    "vimeo",
+    "embed",
+    "audio",
+    "video",
+    "playlist",
+];
+
+/// One shortcode as written: `[name attrs]` and, if it encloses, its content.
+struct Shortcode<'a> {
+    name: &'a str,
+    attributes: Vec<(String, String)>,
+    /// The bare value after `=` or a space: `[youtube=URL]`, `[youtube URL]`.
+    bare: String,
+    content: Option<&'a str>,
+    /// The whole shortcode as written.
+    whole: &'a str,
+}
+
+impl Shortcode<'_> {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Replaces every shortcode: known ones by their HTML, unknown ones (with
+/// attributes or a closing tag) by a code span of themselves.
+fn shortcodes(text: &str, context: &Context, found: &mut Found, code: &mut Vec<Code>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        match parse_shortcode(&rest[open..]) {
+            Some(short) if KNOWN.contains(&short.name) => {
+                out.push_str(&known_shortcode(&short, context, code));
+                rest = &rest[open + short.whole.len()..];
+            }
+            Some(short) if short.content.is_some() || !short.attributes.is_empty() => {
+                found.unknown_shortcodes.push(short.whole.to_string());
+                let escaped = short.whole.replace('&', "&amp;").replace('<', "&lt;");
+                out.push_str(&format!("<code>{escaped}</code>"));
+                rest = &rest[open + short.whole.len()..];
+            }
+            _ => {
+                out.push('[');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A shortcode at the start of `text`, if there is one.
+fn parse_shortcode(text: &str) -> Option<Shortcode<'_>> {
+    let body = text.strip_prefix('[')?;
+    let name_len = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(body.len());
+    let name = &body[..name_len];
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let after = &body[name_len..];
+    if !after.starts_with([' ', ']', '=', '/']) {
+        return None;
+    }
+    let close = closing_bracket(after)?;
+    let raw = after[..close].trim_end_matches('/');
+    let head_len = 1 + name_len + close + 1;
+    let (attributes, bare) = parse_attributes(raw);
+    let end_tag = format!("[/{name}]");
+    let self_closing = after[..close].ends_with('/');
+    let content = (!self_closing)
+        .then(|| text[head_len..].find(&end_tag))
+        .flatten()
+        .map(|at| &text[head_len..head_len + at]);
+    let whole_len = content.map_or(head_len, |c| head_len + c.len() + end_tag.len());
+    Some(Shortcode {
+        name,
+        attributes,
+        bare,
+        content,
+        whole: &text[..whole_len],
+    })
+}
+
+/// The `]` that ends a shortcode's opening, outside quotes.
+fn closing_bracket(text: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ']') => return Some(i),
+            (None, '[' | '\n') => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `a="x" b=y c` as pairs, and the bare value (`=URL` or a lone word).
+fn parse_attributes(raw: &str) -> (Vec<(String, String)>, String) {
+    let raw = raw.trim();
+    if let Some(value) = raw.strip_prefix('=') {
+        return (Vec::new(), unquote(value.trim()).to_string());
+    }
+    if raw.starts_with("http://") || raw.starts_with("https://") {
+        return (Vec::new(), raw.to_string());
+    }
+    let mut attributes = Vec::new();
+    let mut bare = String::new();
+    let mut rest = raw;
+    while !rest.is_empty() {
+        rest = rest.trim_start();
+        let key_end = rest.find(['=', ' ']).unwrap_or(rest.len());
+        let key = &rest[..key_end];
+        rest = &rest[key_end..];
+        if let Some(value) = rest.strip_prefix('=') {
+            let (value, after) = take_value(value);
+            attributes.push((key.to_ascii_lowercase(), value.to_string()));
+            rest = after;
+        } else if !key.is_empty() {
+            if bare.is_empty() {
+                bare = key.to_string();
+            }
+        } else {
+            break;
+        }
+    }
+    (attributes, bare)
+}
+
+fn take_value(text: &str) -> (&str, &str) {
+    for quote in ['"', '\''] {
+        if let Some(inner) = text.strip_prefix(quote) {
+            let end = inner.find(quote).unwrap_or(inner.len());
+            return (&inner[..end], inner.get(end + 1..).unwrap_or(""));
+        }
+    }
+    let end = text.find(' ').unwrap_or(text.len());
+    (&text[..end], &text[end..])
+}
+
+fn unquote(text: &str) -> &str {
+    text.trim_matches(['"', '\''])
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn known_shortcode(short: &Shortcode, context: &Context, code: &mut Vec<Code>) -> String {
+    let content = short.content.unwrap_or("");
+    match short.name {
+        "caption" | "wp_caption" => caption(short, content),
+        "gallery" => gallery(short, context),
+        "sourcecode" | "source" | "code" => {
+            let language = short
+                .attribute("language")
+                .or_else(|| short.attribute("lang"))
+                .unwrap_or(&short.bare);
+            let placeholder = format!("\n\n{CODE}{}\n\n", code.len());
+            code.push(Code {
+                language: language.to_ascii_lowercase(),
+                text: sanitize::decode_entities(content),
+            });
+            placeholder
+        }
+        _ => media_link(short, content),
+    }
+}
+
+/// `[caption align="alignleft" caption="…"]<img …> Caption[/caption]`.
+fn caption(short: &Shortcode, content: &str) -> String {
+    // The image (or the link around it) comes first; the rest is the caption.
+    let image_start = content.find("<img").unwrap_or(0);
+    let image_tag_end = content[image_start..]
+        .find('>')
+        .map_or(0, |e| image_start + e + 1);
+    let linked = content[..image_start].trim_start().starts_with("<a");
+    let image_end = match content[image_tag_end..].find("</a>") {
+        Some(end) if linked => image_tag_end + end + "</a>".len(),
+        _ => image_tag_end,
+    };
+    let (image, text) = content.split_at(image_end);
+    let caption = short
+        .attribute("caption")
+        .map(str::to_string)
+        .unwrap_or_else(|| text.trim().to_string());
+    let align = short
+        .attribute("align")
+        .filter(|a| a.starts_with("align"))
+        .unwrap_or("alignnone");
+    format!(
+        "\n\n<figure class=\"{}\">{}<figcaption>{}</figcaption></figure>\n\n",
+        escape(align),
+        image.trim(),
+        caption
+    )
+}
+
+/// `[gallery ids="1,2"]`, or the post's own images.
+fn gallery(short: &Shortcode, context: &Context) -> String {
+    let urls: Vec<&str> = match short
+        .attribute("ids")
+        .or_else(|| short.attribute("include"))
+    {
+        Some(ids) => ids
+            .split(',')
+            .filter_map(|id| context.attachments.get(id.trim()).map(String::as_str))
+            .collect(),
+        None => context.own_attachments.iter().map(String::as_str).collect(),
+    };
+    let images: String = urls
+        .iter()
+        .map(|url| format!("<img src=\"{}\" alt=\"\">\n", escape(url)))
+        .collect();
+    format!("\n\n<figure class=\"gallery\">{images}</figure>\n\n")
+}
+
+/// An embed, video or audio as a link to what it shows.
+fn media_link(short: &Shortcode, content: &str) -> String {
+    let url = [
+        "src", "url", "mp3", "mp4", "m4a", "ogg", "wav", "webm", "id",
+    ]
+    .iter()
+    .find_map(|k| short.attribute(k))
+    .map(str::to_string)
+    .or_else(|| (!short.bare.is_empty()).then(|| short.bare.clone()))
+    .unwrap_or_else(|| content.trim().to_string());
+    let url = if short.name == "youtube" && !url.contains("://") {
+        format!("https://www.youtube.com/watch?v={url}")
+    } else {
+        url
+    };
+    if url.is_empty() {
+        return String::new();
+    }
+    let url = escape(&url);
+    format!("\n\n<p><a href=\"{url}\">{url}</a></p>\n\n")
+}
+
+/// A URL alone on its line, which WordPress embeds, as a link.
+fn link_bare_urls(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let trimmed = line.trim();
+            let bare = (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+                && !trimmed.contains(char::is_whitespace)
+                && !trimmed.contains(['<', '>', '"']);
+            if bare {
+                let url = escape(trimmed);
+                format!("<p><a href=\"{url}\">{url}</a></p>")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The elements that are blocks of their own for `autop`, as WordPress's
+/// `wpautop` counts them.
+const BLOCKS: [&str; 41] = [
+    "table",
+    "thead",
+    "tfoot",
+    "tbody",
+    "caption",
+    "col",
+    "colgroup",
+    "tr",
+    "td",
+    "th",
+    "div",
+    "dl",
+    "dd",
+    "dt",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "form",
+    "blockquote",
+    "address",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "fieldset",
+    "legend",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "nav",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+];
+
+/// WordPress stores text with blank lines where it shows paragraphs (its
+/// `wpautop`): every block element stands apart, runs of text between
+/// blank lines become paragraphs, and a single line break inside one
+/// becomes `<br>`.
+pub(super) fn autop(text: &str) -> String {
+    let separated = separate_blocks(text);
+    let mut out = String::with_capacity(separated.len() + 64);
+    for block in separated
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+    {
+        if block_tag_at(block, 0).is_some() || block.starts_with("<!--") || is_placeholder(block) {
+            out.push_str(block);
+        } else {
+            out.push_str("<p>");
+            out.push_str(&block.replace('\n', "<br>"));
+            out.push_str("</p>");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A blank line before every block element's opening tag and after every
+/// closing one.
+fn separate_blocks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut last = 0;
+    for (at, _) in text.match_indices('<') {
+        let Some(closing) = block_tag_at(text, at) else {
+            continue;
+        };
+        if closing {
+            let end = text[at..].find('>').map_or(text.len(), |e| at + e + 1);
+            if end <= last {
+                continue;
+            }
+            out.push_str(&text[last..end]);
+            out.push_str("\n\n");
+            last = end;
+        } else {
+            out.push_str(&text[last..at]);
+            out.push_str("\n\n");
+            last = at;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// Whether a block element's tag starts at `at`: `Some(true)` for a
+/// closing tag, `Some(false)` for an opening one.
+fn block_tag_at(text: &str, at: usize) -> Option<bool> {
+    let rest = text.get(at..)?.strip_prefix('<')?;
+    let (closing, rest) = match rest.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    let name_len = rest
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    let name = rest[..name_len].to_ascii_lowercase();
+    let ends = rest[name_len..].starts_with(['>', ' ', '/', '\n', '\t']);
+    (ends && BLOCKS.contains(&name.as_str())).then_some(closing)
+}
+
+fn is_placeholder(block: &str) -> bool {
+    block.starts_with(CODE) || block == MORE
+}
+
+/// Markdown that is clean to edit: no trailing white space (so no hidden
+/// hard breaks), no lines of white space, at most one blank line in a row.
+fn tidy(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut blank = 0;
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        }
+        let line = if in_code { line } else { line.trim_end() };
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 || out.is_empty() {
+                continue;
+            }
+            out.push('\n');
+        } else {
+            blank = 0;
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    format!("{}\n", out.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(html: &str) -> (String, Found) {
+        let attachments =
+            HashMap::from([("7".to_string(), "https://old.example/a.jpg".to_string())]);
+        let context = Context {
+            attachments: &attachments,
+            own_attachments: vec!["https://old.example/own.jpg".into()],
+        };
+        let mut found = Found::default();
+        let markdown = to_markdown(html, Kind::Post, &context, |_| None, &mut found);
+        (markdown, found)
+    }
+
+    #[test]
+    fn paragraphs_come_from_blank_lines() {
+        assert_eq!(
+            autop("One\nline two\n\nThree"),
+            "<p>One<br>line two</p>\n<p>Three</p>\n"
+        );
+        assert_eq!(
+            autop("<strong>Head</strong>\n<h1>One</h1>\n<blockquote>Quote</blockquote>\nafter"),
+            "<p><strong>Head</strong></p>\n<h1>One</h1>\n<blockquote>Quote</blockquote>\n<p>after</p>\n"
+        );
+        let (markdown, _) = post("First line\nsecond line\n\nNext paragraph");
+        assert_eq!(markdown, "First line\\\nsecond line\n\nNext paragraph\n");
+    }
+
+    #[test]
+    fn code_stays_code_with_its_language() {
+        let (markdown, _) = post(
+            "Run this:\n\n<pre class=\"brush: bash\"># comment\necho &lt;hi&gt;\n\n# more</pre>\n\nand <code>inline</code>.",
+        );
+        assert_eq!(
+            markdown,
+            "Run this:\n\n```bash\n# comment\necho <hi>\n\n# more\n```\n\nand `inline`.\n"
+        );
+        let (markdown, _) =
+            post("[sourcecode language=\"python\"]\nif a < b:\n    print('[x]')\n[/sourcecode]");
+        assert_eq!(markdown, "```python\nif a < b:\n    print('[x]')\n```\n");
+        let (markdown, _) = post("<code>line one\n# line two</code>");
+        assert_eq!(markdown, "```\nline one\n# line two\n```\n");
+    }
+
+    #[test]
+    fn captions_become_figures() {
+        let (markdown, _) = post(
+            "[caption id=\"a\" align=\"alignright\" width=\"300\"]<img src=\"https://old.example/b.jpg\" alt=\"Boat\" /> A boat[/caption]",
+        );
+        assert_eq!(
+            markdown,
+            "<figure class=\"alignright\">\n\n![Boat](https://old.example/b.jpg)\n\n<figcaption>\n\nA boat\n\n</figcaption>\n\n</figure>\n"
+        );
+    }
+
+    #[test]
+    fn a_caption_keeps_its_own_links() {
+        let (markdown, _) = post(
+            "[caption align=\"aligncenter\"]<a href=\"https://old.example/big.jpg\"><img src=\"https://old.example/b.jpg\" alt=\"B\" /></a> Some <a href=\"https://w.example/\">caption</a> love.[/caption]",
+        );
+        assert_eq!(
+            markdown,
+            "<figure class=\"aligncenter\">\n\n[![B](https://old.example/b.jpg)](https://old.example/big.jpg)\n\n<figcaption>\n\nSome [caption](https://w.example/) love.\n\n</figcaption>\n\n</figure>\n"
+        );
+    }
+
+    #[test]
+    fn galleries_embeds_and_unknown_shortcodes() {
+        let (markdown, _) = post("[gallery ids=\"7\"]");
+        assert_eq!(
+            markdown,
+            "<figure class=\"gallery\">\n\n![](https://old.example/a.jpg)\n\n</figure>\n"
+        );
+        let (markdown, _) = post("[gallery]");
+        assert!(
+            markdown.contains("![](https://old.example/own.jpg)"),
+            "{markdown}"
+        );
+        let (markdown, _) = post(
+            "[youtube https://www.youtube.com/watch?v=abc]\n\nhttps://vimeo.com/123\n\n[embed]https://x.example/v[/embed]",
+        );
+        assert_eq!(
+            markdown,
+            "<https://www.youtube.com/watch?v=abc>\n\n<https://vimeo.com/123>\n\n<https://x.example/v>\n"
+        );
+        let (markdown, found) = post("Before [contact-form to=\"a@b.c\"] after, and [sic] stays.");
+        // Plain brackets stay text (escaped, so Markdown shows them as written).
+        assert_eq!(
+            markdown,
+            "Before `[contact-form to=\"a@b.c\"]` after, and \\[sic\\] stays.\n"
+        );
+        assert_eq!(found.unknown_shortcodes, ["[contact-form to=\"a@b.c\"]"]);
+    }
+
+    #[test]
+    fn small_markup_is_kept() {
+        let (markdown, _) =
+            post("<del>old</del> <ins>new</ins> H<sub>2</sub>O x<sup>2</sup> <kbd>Ctrl</kbd>");
+        assert_eq!(
+            markdown,
+            "~~old~~ <ins>new</ins> H<sub>2</sub>O x<sup>2</sup> <kbd>Ctrl</kbd>\n"
+        );
+    }
+
+    #[test]
+    fn the_more_marker_survives() {
+        let (markdown, _) = post("Intro.\n\n<!--more-->\n\nRest.");
+        assert_eq!(markdown, "Intro.\n\n<!-- more -->\n\nRest.\n");
+    }
+}
