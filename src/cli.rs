@@ -162,6 +162,14 @@ pub struct CheckArgs {
     pub drafts: bool,
 }
 
+/// Prints a line on standard output; a reader that stopped early (`| head`)
+/// is no error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -206,7 +214,7 @@ fn build(args: &BuildArgs) -> Result<()> {
     let built = crate::build::build(&site, &out_dir, args.force)?;
     spinner.finish();
     if !args.quiet {
-        println!(
+        say!(
             "built {} pages in {:.2} s",
             thousands(built.pages),
             started.elapsed().as_secs_f64()
@@ -299,7 +307,7 @@ fn new_article(args: &NewArgs) -> Result<()> {
     let today = jiff::Zoned::now().date();
     let text = scaffold::article(&args.title, &today.to_string(), &args.tags);
     scaffold::write_new(&file, &text)?;
-    println!(
+    say!(
         "created {} (a draft: set `draft = false` to publish)",
         file.display()
     );
@@ -312,7 +320,7 @@ fn init(args: &InitArgs) -> Result<()> {
         return Err(Error::AlreadyExists { path: config });
     }
     scaffold::site(&args.dir)?;
-    println!(
+    say!(
         "created a new site in {}; build it with `mend build --root {}`",
         args.dir.display(),
         args.dir.display()
@@ -329,7 +337,7 @@ fn check(args: &CheckArgs) -> Result<()> {
     let site = Site::load(root, &options)?;
     print_warnings(&site);
     let checked = crate::build::check(&site)?;
-    println!(
+    say!(
         "ok: {} articles, {} pages, {} tags; {} files would be written",
         site.articles.len(),
         site.pages.len(),
@@ -370,7 +378,7 @@ fn import_wordpress(args: &WordpressArgs) -> Result<()> {
         base_url: args.base_url.clone(),
     };
     let report = import::wordpress(&args.export, &args.into, &options)?;
-    println!("{}", report.summary());
+    say!("{}", report.summary());
     Ok(())
 }
 

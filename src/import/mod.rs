@@ -585,12 +585,14 @@ impl Rewriter {
     /// An image of the old site: copied into the bundle where `--uploads`
     /// has it.
     fn image(&self, value: &str, path: &str) -> Option<String> {
-        let relative = path.split_once("/wp-content/uploads/").map(|(_, r)| r)?;
-        let source = self.uploads.as_ref()?.join(percent_decode(relative));
-        if !source.is_file() {
+        let relative = path.split_once("/wp-content/uploads/").map(|(_, r)| r);
+        let source = relative
+            .zip(self.uploads.as_ref())
+            .map(|(relative, uploads)| uploads.join(percent_decode(relative)));
+        let Some(source) = source.filter(|s| s.is_file()) else {
             self.note_image(value, None);
             return None;
-        }
+        };
         let name = source.file_name()?.to_string_lossy().into_owned();
         self.note_image(value, Some(name.clone()));
         Some(name)

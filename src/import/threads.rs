@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::convert::{self, Context, Found, Kind};
 use super::wxr::{Item, WpComment};
-use super::{AuthorKey, Report, parse_wp_date, toml_datetime};
+use super::{AuthorKey, Report, one_line, parse_wp_date, toml_datetime};
 use crate::comments::{CommentKind, Status};
 use crate::export::MEND_ID_KEY;
 use crate::sanitize::{is_web_url, strip_controls};
@@ -54,7 +54,8 @@ fn kind_of(comment: &WpComment) -> Option<CommentKind> {
 
 /// The comments of `item` as mend writes them.
 pub(super) fn convert(item: &Item, author: Option<&AuthorKey>, report: &mut Report) -> CommentsOut {
-    let title = item.title.trim();
+    let title = one_line(&item.title);
+    let title = title.as_str();
     let mut kept: Vec<&WpComment> = Vec::new();
     for c in &item.comments {
         match kind_of(c) {

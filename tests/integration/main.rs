@@ -9,5 +9,6 @@ mod comments;
 mod common;
 mod corpus;
 mod errors;
+mod import;
 mod output;
 mod serve;

@@ -1,0 +1,389 @@
+//! `mend import wordpress` on real exports: the WordPress theme unit test
+//! data and a file of the shapes that broke earlier imports. Each imported
+//! site is built untouched and read back by parsing what mend writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use scraper::{Html, Selector};
+
+use crate::common::*;
+
+fn wordpress(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/wordpress")
+        .join(name)
+}
+
+/// Runs `mend import wordpress EXPORT --into DIR ARGS…`; returns stdout.
+fn import_ok(export: &Path, into: &Path, args: &[&str]) -> String {
+    let output = mend()
+        .args(["import", "wordpress"])
+        .arg(export)
+        .arg("--into")
+        .arg(into)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn wp<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> &'a str {
+    node.children()
+        .find(|n| n.tag_name().name() == name)
+        .and_then(|n| n.text())
+        .unwrap_or("")
+        .trim()
+}
+
+/// The posts and pages of an export that a reader may see.
+fn published<'a>(doc: &'a roxmltree::Document<'a>) -> Vec<roxmltree::Node<'a, 'a>> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("item"))
+        .filter(|i| matches!(wp(*i, "post_type"), "post" | "page"))
+        .filter(|i| wp(*i, "status") == "publish" && wp(*i, "post_password").is_empty())
+        .collect()
+}
+
+/// Every built HTML page, parsed, by its path in the output.
+fn pages(public: &Path) -> BTreeMap<String, Html> {
+    walkdir::WalkDir::new(public)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_name() == "index.html")
+        .map(|e| {
+            let relative = e.path().strip_prefix(public).unwrap().display().to_string();
+            (relative, html(e.path()))
+        })
+        .collect()
+}
+
+fn count(doc: &Html, selector: &str) -> usize {
+    doc.select(&Selector::parse(selector).unwrap()).count()
+}
+
+#[test]
+fn the_theme_unit_test_data_imports_and_builds_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = wordpress("themeunittestdata.xml");
+    let stdout = import_ok(&export, dir.path(), &[]);
+    assert_eq!(
+        stdout
+            .lines()
+            .next()
+            .unwrap()
+            .replace(&dir.path().display().to_string(), "ROOT"),
+        "imported 58 articles and 21 pages (3 of them drafts) with 33 comments (4 of them pingbacks or trackbacks) into ROOT; 2 authors added to site.toml"
+    );
+    // Clean Markdown: no white space at the end of a line, no line of it.
+    for entry in walkdir::WalkDir::new(dir.path().join("content")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            let text = read(entry.path());
+            let bad = text.lines().find(|l| l.ends_with([' ', '\t']));
+            assert!(bad.is_none(), "{}: {bad:?}", entry.path().display());
+        }
+    }
+    // It builds as it is, with nothing to warn about (tags differing in
+    // case were merged by the import, once).
+    let built_out = mend()
+        .args(["build", "--quiet", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(built_out.status.success());
+    assert_eq!(String::from_utf8_lossy(&built_out.stderr), "");
+    let public = dir.path().join("public");
+    let built = pages(&public);
+    let titles: BTreeSet<String> = built
+        .values()
+        .flat_map(|doc| texts(doc, "article.article h1"))
+        .collect();
+    let text = read(&export);
+    let doc = parse_xml(&text);
+    let mut approved = 0;
+    let mut mentions = 0;
+    for item in published(&doc) {
+        let title = wp(item, "title")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let title = if title.is_empty() {
+            "Untitled".to_string()
+        } else {
+            title
+        };
+        assert!(titles.contains(&title), "“{title}” was not built");
+        for comment in item.children().filter(|n| n.tag_name().name() == "comment") {
+            if wp(comment, "comment_approved") == "1" {
+                match wp(comment, "comment_type") {
+                    "" | "comment" => approved += 1,
+                    _ => mentions += 1,
+                }
+            }
+        }
+    }
+    let shown: usize = built
+        .values()
+        .map(|d| count(d, "#comments article.comment"))
+        .sum();
+    assert_eq!(shown, approved, "every approved comment is shown");
+    let listed: usize = built.values().map(|d| count(d, ".mentions li")).sum();
+    assert_eq!(listed, mentions, "every pingback and trackback is listed");
+    // Comments on pages are shown like those on articles.
+    let page = &built["about/page-with-comments/index.html"];
+    assert!(count(page, "#comments article.comment") >= 3);
+    // The password-protected post is never published.
+    assert!(!titles.iter().any(|t| t.contains("Password Protected")));
+    assert!(!public.join("posts/template-password-protected").exists());
+    // No shortcode is left as text, and every <pre> is code.
+    for (path, doc) in &built {
+        let content: String = doc
+            .select(&Selector::parse(".content").unwrap())
+            .flat_map(|c| c.text())
+            .collect();
+        for shortcode in [
+            "[caption",
+            "[gallery",
+            "[embed",
+            "[youtube",
+            "[audio",
+            "[video",
+            "[sourcecode",
+        ] {
+            assert!(!content.contains(shortcode), "{path}: {shortcode}");
+        }
+    }
+    let with_pre = &built["posts/markup-html-tags-and-formatting/index.html"];
+    assert!(count(with_pre, ".content pre > code") >= 1);
+    // Child pages keep their parents in the URL; the menu lists top-level pages only.
+    assert!(public.join("level-1/level-2/level-3/index.html").is_file());
+    let menu = texts(&built["index.html"], "nav[aria-label=Main] li");
+    assert!(
+        menu.contains(&"About The Tests".to_string()) && !menu.contains(&"Level 2".to_string()),
+        "{menu:?}"
+    );
+    let report = read(dir.path().join("import-report.md"));
+    for heading in [
+        "## What came in",
+        "## Made drafts: never published until you set `draft = false`",
+        "## Renamed",
+        "## Skipped, and why",
+        "## To check by hand",
+    ] {
+        assert!(report.contains(heading), "{heading}");
+    }
+    assert!(report.contains("- “Template: Password Protected (the password is \"enter\")”: password-protected in WordPress"));
+    assert!(report.contains("- 70 menu items (mend's navigation lists the top-level pages)"));
+}
+
+/// Each imported post's comments, by title: id, parent, author, date,
+/// status and kind, as WXR has them.
+fn thread_facts(text: &str) -> BTreeMap<String, BTreeSet<Vec<String>>> {
+    let doc = parse_xml(text);
+    let mut by_title = BTreeMap::new();
+    for item in published(&doc) {
+        let title = wp(item, "title")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let title = if title.is_empty() {
+            "Untitled".to_string()
+        } else {
+            title
+        };
+        let comments: Vec<_> = item
+            .children()
+            .filter(|n| n.tag_name().name() == "comment")
+            .filter(|c| matches!(wp(*c, "comment_approved"), "1" | "0" | "spam"))
+            .collect();
+        let id_of = |number: &str| -> String {
+            comments
+                .iter()
+                .find(|c| wp(**c, "comment_id") == number)
+                .map(|c| {
+                    c.children()
+                        .find(|m| m.tag_name().name() == "commentmeta")
+                        .map_or_else(|| format!("c{number}"), |m| wp(m, "meta_value").to_string())
+                })
+                .unwrap_or_default()
+        };
+        let facts = comments
+            .iter()
+            .map(|c| {
+                let kind = match wp(*c, "comment_type") {
+                    "" => "comment",
+                    kind => kind,
+                };
+                vec![
+                    id_of(wp(*c, "comment_id")),
+                    id_of(wp(*c, "comment_parent")),
+                    wp(*c, "comment_author").to_string(),
+                    wp(*c, "comment_date_gmt").to_string(),
+                    wp(*c, "comment_approved").to_string(),
+                    kind.to_string(),
+                ]
+            })
+            .collect();
+        by_title.insert(title, facts);
+    }
+    by_title
+}
+
+#[test]
+fn the_theme_unit_test_data_survives_a_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = wordpress("themeunittestdata.xml");
+    import_ok(&export, dir.path(), &[]);
+    let out = mend()
+        .args(["comments", "export", "--format", "wxr", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let original = thread_facts(&read(&export));
+    let again = thread_facts(&String::from_utf8(out.stdout).unwrap());
+    let with_comments = original.values().filter(|c| !c.is_empty()).count();
+    assert!(with_comments >= 5, "{with_comments}");
+    for (title, facts) in &original {
+        assert_eq!(again.get(title), Some(facts), "{title}");
+    }
+}
+
+#[test]
+fn hard_shapes_are_renamed_repaired_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site.toml",
+        "title = \"Mine\"\nbase_url = \"https://mine.example\"\n\n[authors.zan]\nname = \"Zan Okafor\"\n",
+    );
+    import_ok(&wordpress("hard.xml"), dir.path(), &[]);
+    let public = build(dir.path(), &["--quiet"]);
+    let post = read(dir.path().join("content/posts/line-one.md"));
+    assert!(post.starts_with(
+        "+++\ntitle = \"Line one +++ draft = false\"\ndate = 2020-01-01T10:00:00Z\nauthor = \"author-3\"\naliases = [\"/greek/επίπεδο-2/\"]\n+++\n"
+    ), "{post}");
+    assert!(public.join("greek/επίπεδο-2/index.html").is_file());
+    // The page slugged `tags` moved; the tag index is mend's.
+    assert!(public.join("tags-page/index.html").is_file());
+    let page = html(public.join("tags-page/index.html"));
+    assert_eq!(
+        attrs(&page, ".content a", "href"),
+        ["/posts/line-one/", "/posts/line-one/"]
+    );
+    assert!(read(dir.path().join("content/posts/secret.md")).contains("draft = true"));
+    let config = read(dir.path().join("site.toml"));
+    assert!(
+        config.ends_with(
+            "[authors.zan]\nname = \"Zan Okafor\"\n\n[authors.author-3]\nname = \"Symbols\"\nbio = \"\"\n\n[authors.zan-2]\nname = \"Zan From Import\"\nbio = \"\"\n\n[authors.zan-3]\nname = \"Another Zan\"\nbio = \"\"\n"
+        ),
+        "{config}"
+    );
+    let comments = read(dir.path().join("content/posts/line-one.comments.toml"));
+    let table: toml::Table = toml::from_str(&comments).unwrap();
+    let ids: Vec<(&str, Option<&str>)> = table["comment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap(),
+                c.get("parent").and_then(|p| p.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("c1", None),
+            ("c2", Some("c1")),
+            ("dup", None),
+            ("dup-2", None)
+        ]
+    );
+    let report = read(dir.path().join("import-report.md"));
+    let renamed = report
+        .split("## Renamed\n\n")
+        .nth(1)
+        .and_then(|r| r.split("\n\n##").next())
+        .unwrap();
+    assert_eq!(
+        renamed,
+        "- the author zan (Zan From Import) is `zan-2` under [authors] in site.toml\n\
+         - the author Zan! (Another Zan) is `zan-3` under [authors] in site.toml\n\
+         - the author !!! (Symbols) is `author-3` under [authors] in site.toml\n\
+         - “Tags” would have been at /tags/, which mend uses for its own pages; it is at /tags-page/\n\
+         - comment id `dup` on “Line one +++ draft = false” was used twice; the second is `dup-2`\n\
+         - comments `c1`, `c2` on “Line one +++ draft = false” replied to each other in a circle; `c1` is now a top-level comment"
+    );
+    assert!(report.contains("- 1 trashed comments\n"));
+    assert!(report.contains("- “Secret”: private in WordPress\n"));
+}
+
+#[test]
+fn an_export_without_posts_or_pages_fails_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("menus.xml");
+    std::fs::write(
+        &export,
+        "<rss xmlns:wp=\"https://wordpress.org/export/1.2/\"><channel><title>T</title>\
+         <item><wp:post_type>nav_menu_item</wp:post_type><wp:status>publish</wp:status></item></channel></rss>",
+    )
+    .unwrap();
+    let output = mend()
+        .args(["import", "wordpress"])
+        .arg(&export)
+        .arg("--into")
+        .arg(dir.path().join("site"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .replace(&dir.path().display().to_string(), "ROOT"),
+        "error: ROOT/menus.xml: has no posts or pages (1 items of other kinds); export “All content” from Tools → Export in WordPress\n"
+    );
+    assert!(!dir.path().join("site").exists());
+}
+
+#[test]
+fn uploads_are_copied_into_page_bundles_or_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.xml");
+    std::fs::write(
+        &export,
+        "<rss xmlns:wp=\"https://wordpress.org/export/1.2/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title><link>https://up.example</link>\
+         <item><title>Pictured</title><link>https://up.example/pictured/</link>\
+         <content:encoded><![CDATA[Look: <img src=\"https://up.example/wp-content/uploads/2020/01/a.jpg\" alt=\"A\">]]></content:encoded>\
+         <wp:post_id>1</wp:post_id><wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><wp:post_name>pictured</wp:post_name>\
+         <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item></channel></rss>",
+    )
+    .unwrap();
+    let uploads = dir.path().join("uploads");
+    write(&uploads, "2020/01/a.jpg", "JPEG");
+    let site = dir.path().join("site");
+    import_ok(
+        &export,
+        &site,
+        &["--uploads", &uploads.display().to_string()],
+    );
+    let post = read(site.join("content/posts/pictured/index.md"));
+    assert!(post.ends_with("+++\nLook: ![A](a.jpg)\n"), "{post}");
+    let public = build(&site, &["--quiet"]);
+    assert_eq!(read(public.join("posts/pictured/a.jpg")), "JPEG");
+
+    let remote = dir.path().join("remote");
+    import_ok(&export, &remote, &[]);
+    assert!(
+        read(remote.join("content/posts/pictured.md"))
+            .ends_with("Look: ![A](https://up.example/wp-content/uploads/2020/01/a.jpg)\n")
+    );
+    assert!(
+        read(remote.join("import-report.md"))
+            .contains("- “Pictured”: <https://up.example/wp-content/uploads/2020/01/a.jpg>\n")
+    );
+}
