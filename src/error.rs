@@ -259,6 +259,9 @@ pub enum Error {
     #[error("{message}")]
     Serve { message: String },
 
+    #[error("mend hit an internal error while {what} (a bug: please report it)")]
+    Internal { what: &'static str },
+
     #[error("{}", list(.0))]
     Several(Vec<Error>),
 }

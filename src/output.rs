@@ -156,7 +156,7 @@ pub struct Spare {
     /// Every folder those files need.
     folders: BTreeSet<String>,
     /// The user's files and folders in the output, carried into the new tree.
-    theirs: Vec<String>,
+    theirs: Theirs,
     /// Set when a write failed: the spare is then removed, to give back the
     /// room it takes.
     damaged: AtomicBool,
@@ -180,17 +180,17 @@ impl Spare {
         let wanted: HashSet<String> = paths.map(str::to_string).collect();
         let folders = folders_of(wanted.iter().map(String::as_str));
         let owned = Owned::read(dir, &beside.spare)?;
-        let theirs = users_files(dir, &owned, &folders)?;
-        let refused: Vec<&String> = theirs
-            .iter()
-            .filter(|p| !always_kept(p) && !owned.accepted(p))
-            .collect();
-        if !force && !refused.is_empty() {
-            return Err(Error::ForeignOutput {
-                path: dir.to_path_buf(),
-                examples: examples(&refused),
-            });
-        }
+        let theirs = if owned.is_first_build() {
+            // Refused at once, before anything is rendered.
+            Theirs::Found(find_theirs(dir, &owned, &folders, force)?)
+        } else {
+            // Walked while the site renders: a folder mend built holds
+            // thousands of files, and the swap needs the answer only at the end.
+            let (dir, folders) = (dir.to_path_buf(), folders.clone());
+            Theirs::Finding(std::thread::spawn(move || {
+                find_theirs(&dir, &owned, &folders, force)
+            }))
+        };
         let spare = Spare {
             dir: dir.to_path_buf(),
             before: existing(&beside.spare)?,
@@ -279,10 +279,13 @@ impl Spare {
     /// Removes what is no longer part of the site, writes the manifest,
     /// carries the user's files over and swaps the tree in.
     pub fn finish(mut self) -> Result<()> {
+        let theirs = std::mem::replace(&mut self.theirs, Theirs::Found(Vec::new()));
+        let theirs = theirs.wait().inspect_err(|_| self.damage())?;
         self.remove_stale();
-        self.write_manifest().inspect_err(|_| self.damage())?;
+        self.write_manifest(&theirs)
+            .inspect_err(|_| self.damage())?;
         let root = &self.beside.spare;
-        carry(&self.dir, root, &self.theirs).inspect_err(|_| self.damage())?;
+        carry(&self.dir, root, &theirs).inspect_err(|_| self.damage())?;
         let swapped = swap_in(root, &self.dir, &self.beside.old);
         if swapped.is_err() {
             recover_handoff(&self.dir, root);
@@ -315,7 +318,7 @@ impl Spare {
         }
     }
 
-    fn write_manifest(&self) -> Result<()> {
+    fn write_manifest(&self, theirs: &[String]) -> Result<()> {
         let mut paths: Vec<&str> = self.wanted.iter().map(String::as_str).collect();
         paths.sort_unstable();
         let mut text = String::with_capacity(paths.len() * 32);
@@ -326,7 +329,7 @@ impl Spare {
             text.push_str(path);
             text.push('\n');
         }
-        for path in self.theirs.iter().filter(|p| !always_kept(p)) {
+        for path in theirs.iter().filter(|p| !always_kept(p)) {
             text.push_str(THEIRS);
             text.push_str(path);
             text.push('\n');
@@ -362,6 +365,47 @@ fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
         })
         .map(str::to_string)
         .collect()
+}
+
+/// The user's files in the output: known, or being found on a thread.
+enum Theirs {
+    Found(Vec<String>),
+    Finding(std::thread::JoinHandle<Result<Vec<String>>>),
+}
+
+impl Theirs {
+    fn wait(self) -> Result<Vec<String>> {
+        match self {
+            Theirs::Found(theirs) => Ok(theirs),
+            Theirs::Finding(thread) => thread.join().unwrap_or({
+                Err(Error::Internal {
+                    what: "listing the output folder",
+                })
+            }),
+        }
+    }
+}
+
+/// The user's files in the output folder `dir`, or the error that refuses
+/// them: any but dotfiles, `CNAME` and files accepted before, unless `force`.
+fn find_theirs(
+    dir: &Path,
+    owned: &Owned,
+    folders: &BTreeSet<String>,
+    force: bool,
+) -> Result<Vec<String>> {
+    let theirs = users_files(dir, owned, folders)?;
+    let refused: Vec<&String> = theirs
+        .iter()
+        .filter(|p| !always_kept(p) && !owned.accepted(p))
+        .collect();
+    if !force && !refused.is_empty() {
+        return Err(Error::ForeignOutput {
+            path: dir.to_path_buf(),
+            examples: examples(&refused),
+        });
+    }
+    Ok(theirs)
 }
 
 /// Whether one of the user's files is kept in the output without `--force`:
@@ -435,6 +479,13 @@ impl Owned {
             folders,
             accepted: marked(THEIRS),
         })
+    }
+
+    /// Whether mend has not built into this folder before (no manifest):
+    /// everything in it is the user's.
+    fn is_first_build(&self) -> bool {
+        matches!(self, Owned::Nothing)
+            || matches!(self, Owned::Files { files, accepted, .. } if files.is_empty() && accepted.is_empty())
     }
 
     fn accepted(&self, path: &str) -> bool {
