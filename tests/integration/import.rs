@@ -38,6 +38,19 @@ fn wp<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> &'a str {
         .trim()
 }
 
+/// An item's title as mend shows it: on one line, `Untitled` if empty.
+fn title_of(item: roxmltree::Node) -> String {
+    let title = wp(item, "title")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if title.is_empty() {
+        "Untitled".to_string()
+    } else {
+        title
+    }
+}
+
 /// The posts and pages of an export that a reader may see.
 fn published<'a>(doc: &'a roxmltree::Document<'a>) -> Vec<roxmltree::Node<'a, 'a>> {
     doc.descendants()
@@ -106,15 +119,7 @@ fn the_theme_unit_test_data_imports_and_builds_untouched() {
     let mut approved = 0;
     let mut mentions = 0;
     for item in published(&doc) {
-        let title = wp(item, "title")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let title = if title.is_empty() {
-            "Untitled".to_string()
-        } else {
-            title
-        };
+        let title = title_of(item);
         assert!(titles.contains(&title), "“{title}” was not built");
         for comment in item.children().filter(|n| n.tag_name().name() == "comment") {
             if wp(comment, "comment_approved") == "1" {
@@ -168,15 +173,7 @@ fn the_theme_unit_test_data_imports_and_builds_untouched() {
             .and_then(|n| n.text())
             .unwrap_or("");
         if content.contains("<pre") {
-            let title = wp(item, "title")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let title = if title.is_empty() {
-                "Untitled".to_string()
-            } else {
-                title
-            };
+            let title = title_of(item);
             let page = by_title
                 .get(&title)
                 .unwrap_or_else(|| panic!("“{title}” has no page"));
@@ -218,15 +215,7 @@ fn thread_facts(text: &str) -> BTreeMap<String, BTreeSet<Vec<String>>> {
     let doc = parse_xml(text);
     let mut by_title = BTreeMap::new();
     for item in published(&doc) {
-        let title = wp(item, "title")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let title = if title.is_empty() {
-            "Untitled".to_string()
-        } else {
-            title
-        };
+        let title = title_of(item);
         let comments: Vec<_> = item
             .children()
             .filter(|n| n.tag_name().name() == "comment")
