@@ -134,61 +134,49 @@ struct Code {
 
 /// Takes out every `<pre>` block, and every `<code>` that spans lines,
 /// leaving a placeholder paragraph, so that nothing (paragraphs,
-/// shortcodes, Markdown) touches the code.
+/// shortcodes, Markdown) touches the code. One pass over the text.
 fn take_code(html: &str) -> (String, Vec<Code>) {
+    // ASCII lower case keeps every byte where it was.
+    let lower = html.to_ascii_lowercase();
     let mut out = String::with_capacity(html.len());
     let mut code = Vec::new();
-    let mut rest = html;
-    while let Some((start, tag)) = next_code_tag(rest) {
-        let open_end = match rest[start..].find('>') {
-            Some(end) => start + end + 1,
-            None => break,
-        };
-        let close = format!("</{tag}>");
-        let Some(close_at) = find_ignore_case(&rest[open_end..], &close).map(|i| open_end + i)
-        else {
+    let mut done = 0;
+    for (start, tag) in code_tags(&lower) {
+        if start < done {
+            continue; // inside a block already taken
+        }
+        let Some(open_end) = lower[start..].find('>').map(|e| start + e + 1) else {
             break;
         };
-        let inner = &rest[open_end..close_at];
+        let close = format!("</{tag}>");
+        let Some(close_at) = lower[open_end..].find(&close).map(|i| open_end + i) else {
+            break;
+        };
+        let inner = &html[open_end..close_at];
         if tag == "code" && !inner.contains('\n') {
-            out.push_str(&rest[..close_at + close.len()]);
-            rest = &rest[close_at + close.len()..];
-            continue;
+            continue; // inline code, left to the conversion
         }
-        out.push_str(&rest[..start]);
+        out.push_str(&html[done..start]);
         out.push_str(&format!("\n\n{CODE}{}\n\n", code.len()));
         code.push(Code {
-            language: language_of(&rest[start..open_end]),
+            language: language_of(&html[start..open_end]),
             text: sanitize::plain_code(inner),
         });
-        rest = &rest[close_at + close.len()..];
+        done = close_at + close.len();
     }
-    out.push_str(rest);
+    out.push_str(&html[done..]);
     (out, code)
 }
 
-/// The next `<pre` or `<code` tag: its offset and name.
-fn next_code_tag(text: &str) -> Option<(usize, &'static str)> {
-    let lower = text.to_ascii_lowercase();
-    ["pre", "code"]
-        .into_iter()
-        .filter_map(|tag| {
-            let mut from = 0;
-            while let Some(i) = lower[from..].find(&format!("<{tag}")) {
-                let at = from + i;
-                let after = lower.as_bytes().get(at + tag.len() + 1).copied();
-                if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n')) {
-                    return Some((at, tag));
-                }
-                from = at + 1;
-            }
-            None
+/// Every `<pre` and `<code` opening tag of a lower-case text, in order.
+fn code_tags(lower: &str) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+    lower.match_indices('<').filter_map(|(at, _)| {
+        let rest = &lower[at + 1..];
+        ["pre", "code"].into_iter().find_map(|tag| {
+            let after = rest.strip_prefix(tag)?.bytes().next();
+            matches!(after, Some(b'>' | b' ' | b'\t' | b'\n')).then_some((at, tag))
         })
-        .min_by_key(|(at, _)| *at)
-}
-
-fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
-    text.to_ascii_lowercase().find(&needle.to_ascii_lowercase())
+    })
 }
 
 /// The language an opening tag names: `class="language-rust"`, `lang-x`,
@@ -277,11 +265,13 @@ impl Shortcode<'_> {
 /// Replaces every shortcode: known ones by their HTML, unknown ones (with
 /// attributes or a closing tag) by a code span of themselves.
 fn shortcodes(text: &str, context: &Context, found: &mut Found, code: &mut Vec<Code>) -> String {
+    let closings = closing_tags(text);
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('[') {
         out.push_str(&rest[..open]);
-        match parse_shortcode(&rest[open..]) {
+        let at = text.len() - rest.len() + open;
+        match parse_shortcode(text, at, &closings) {
             Some(short) if KNOWN.contains(&short.name) => {
                 out.push_str(&known_shortcode(&short, context, code));
                 rest = &rest[open + short.whole.len()..];
@@ -302,8 +292,33 @@ fn shortcodes(text: &str, context: &Context, found: &mut Found, code: &mut Vec<C
     out
 }
 
-/// A shortcode at the start of `text`, if there is one.
-fn parse_shortcode(text: &str) -> Option<Shortcode<'_>> {
+/// Where each `[/name]` stands in `text`, by name, in order: found in one
+/// pass, so that looking for a shortcode's end never scans the text again.
+fn closing_tags(text: &str) -> HashMap<&str, Vec<usize>> {
+    let mut closings: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (at, _) in text.match_indices("[/") {
+        let rest = &text[at + 2..];
+        if let Some(end) = rest.find(']') {
+            let name = &rest[..end];
+            if !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                closings.entry(name).or_default().push(at);
+            }
+        }
+    }
+    closings
+}
+
+/// A shortcode at offset `at` of `whole`, if there is one.
+fn parse_shortcode<'a>(
+    whole: &'a str,
+    at: usize,
+    closings: &HashMap<&str, Vec<usize>>,
+) -> Option<Shortcode<'a>> {
+    let text = &whole[at..];
     let body = text.strip_prefix('[')?;
     let name_len = body
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
@@ -323,9 +338,13 @@ fn parse_shortcode(text: &str) -> Option<Shortcode<'_>> {
     let end_tag = format!("[/{name}]");
     let self_closing = after[..close].ends_with('/');
     let content = (!self_closing)
-        .then(|| text[head_len..].find(&end_tag))
+        .then(|| closings.get(name))
         .flatten()
-        .map(|at| &text[head_len..head_len + at]);
+        .and_then(|ends| {
+            let first = ends.partition_point(|&end| end < at + head_len);
+            ends.get(first)
+        })
+        .map(|&end| &whole[at + head_len..end]);
     let whole_len = content.map_or(head_len, |c| head_len + c.len() + end_tag.len());
     Some(Shortcode {
         name,
@@ -752,6 +771,18 @@ mod tests {
             "Before `[contact-form to=\"a@b.c\"]` after, and \\[sic\\] stays.\n"
         );
         assert_eq!(found.unknown_shortcodes, ["[contact-form to=\"a@b.c\"]"]);
+    }
+
+    #[test]
+    fn many_code_spans_and_shortcodes_take_one_pass() {
+        let html = "<code>x</code> [unknown a=1] ".repeat(20_000) + "<pre>end</pre>";
+        let (markdown, found) = post(&html);
+        assert_eq!(found.unknown_shortcodes.len(), 20_000);
+        assert!(
+            markdown.ends_with("```\nend\n```\n"),
+            "{}",
+            &markdown[markdown.len() - 40..]
+        );
     }
 
     #[test]
