@@ -55,16 +55,18 @@ pub fn comment_body(markdown: &str) -> String {
     use pulldown_cmark::Event;
     // No smart punctuation: a comment shows the characters its writer typed.
     let options = pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
-    let events: Vec<Event> = pulldown_cmark::Parser::new_ext(markdown, options).collect();
-    let raw_tags: usize = events
-        .iter()
-        .map(|e| match e {
-            Event::Html(html) | Event::InlineHtml(html) => html.matches('<').count(),
-            _ => 0,
-        })
-        .sum();
+    let parse = || pulldown_cmark::Parser::new_ext(markdown, options);
+    // A body with few `<` cannot hold many tags: only a long one is counted.
+    let flood = markdown.matches('<').count() > MAX_RAW_TAGS
+        && parse()
+            .map(|e| match e {
+                Event::Html(html) | Event::InlineHtml(html) => html.matches('<').count(),
+                _ => 0,
+            })
+            .sum::<usize>()
+            > MAX_RAW_TAGS;
     let mut depth = 0usize;
-    let bounded = events.into_iter().filter_map(move |event| match event {
+    let bounded = parse().filter_map(move |event| match event {
         Event::Start(_) => {
             depth += 1;
             (depth <= MAX_NESTING).then_some(event)
@@ -73,9 +75,7 @@ pub fn comment_body(markdown: &str) -> String {
             depth -= 1;
             (depth < MAX_NESTING).then_some(event)
         }
-        Event::Html(html) | Event::InlineHtml(html) if raw_tags > MAX_RAW_TAGS => {
-            Some(Event::Text(html))
-        }
+        Event::Html(html) | Event::InlineHtml(html) if flood => Some(Event::Text(html)),
         other => Some(other),
     });
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
