@@ -546,3 +546,49 @@ fn repeated_builds_update_in_place_and_equal_a_fresh_build() {
     // The spare tree is kept beside the output, hidden, for the next build.
     assert!(site.path().join(".public.mend-spare/index.html").is_file());
 }
+
+#[test]
+fn image_and_sticky_reach_templates_as_absolute_urls_and_flags() {
+    let site = site_with(&[
+        (
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://t.example/blog/\"\n",
+        ),
+        (
+            "content/posts/bundle/index.md",
+            "+++\ntitle = \"B\"\ndate = 2024-01-01\nimage = \"cover.jpg\"\nsticky = true\n+++\nB.\n",
+        ),
+        ("content/posts/bundle/cover.jpg", "JPEG"),
+        (
+            "content/posts/site.md",
+            "+++\ntitle = \"S\"\ndate = 2024-01-02\nimage = \"/img/s.png\"\n+++\nS.\n",
+        ),
+        (
+            "content/posts/remote.md",
+            "+++\ntitle = \"R\"\ndate = 2024-01-03\nimage = \"https://cdn.example/r.png\"\n+++\nR.\n",
+        ),
+        (
+            "templates/article.html",
+            "{{ page.image }} {{ page.sticky }}",
+        ),
+        (
+            "templates/index.html",
+            "{% for item in paginator.items %}{{ item.title }}{% endfor %}",
+        ),
+    ]);
+    let public = build(site.path(), &["--quiet"]);
+    assert_eq!(
+        read(public.join("posts/bundle/index.html")),
+        "https://t.example/blog/posts/bundle/cover.jpg true"
+    );
+    assert_eq!(
+        read(public.join("posts/site/index.html")),
+        "https://t.example/blog/img/s.png false"
+    );
+    assert_eq!(
+        read(public.join("posts/remote/index.html")),
+        "https://cdn.example/r.png false"
+    );
+    // The sticky article leads the index, before newer ones.
+    assert_eq!(read(public.join("index.html")), "BRS");
+}

@@ -486,6 +486,15 @@ fn bad_date_is_an_error() {
 }
 
 #[test]
+fn unknown_kind_is_an_error() {
+    let err = comment_error(&format!("{GOOD}kind = \"like\"\n"));
+    assert_eq!(
+        err,
+        "error: ROOT/content/posts/x.comments.toml:1: comment `c1` has the kind `like`; use comment, pingback or trackback\n"
+    );
+}
+
+#[test]
 fn unknown_status_is_an_error() {
     let err = comment_error(&format!("{GOOD}status = \"hidden\"\n"));
     assert_eq!(

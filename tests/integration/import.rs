@@ -399,7 +399,12 @@ fn uploads_are_copied_into_page_bundles_or_listed() {
     assert_eq!(read(public.join("posts/pictured/a.jpg")), "JPEG");
 
     let remote = dir.path().join("remote");
-    import_ok(&export, &remote, &[]);
+    let stdout = import_ok(&export, &remote, &["--base-url", "https://new.example"]);
+    assert!(
+        stdout.contains("\nbase_url is https://new.example;"),
+        "{stdout}"
+    );
+    assert!(read(remote.join("site.toml")).contains("base_url = \"https://new.example\"\n"));
     assert!(
         read(remote.join("content/posts/pictured.md"))
             .ends_with("Look: ![A](https://up.example/wp-content/uploads/2020/01/a.jpg)\n")
