@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::comments::inbox::Inbox;
+use crate::comments::moderate;
 use crate::config::{CONFIG_FILE, in_site};
 use crate::content::{CONTENT_DIR, POSTS_DIR};
 use crate::error::{Error, Result};
@@ -15,7 +17,7 @@ use crate::export::{self, Format, Selection};
 use crate::layout::OUTPUT_DIR;
 use crate::site::{LoadOptions, Site};
 use crate::slug::slugify;
-use crate::{import, output, scaffold, serve};
+use crate::{import, intake, output, scaffold, serve};
 
 /// mend: a static-site generator for blogs whose comments matter.
 #[derive(Debug, Parser)]
@@ -49,6 +51,116 @@ pub enum Command {
 pub enum CommentsCommand {
     /// Write every comment as JSON, CSV or WordPress WXR (which WordPress and Disqus import).
     Export(ExportArgs),
+    /// Take the comments readers send from the site's comment form into the inbox.
+    Serve(IntakeArgs),
+    /// List the comments waiting for moderation.
+    Inbox(RootOnly),
+    /// Publish pending comments: each is added to its article's comment file.
+    Approve(ApproveArgs),
+    /// Move pending comments to the inbox's spam folder.
+    Spam(IdsArgs),
+    /// Delete pending comments.
+    Delete(IdsArgs),
+    /// Reply to a comment as the author (a pending one is approved first).
+    Reply(ReplyArgs),
+    /// Fetch pending comments from a remote `mend comments serve` into the inbox.
+    Pull(PullArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntakeArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// The port to listen on.
+    #[arg(long, default_value_t = 1112)]
+    pub port: u16,
+    /// Take the sender's address from X-Forwarded-For: only behind a proxy (nginx, Caddy).
+    #[arg(long)]
+    pub trust_proxy: bool,
+    /// Comments one address may send a minute (0: no limit).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub per_minute: u32,
+    /// Links a comment may hold.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_links: usize,
+    /// Another origin whose pages may send comments by script (the site's own always may).
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// Turn on `mend comments pull` with the token in this file [default: $MEND_COMMENTS_TOKEN].
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Run this shell command for each comment, with the comment as JSON on its input.
+    #[arg(long, value_name = "CMD")]
+    pub on_comment: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RootOnly {
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct IdsArgs {
+    /// The ids of pending comments (`mend comments inbox` lists them).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The ids of pending comments (`mend comments inbox` lists them).
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub ids: Vec<String>,
+    /// Approve every pending comment.
+    #[arg(long)]
+    pub all: bool,
+    /// Build the site afterwards.
+    #[arg(long)]
+    pub build: bool,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplyArgs {
+    /// The id of the comment to answer.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The reply, in Markdown [default: written in $EDITOR].
+    #[arg(long)]
+    pub body: Option<String>,
+    /// The article the comment is on, when its id is used on several.
+    #[arg(long, value_name = "FILE")]
+    pub article: Option<PathBuf>,
+    /// Who replies, as a key of [authors] (needed when there are several).
+    #[arg(long = "as", value_name = "KEY")]
+    pub author: Option<String>,
+    /// Build the site afterwards.
+    #[arg(long)]
+    pub build: bool,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The address of the remote `mend comments serve` (the site's comment endpoint).
+    pub url: String,
+    /// The token, read from this file [default: $MEND_COMMENTS_TOKEN].
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: RootArg,
 }
 
 #[derive(Debug, Args)]
@@ -183,7 +295,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::New(args) => new_article(&args),
         Command::Init(args) => init(&args),
         Command::Check(args) => check(&args),
-        Command::Comments(CommentsCommand::Export(args)) => export_comments(&args),
+        Command::Comments(command) => comments(command),
         Command::Import(ImportCommand::Wordpress(args)) => import_wordpress(&args),
     }
 }
@@ -369,6 +481,199 @@ fn export_comments(args: &ExportArgs) -> Result<()> {
             }),
         },
     }
+}
+
+fn comments(command: CommentsCommand) -> Result<()> {
+    match command {
+        CommentsCommand::Export(args) => export_comments(&args),
+        CommentsCommand::Serve(args) => intake::run(intake::Options {
+            token: token(args.token_file.as_deref())?,
+            root: args.root.root,
+            bind: args.bind,
+            port: args.port,
+            trust_proxy: args.trust_proxy,
+            per_minute: args.per_minute,
+            max_links: args.max_links,
+            allow_origins: args.allow_origin,
+            on_comment: args.on_comment,
+        }),
+        CommentsCommand::Inbox(args) => list_inbox(&args.root.root),
+        CommentsCommand::Approve(args) => approve(&args),
+        CommentsCommand::Spam(args) => {
+            moderate::spam(&args.root.root, &args.ids)?;
+            say!("moved {} to spam", counted(args.ids.len()));
+            Ok(())
+        }
+        CommentsCommand::Delete(args) => {
+            moderate::delete(&args.root.root, &args.ids)?;
+            say!("deleted {}", counted(args.ids.len()));
+            Ok(())
+        }
+        CommentsCommand::Reply(args) => reply(&args),
+        CommentsCommand::Pull(args) => {
+            let url = args.url.clone();
+            let token = token(args.token_file.as_deref())?.ok_or_else(|| Error::Pull {
+                url: url.clone(),
+                message: "no token: set MEND_COMMENTS_TOKEN or pass --token-file".into(),
+            })?;
+            let pulled = intake::pull::pull(&args.root.root, &url, &token)?;
+            say!("pulled {} into the inbox", counted(pulled));
+            Ok(())
+        }
+    }
+}
+
+/// `1 comment`, `3 comments`.
+fn counted(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "comment" } else { "comments" })
+}
+
+/// The pull token: from the file, or the environment.
+fn token(file: Option<&Path>) -> Result<Option<String>> {
+    let text = match file {
+        Some(path) => Some(crate::error::read_text(path)?),
+        None => std::env::var(TOKEN_VARIABLE).ok(),
+    };
+    Ok(text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+}
+
+/// Where the pull token is read from when no file is given.
+const TOKEN_VARIABLE: &str = "MEND_COMMENTS_TOKEN";
+
+fn list_inbox(root: &Path) -> Result<()> {
+    crate::config::Config::load(root)?;
+    let pending = Inbox::of_site(root).list()?;
+    if pending.is_empty() {
+        say!("no comments waiting");
+        return Ok(());
+    }
+    say!("{} waiting:", counted(pending.len()));
+    let now = jiff::Timestamp::now();
+    for s in &pending {
+        let age = crate::date::Date::parse(&s.date)
+            .map_or_else(|| "?".to_string(), |d| age(now, d.timestamp));
+        let reply = s
+            .parent
+            .as_deref()
+            .map_or_else(String::new, |p| format!(" (reply to {p})"));
+        say!("{}  {}  {}  {}{reply}", s.id, s.article, s.author, age);
+        say!("    {}", s.first_line(72));
+    }
+    Ok(())
+}
+
+/// `just now`, `5 min ago`, `3 h ago`, `2 days ago`.
+fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
+    let seconds = now.as_second().saturating_sub(then.as_second());
+    match seconds {
+        ..60 => "just now".into(),
+        60..3600 => format!("{} min ago", seconds / 60),
+        3600..86_400 => format!("{} h ago", seconds / 3600),
+        _ => {
+            let days = seconds / 86_400;
+            format!("{days} {} ago", if days == 1 { "day" } else { "days" })
+        }
+    }
+}
+
+fn approve(args: &ApproveArgs) -> Result<()> {
+    let root = &args.root.root;
+    let done = if args.all {
+        moderate::approve_all(root)?
+    } else {
+        moderate::approve(root, &args.ids)?
+    };
+    for d in &done {
+        say!("approved {} into {}", d.id, d.file.display());
+    }
+    if done.is_empty() {
+        say!("no comments waiting");
+    }
+    rebuild_if(args.build, root)
+}
+
+fn reply(args: &ReplyArgs) -> Result<()> {
+    let root = &args.root.root;
+    let body = match &args.body {
+        Some(body) => body.clone(),
+        None => write_in_editor(&args.id)?,
+    };
+    let done = moderate::reply(
+        root,
+        &moderate::Reply {
+            to: &args.id,
+            article: args.article.as_deref(),
+            body: &body,
+            author: args.author.as_deref(),
+        },
+    )?;
+    say!("replied as {} in {}", done.id, done.file.display());
+    rebuild_if(args.build, root)
+}
+
+fn rebuild_if(wanted: bool, root: &Path) -> Result<()> {
+    if !wanted {
+        return Ok(());
+    }
+    build(&BuildArgs {
+        root: RootArg {
+            root: root.to_path_buf(),
+        },
+        output: None,
+        drafts: false,
+        base_url: None,
+        quiet: false,
+        force: false,
+    })
+}
+
+/// Everything below this line of the editor's file is left out.
+const SCISSORS: &str = "# ------------------------ >8 ------------------------";
+
+/// A reply written in `$VISUAL` or `$EDITOR` (or `vi`).
+fn write_in_editor(id: &str) -> Result<String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let file = tempfile_path(id);
+    let help = format!(
+        "\n{SCISSORS}\n# Write your reply to comment {id} above the line, in Markdown;\n# save and close the editor to publish it. An empty reply writes nothing.\n"
+    );
+    std::fs::write(&file, help).map_err(|source| Error::Write {
+        path: file.clone(),
+        source,
+    })?;
+    let ran = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&file)
+        .status();
+    let failure = |message: String| Error::Editor {
+        command: editor.clone(),
+        message,
+    };
+    let outcome = match ran {
+        Ok(status) if status.success() => crate::error::read_text(&file),
+        Ok(status) => Err(failure(format!("it ended with {status}"))),
+        Err(e) => Err(failure(e.to_string())),
+    };
+    let _ = std::fs::remove_file(&file);
+    let text = outcome?;
+    Ok(text
+        .split(SCISSORS)
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string())
+}
+
+fn tempfile_path(id: &str) -> PathBuf {
+    let safe: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    std::env::temp_dir().join(format!("mend-reply-{safe}-{}.md", std::process::id()))
 }
 
 fn import_wordpress(args: &WordpressArgs) -> Result<()> {

@@ -29,6 +29,12 @@ pub struct Config {
     /// The longest comment body accepted, in bytes.
     #[serde(default = "default_max_bytes")]
     pub comments_max_bytes: usize,
+    /// Comments close this many days after an article's date; 0 never.
+    #[serde(default)]
+    pub comments_close_after_days: u32,
+    /// Where readers send comments (`[comments]`).
+    #[serde(default)]
+    pub comments: CommentsConfig,
     /// How many of the newest articles each Atom feed carries.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
@@ -37,6 +43,15 @@ pub struct Config {
     /// Free-form values for themes, passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// The `[comments]` table: how readers send comments.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentsConfig {
+    /// The URL of `mend comments serve` that the comment form posts to; with
+    /// none, the theme shows no form.
+    pub endpoint: Option<String>,
 }
 
 /// An author profile under `[authors.<key>]`.
@@ -143,6 +158,16 @@ impl Config {
             return Err(invalid(
                 "comments_max_depth",
                 format!("comments_max_depth must be from 1 to {MAX_THREAD_DEPTH}"),
+            ));
+        }
+        if let Some(endpoint) = &self.comments.endpoint
+            && !crate::sanitize::is_web_url(endpoint)
+        {
+            return Err(invalid(
+                "endpoint",
+                format!(
+                    "comments.endpoint `{endpoint}` must be an absolute http(s) URL such as https://example.com/comments/"
+                ),
             ));
         }
         if self.comments_max_bytes == 0 {

@@ -151,6 +151,53 @@ pub enum Error {
     #[error("{} already exists; remove it first or choose another name", path.display())]
     AlreadyExists { path: PathBuf },
 
+    #[error("{}:{line}: bad inbox file: {message}; fix it, or delete the file to drop that comment", path.display())]
+    InboxFile {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error("no pending comment `{id}` in {}; `mend comments inbox` lists them", inbox.display())]
+    NotInInbox { id: String, inbox: PathBuf },
+
+    #[error(
+        "comment `{id}` replies to `{parent}`, which is still waiting in the inbox; approve `{parent}` first, or both together"
+    )]
+    ParentPending { id: String, parent: String },
+
+    #[error(
+        "comment `{id}` is for {article}, which is not an article of this site any more; delete it with `mend comments delete {id}`"
+    )]
+    ArticleGone { id: String, article: String },
+
+    #[error(
+        "no comment `{id}` in the inbox or in any comment file; `mend comments inbox` lists pending ones, and ids are shown in a comment's link (#comment-ID)"
+    )]
+    CommentNotFound { id: String },
+
+    #[error(
+        "comment `{id}` is in several comment files ({files}); name its article with --article"
+    )]
+    CommentIdAmbiguous { id: String, files: String },
+
+    #[error("the reply is empty; nothing was written")]
+    EmptyReply,
+
+    #[error("the site has several authors ({keys}); choose who replies with --as KEY")]
+    ChooseReplyAuthor { keys: String },
+
+    #[error("no author `{key}` under [authors] in site.toml (known: {keys})")]
+    UnknownReplyAuthor { key: String, keys: String },
+
+    #[error(
+        "cannot run the editor `{command}`: {message}; set $EDITOR, or pass the reply with --body"
+    )]
+    Editor { command: String, message: String },
+
+    #[error("cannot pull comments from {url}: {message}")]
+    Pull { url: String, message: String },
+
     #[error("{}:{line}: bad comment file: {message}", path.display())]
     CommentSyntax {
         path: PathBuf,

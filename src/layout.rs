@@ -24,6 +24,8 @@ pub const TEMPLATES_DIR: &str = "templates";
 pub const THEMES_DIR: &str = "themes";
 /// Where `mend build` writes, unless told otherwise.
 pub const OUTPUT_DIR: &str = "public";
+/// Comments readers sent, waiting for the author (never published).
+pub const INBOX_DIR: &str = "inbox";
 /// Every folder of a site that holds its sources.
 pub const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR];
 

@@ -142,6 +142,14 @@ impl Hosts {
         Hosts { names }
     }
 
+    /// Also answers requests addressed to `name` (the public name a proxy
+    /// in front forwards).
+    pub fn also(mut self, name: &str) -> Hosts {
+        self.names
+            .push(name.trim_matches(['[', ']']).to_lowercase());
+        self
+    }
+
     /// Whether a `Host` header value names this server.
     pub fn allows(&self, host: &str) -> bool {
         let host = host.trim().to_lowercase();
@@ -154,6 +162,29 @@ impl Hosts {
         let name = name.trim_end_matches('.');
         name.parse::<IpAddr>().is_ok() || self.names.iter().any(|n| n == name)
     }
+}
+
+/// Compares a secret (a token) in time that does not depend on where it
+/// differs.
+pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    let mut difference = u8::from(given.len() != expected.len());
+    for (i, &byte) in expected.iter().enumerate() {
+        difference |= byte ^ given.get(i).copied().unwrap_or(!byte);
+    }
+    difference == 0
+}
+
+/// A fresh random token of 32 hexadecimal digits, for one run of a server.
+pub fn random_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    (0..2)
+        .map(|k: u64| {
+            // Each RandomState is seeded afresh by the standard library.
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u64(k);
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
 }
 
 /// Serves connections from `listener` until the process ends.
@@ -369,10 +400,14 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
         411 => "Length Required",
         413 => "Content Too Large",
         414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        401 => "Unauthorized",
         421 => "Misdirected Request",
+        422 => "Unprocessable Content",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
@@ -430,6 +465,17 @@ fn write_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"abcd", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+        assert_ne!(random_token(), random_token());
+        assert_eq!(random_token().len(), 32);
+    }
 
     #[test]
     fn hosts_that_name_this_server_are_allowed() {

@@ -46,6 +46,8 @@ pub struct Site {
     pub static_files: BTreeMap<String, Source>,
     /// Things worth telling the user that do not stop the build.
     pub warnings: Vec<Warning>,
+    /// When the site was loaded: comments close by age as of then.
+    pub now: jiff::Timestamp,
 }
 
 impl Site {
@@ -90,6 +92,7 @@ impl Site {
             theme: theme.expect("no theme error was reported"),
             static_files,
             warnings,
+            now: jiff::Timestamp::now(),
         })
     }
 
@@ -104,6 +107,11 @@ impl Site {
             }
         }
         ids
+    }
+
+    /// Whether a page takes new comments as of this build.
+    pub fn comments_open(&self, page: &Page) -> bool {
+        comments::is_open(page, self.config.comments_close_after_days, self.now)
     }
 
     /// The articles of a tag, newest first.

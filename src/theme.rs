@@ -32,13 +32,20 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "tag.html",
     "404.html",
     "components.html",
+    "comment-reply.html",
 );
 
 /// The default theme's static files, by output path.
-pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../themes/default/static/style.css"),
-)];
+pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../themes/default/static/style.css"),
+    ),
+    (
+        "comments.js",
+        include_bytes!("../themes/default/static/comments.js"),
+    ),
+];
 
 /// Where a static file's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,6 +27,17 @@ pub const SITEMAP: &str = "sitemap.xml";
 pub const ROBOTS: &str = "robots.txt";
 pub const NOT_FOUND: &str = "404.html";
 
+/// The address of the comment intake's reply form for one comment (for
+/// readers without JavaScript): `ENDPOINT?article=posts/x/&parent=c1`.
+pub fn reply_url(endpoint: &str, page_path: &str, comment_id: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("article", page_path)
+        .append_pair("parent", comment_id)
+        .finish();
+    let joiner = if endpoint.contains('?') { '&' } else { '?' };
+    format!("{endpoint}{joiner}{query}")
+}
+
 /// The file on disk that serves a page path: `posts/x/` → `posts/x/index.html`.
 pub fn file_of(path: &str) -> String {
     format!("{path}index.html")

@@ -9,6 +9,8 @@
 //! Not for rendering (`render`) nor for deciding what HTML is safe
 //! (`sanitize`).
 
+pub mod inbox;
+pub mod moderate;
 pub mod thread;
 
 use std::collections::{HashMap, HashSet};
@@ -73,6 +75,22 @@ impl CommentKind {
             CommentKind::Comment => "comment",
             CommentKind::Pingback => "pingback",
             CommentKind::Trackback => "trackback",
+        }
+    }
+}
+
+/// Whether a page takes new comments at `now`: its front matter did not
+/// close them, and it is younger than `comments_close_after_days` (0: no
+/// age limit), as WordPress closes comments on old posts.
+pub fn is_open(page: &crate::content::Page, close_after_days: u32, now: jiff::Timestamp) -> bool {
+    if !page.comments_open {
+        return false;
+    }
+    match (close_after_days, page.date) {
+        (0, _) | (_, None) => true,
+        (days, Some(date)) => {
+            let age = now.as_second().saturating_sub(date.timestamp.as_second());
+            age < i64::from(days) * 86_400
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct ThreadComment {
     /// For a comment without replies: how many enclosing comments end right
     /// after it.
     pub closes: usize,
+    /// Where a reader without JavaScript gets a form to reply to it; none
+    /// when the page takes no comments.
+    pub reply_url: Option<String>,
 }
 
 /// Whether a comment is shown in the thread: approved, and a reader's
@@ -115,6 +118,7 @@ pub fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment> {
                 depth,
                 has_replies: next_depth > depth,
                 closes: depth.saturating_sub(next_depth),
+                reply_url: None,
             }
         })
         .collect()

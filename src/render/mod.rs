@@ -103,6 +103,27 @@ pub fn render_page(site: &Site, views: &Views, target: PageRef) -> Result<File> 
     render_one(site, views, Job::Page(target))
 }
 
+/// The template of the reply form for readers without JavaScript.
+pub const REPLY_TEMPLATE: &str = "comment-reply.html";
+
+/// The no-script reply page for comment `parent` of a page, or `None` if
+/// the page shows no such comment. Served by `mend comments serve`, on
+/// another address than the site, so its links are absolute.
+pub fn render_reply_page(
+    site: &Site,
+    views: &Views,
+    target: PageRef,
+    parent: &str,
+) -> Result<Option<Vec<u8>>> {
+    let Some(context) = views.reply_context(site, target, parent) else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    render_template(site, REPLY_TEMPLATE, &context, &mut out)
+        .map_err(|e| e.while_rendering(|| Job::Page(target).origin(site)))?;
+    Ok(Some(out))
+}
+
 fn render_one(site: &Site, views: &Views, job: Job) -> Result<File> {
     let mut bytes = Vec::new();
     render_job(site, views, job, &mut bytes).map_err(|e| e.while_rendering(|| job.origin(site)))?;

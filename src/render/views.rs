@@ -129,6 +129,16 @@ struct SiteView<'a> {
     paginate: usize,
     authors: &'a BTreeMap<String, AuthorView>,
     extra: &'a toml::Table,
+    comments: CommentsView<'a>,
+}
+
+/// How readers send comments, for the comment form.
+#[derive(Serialize)]
+struct CommentsView<'a> {
+    /// Where the form posts; none shows no form.
+    endpoint: Option<&'a str>,
+    /// The longest comment accepted, in bytes.
+    max_bytes: usize,
 }
 
 #[derive(Serialize)]
@@ -161,6 +171,10 @@ impl Views {
             paginate: config.paginate,
             authors: &authors,
             extra: &config.extra,
+            comments: CommentsView {
+                endpoint: config.comments.endpoint.as_deref(),
+                max_bytes: config.comments_max_bytes,
+            },
         };
         let summary = |page: &Page| summary_value(site, &authors, page);
         let tags = site
@@ -218,6 +232,23 @@ impl Views {
         let mut context = self.context(&target.page(site).path);
         context.insert_value("page", self.page_value(site, target));
         context
+    }
+
+    /// What the no-script reply form for comment `parent` of a page gets:
+    /// the page, and the comment as the thread shows it.
+    pub(super) fn reply_context(
+        &self,
+        site: &Site,
+        target: PageRef,
+        parent: &str,
+    ) -> Option<Context> {
+        let page = target.page(site);
+        let shown = thread_with_replies(site, page);
+        let comment = shown.into_iter().find(|c| c.id == parent)?;
+        let mut context = self.page_context(site, target);
+        context.insert("parent", &comment);
+        context.insert("root", &site.urls.permalink(""));
+        Some(context)
     }
 
     /// What page `n` (from 0) of the index gets.
@@ -372,7 +403,7 @@ fn summary_view<'a>(
         has_more: page.body.has_more,
         reading_time: page.body.words.div_ceil(WORDS_PER_MINUTE).max(1),
         draft: page.draft,
-        comments_open: page.comments_open,
+        comments_open: site.comments_open(page),
         image: page
             .image
             .as_deref()
@@ -418,9 +449,23 @@ fn body_view<'a>(site: &Site, page: &'a Page) -> BodyView<'a> {
         content: &page.body.html,
         toc: &page.body.toc,
         word_count: page.body.words,
-        comments: thread::build(&page.comments, site.config.comments_max_depth),
+        comments: thread_with_replies(site, page),
         mentions: thread::mentions(&page.comments),
     }
+}
+
+/// The thread of a page, each comment with the address of its no-script
+/// reply form when the page takes comments.
+fn thread_with_replies(site: &Site, page: &Page) -> Vec<ThreadComment> {
+    let mut comments = thread::build(&page.comments, site.config.comments_max_depth);
+    if let Some(endpoint) = &site.config.comments.endpoint
+        && site.comments_open(page)
+    {
+        for c in &mut comments {
+            c.reply_url = Some(urls::reply_url(endpoint, &page.path, &c.id));
+        }
+    }
+    comments
 }
 
 /// Adds the fields of `more` (a serialized struct) to the map of `base`.

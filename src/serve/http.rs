@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use super::moderation;
 use super::reload::{self, EVENTS_PATH, Hub, SCRIPT_PATH, STATUS_PATH};
 use super::store::{Packed, Store};
 use crate::server::{Body, Request, Response};
@@ -21,6 +22,29 @@ pub(super) struct Shared {
     pub hub: Hub,
     /// The site folder, resolved: static files must stay inside it.
     pub root: std::path::PathBuf,
+    /// This run's moderation token, given only to the pages served.
+    pub token: String,
+}
+
+impl Shared {
+    /// The source of the page at `path` (`posts/x/`), from the site's root.
+    pub(super) fn source_of(&self, path: &str) -> Option<String> {
+        let output = self
+            .output
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        output.sources.get(path.trim_start_matches('/')).cloned()
+    }
+
+    /// Adds the scripts of `serve` to a page.
+    fn inject(&self, html: &[u8], generation: u64) -> Vec<u8> {
+        let tags = format!(
+            "{}{}",
+            reload::script_tag(generation),
+            moderation::script_tag(&self.token)
+        );
+        reload::inject(html, &tags)
+    }
 }
 
 /// How often an idle event stream sends a comment, to notice closed tabs.
@@ -28,11 +52,20 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Answers one request.
 pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
+    let path = request.path().to_string();
+    if request.method == "POST" && path == moderation::ACTION_PATH {
+        return moderation::act(&request, shared);
+    }
     if !matches!(request.method.as_str(), "GET" | "HEAD") {
         return Response::text(405, "only GET and HEAD").with_header("Allow", "GET, HEAD");
     }
-    let path = request.path().to_string();
     match path.as_str() {
+        moderation::SCRIPT_PATH => respond(
+            200,
+            "text/javascript; charset=utf-8",
+            moderation::SCRIPT.as_bytes().to_vec(),
+        ),
+        moderation::PENDING_PATH => moderation::pending(&request, shared),
         EVENTS_PATH => {
             let shared = Arc::clone(shared);
             Response {
@@ -71,7 +104,7 @@ fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
         Lookup::File(key, bytes) => {
             drop(output);
             let body = if key.ends_with(".html") {
-                reload::inject(&bytes, generation)
+                shared.inject(&bytes, generation)
             } else {
                 bytes
             };
@@ -89,7 +122,7 @@ fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
             let page = output.files.get("404.html").map(Packed::unpack);
             drop(output);
             let body =
-                page.map_or_else(|| b"Not found".to_vec(), |p| reload::inject(&p, generation));
+                page.map_or_else(|| b"Not found".to_vec(), |p| shared.inject(&p, generation));
             respond(404, "text/html; charset=utf-8", body)
         }
     }

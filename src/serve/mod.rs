@@ -10,6 +10,7 @@
 
 mod http;
 mod live;
+mod moderation;
 mod reload;
 mod store;
 mod watch;
@@ -62,6 +63,7 @@ pub fn run(options: &Options) -> Result<()> {
         output,
         hub: reload::Hub::default(),
         root,
+        token: server::random_token(),
     });
 
     let started = Instant::now();

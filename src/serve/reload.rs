@@ -99,9 +99,8 @@ pub(super) fn script_tag(generation: u64) -> String {
     format!("<script src=\"{SCRIPT_PATH}\" data-generation=\"{generation}\"></script>")
 }
 
-/// Adds the live-reload script to an HTML page.
-pub(super) fn inject(html: &[u8], generation: u64) -> Vec<u8> {
-    let tag = script_tag(generation);
+/// Adds `tags` (the scripts of `serve`) to an HTML page, before its end.
+pub(super) fn inject(html: &[u8], tag: &str) -> Vec<u8> {
     let at = find_last(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());
     out.extend_from_slice(&html[..at]);
@@ -174,14 +173,14 @@ mod tests {
 
     #[test]
     fn script_goes_before_the_last_body_end() {
-        let page = inject(b"<html><body><p>x</p></body></html>", 7);
+        let page = inject(b"<html><body><p>x</p></body></html>", &script_tag(7));
         let text = String::from_utf8(page).unwrap();
         assert!(
             text.ends_with(&format!("{}</body></html>", script_tag(7))),
             "{text}"
         );
         assert!(
-            String::from_utf8(inject(b"no body", 1))
+            String::from_utf8(inject(b"no body", &script_tag(1)))
                 .unwrap()
                 .starts_with("no body<script")
         );

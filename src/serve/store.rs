@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::relative_path;
 use crate::error::Result;
 use crate::render::{Plan, Views};
 use crate::site::Site;
@@ -17,6 +18,9 @@ pub(super) struct Store {
     pub files: BTreeMap<String, Packed>,
     /// Files copied as they are, by output path.
     pub copies: BTreeMap<String, Source>,
+    /// The source of each article and page (`content/posts/x.md`, from the
+    /// site's root), by its path (`posts/x/`), for moderation.
+    pub sources: BTreeMap<String, String>,
 }
 
 /// A rendered file kept in memory, LZ4-compressed: HTML shrinks about
@@ -74,6 +78,12 @@ pub(super) fn render_all(site: &Site, views: &Views) -> Result<Store> {
             .into_iter()
             .collect(),
         copies: site.static_files.clone(),
+        sources: site
+            .articles
+            .iter()
+            .chain(&site.pages)
+            .map(|p| (p.path.clone(), relative_path(&site.root, &p.source)))
+            .collect(),
     })
 }
 

@@ -172,15 +172,16 @@ fn generation(server: &Server) -> u64 {
 
 /// The served body without the live-reload script that `serve` adds.
 fn without_script(body: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(body);
-    let start = text.find("<script src=\"/__mend/livereload.js\"");
-    match start {
-        Some(start) => {
-            let end = text[start..].find("</script>").unwrap() + start + "</script>".len();
-            format!("{}{}", &text[..start], &text[end..]).into_bytes()
-        }
-        None => body.to_vec(),
+    let mut text = String::from_utf8_lossy(body).into_owned();
+    for script in ["livereload.js", "moderation.js"] {
+        let tag = format!("<script src=\"/__mend/{script}\"");
+        let start = text
+            .find(&tag)
+            .unwrap_or_else(|| panic!("no {script} in {text}"));
+        let end = text[start..].find("</script>").unwrap() + start + "</script>".len();
+        text.replace_range(start..end, "");
     }
+    text.into_bytes()
 }
 
 /// Asserts that the server serves exactly what a clean `mend build` writes.

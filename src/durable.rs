@@ -1,0 +1,121 @@
+//! Files written so that a crash or a power cut leaves either the old file
+//! or the new one, never half of one: written beside, flushed to the disk,
+//! then put in place with one rename (or link), and the folder flushed too.
+//! Used for what mend must not lose: a reader's comment once acknowledged,
+//! and a comment file being appended to.
+//!
+//! Not for the built site (`output` swaps whole folders) nor for reading.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Makes each temporary name of this process unique.
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary file in `dir` holding `bytes`, flushed to the disk.
+fn write_beside(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    fs::create_dir_all(dir)?;
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    Ok(temp)
+}
+
+/// Flushes a folder, so a file just named in it stays named after a crash.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Writes a new file `dir/name`; fails with `AlreadyExists` (writing
+/// nothing) if it is there. Once this returns, the file survives a crash.
+pub fn create(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let temp = write_beside(dir, name, bytes)?;
+    // A hard link never replaces a file, unlike a rename.
+    let linked = fs::hard_link(&temp, dir.join(name));
+    let _ = fs::remove_file(&temp);
+    linked?;
+    sync_dir(dir)
+}
+
+/// Replaces (or creates) `path` with `bytes` in one step.
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = write_beside(dir, &name, bytes)?;
+    if let Err(e) = fs::rename(&temp, path) {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_dir(dir)
+}
+
+/// Removes `path` for good, flushing its folder.
+pub fn remove(path: &Path) -> io::Result<()> {
+    fs::remove_file(path)?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Moves `from` to `to` (same file system), flushing both folders.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    if let Some(dir) = to.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::rename(from, to)?;
+    for dir in [to.parent(), from.parent()].into_iter().flatten() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// An exclusive lock on a file, held until dropped; waits for another
+/// holder to let go.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    pub fn wait(path: &Path) -> io::Result<Lock> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+        Ok(Lock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_never_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), "a.toml", b"first").unwrap();
+        let error = create(dir.path(), "a.toml", b"second").unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(dir.path().join("a.toml")).unwrap(), b"first");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left");
+        replace(&dir.path().join("a.toml"), b"third").unwrap();
+        assert_eq!(fs::read(dir.path().join("a.toml")).unwrap(), b"third");
+    }
+}

@@ -1,0 +1,680 @@
+//! `mend comments serve`: the small server readers' comments are sent to.
+//! It checks each submission against the site (`check`), writes it to the
+//! inbox durably before answering, and answers people (a redirect back to
+//! the article, or a page that says what to fix) and scripts (JSON) alike.
+//! Robots that fill the hidden field get the same answer, and their text
+//! goes to spam; one address may send only so many comments a minute; an
+//! exact repeat is refused. With a token it also hands pending comments to
+//! `mend comments pull` and forgets them once told they are safe.
+//!
+//! It runs on the bounded `server` (size limits, timeouts, a cap on
+//! connections, the Host check), like `mend serve`.
+//!
+//! Not for moderation (`comments::moderate`) nor the static pages.
+
+pub mod check;
+pub mod pull;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Write;
+use std::net::{IpAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::comments::inbox::{Inbox, Submission, is_valid_id, new_id};
+use crate::comments::{self, Comment};
+use crate::error::{Error, Result};
+use crate::render::{PageRef, Views, render_reply_page};
+use crate::server::{self, Request, Response};
+use crate::site::{LoadOptions, Site};
+use check::{Bounds, refuse};
+pub use check::{Form, Refusal};
+
+/// What `mend comments serve` was asked.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    /// Take the sender's address from `X-Forwarded-For` (behind a proxy).
+    pub trust_proxy: bool,
+    /// Submissions one address may send a minute; 0 for no limit.
+    pub per_minute: u32,
+    /// Links a comment may hold.
+    pub max_links: usize,
+    /// Origins besides the site's whose pages may send comments by script.
+    pub allow_origins: Vec<String>,
+    /// The token `mend comments pull` must show; none turns pulling off.
+    pub token: Option<String>,
+    /// A shell command run with each submission as JSON on its input.
+    pub on_comment: Option<String>,
+}
+
+/// The most submissions handed to one pull.
+const PULL_BATCH: usize = 500;
+/// A site is read again for an unknown article at most this often.
+const RELOAD_GAP: Duration = Duration::from_secs(5);
+/// Addresses remembered by the rate limit before old ones are dropped.
+const RATE_MEMORY: usize = 10_000;
+
+/// The loaded site, and how its pages are found by path.
+struct Loaded {
+    site: Site,
+    views: Views,
+    by_path: HashMap<String, PageRef>,
+    at: Instant,
+}
+
+impl Loaded {
+    fn load(root: &Path) -> Result<Loaded> {
+        let site = Site::load(root, &LoadOptions::default())?;
+        let views = Views::new(&site);
+        let by_path = (0..site.articles.len())
+            .map(PageRef::Article)
+            .chain((0..site.pages.len()).map(PageRef::Page))
+            .map(|r| (r.page(&site).path.clone(), r))
+            .collect();
+        Ok(Loaded {
+            site,
+            views,
+            by_path,
+            at: Instant::now(),
+        })
+    }
+}
+
+/// Everything the request threads share.
+struct Intake {
+    root: PathBuf,
+    options: Options,
+    loaded: RwLock<Loaded>,
+    inbox: Inbox,
+    /// Fingerprints of what is pending or published, to refuse repeats.
+    seen: Mutex<HashSet<u64>>,
+    rates: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    /// The endpoint's path (`/comments`), which a proxy may pass on.
+    prefix: String,
+    origins: Vec<String>,
+}
+
+/// Runs the intake server until the process ends.
+pub fn run(options: Options) -> Result<()> {
+    let loaded = Loaded::load(&options.root)?;
+    let config = &loaded.site.config;
+    let endpoint = config.comments.endpoint.clone().unwrap_or_default();
+    let endpoint_url = url::Url::parse(&endpoint).ok();
+    let prefix = endpoint_url
+        .as_ref()
+        .map_or("", url::Url::path)
+        .trim_end_matches('/')
+        .to_string();
+    let mut hosts = server::Hosts::new(&options.bind);
+    let mut origins = options.allow_origins.clone();
+    for address in [
+        Some(config.base_url.as_str()),
+        endpoint_url.as_ref().map(url::Url::as_str),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Ok(parsed) = url::Url::parse(address) {
+            if let Some(host) = parsed.host_str() {
+                hosts = hosts.also(host);
+            }
+            origins.push(parsed.origin().ascii_serialization());
+        }
+    }
+    let inbox = Inbox::of_site(&options.root);
+    let mut seen = HashSet::new();
+    for s in inbox.list()? {
+        seen.insert(fingerprint(&s.article, &s.author, &s.body));
+    }
+    remember_published(&loaded, &mut seen);
+    let listener = bind(&options.bind, options.port)?;
+    let address = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let limits = server::Limits {
+        // Form encoding may triple a body; the fields around it are small.
+        body: config.comments_max_bytes * 3 + 16 * 1024,
+        connections: 256,
+        ..server::Limits::default()
+    };
+    let intake = Arc::new(Intake {
+        root: options.root.clone(),
+        options,
+        loaded: RwLock::new(loaded),
+        inbox,
+        seen: Mutex::new(seen),
+        rates: Mutex::new(HashMap::new()),
+        prefix,
+        origins,
+    });
+    println!("taking comments at http://{address}/ (Ctrl-C to stop)");
+    let handler: Arc<server::Handler> = Arc::new(move |request| intake.handle(request));
+    server::run(listener, limits, hosts, handler);
+    Ok(())
+}
+
+fn bind(bind: &str, port: u16) -> Result<TcpListener> {
+    let address = if bind.contains(':') && !bind.starts_with('[') {
+        format!("[{bind}]:{port}")
+    } else {
+        format!("{bind}:{port}")
+    };
+    TcpListener::bind(&address).map_err(|e| Error::Serve {
+        message: format!("cannot listen on {address}: {e}; pass another --port or --bind"),
+    })
+}
+
+fn remember_published(loaded: &Loaded, seen: &mut HashSet<u64>) {
+    let site = &loaded.site;
+    for page in site.articles.iter().chain(&site.pages) {
+        let article = relative_source(&site.root, &page.source);
+        for c in &page.comments {
+            seen.insert(fingerprint(&article, &c.author, &c.body));
+        }
+    }
+}
+
+/// What makes two comments the same: article, author and text.
+fn fingerprint(article: &str, author: &str, body: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (article, author.trim().to_lowercase(), body.trim()).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A page's source from the site's root, with `/`: `content/posts/x.md`.
+fn relative_source(root: &Path, source: &Path) -> String {
+    crate::config::relative_path(root, source)
+}
+
+/// How a request wants its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// A browser sending the plain form: redirects and pages.
+    Person,
+    /// A script: JSON.
+    Script,
+}
+
+#[derive(Serialize)]
+struct Accepted<'a> {
+    id: &'a str,
+    status: &'static str,
+    message: &'static str,
+}
+
+/// What a reader is told once their comment is safe.
+const THANKS: &str = "Thank you! Your comment is awaiting moderation.";
+
+impl Intake {
+    fn handle(&self, request: Request) -> Response {
+        let path = request.path().to_string();
+        let rest = path.strip_prefix(&self.prefix).unwrap_or(&path);
+        let rest = rest.trim_end_matches('/');
+        let response = match (request.method.as_str(), rest) {
+            ("OPTIONS", _) => self.preflight(&request),
+            ("POST", "") => self.submit(&request),
+            ("GET" | "HEAD", "") => self.reply_page(&request),
+            ("GET", "/inbox") => self.with_token(&request, |_| self.pending()),
+            ("POST", "/inbox/ack") => self.with_token(&request, |r| self.acknowledge(r)),
+            (_, "" | "/inbox" | "/inbox/ack") => {
+                Response::text(405, "this address takes comments sent with POST")
+                    .with_header("Allow", "GET, POST, OPTIONS")
+            }
+            _ => Response::text(
+                404,
+                "nothing here; comments are sent to the endpoint itself",
+            ),
+        };
+        self.with_cors(&request, response)
+    }
+
+    fn allowed_origin<'a>(&self, request: &'a Request) -> Option<&'a str> {
+        request
+            .header("Origin")
+            .filter(|o| self.origins.iter().any(|allowed| allowed == o))
+    }
+
+    fn with_cors(&self, request: &Request, response: Response) -> Response {
+        match self.allowed_origin(request) {
+            Some(origin) => response
+                .with_header("Access-Control-Allow-Origin", origin)
+                .with_header("Vary", "Origin"),
+            None => response,
+        }
+    }
+
+    fn preflight(&self, request: &Request) -> Response {
+        if self.allowed_origin(request).is_none() {
+            return Response::text(403, "this origin may not send comments here");
+        }
+        Response::new(204, "text/plain", Vec::new())
+            .with_header("Access-Control-Allow-Methods", "POST")
+            .with_header("Access-Control-Allow-Headers", "Content-Type")
+            .with_header("Access-Control-Max-Age", "600")
+    }
+
+    fn submit(&self, request: &Request) -> Response {
+        let content_type = request
+            .header("Content-Type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let (reader, form) = if content_type.starts_with("application/json") {
+            match serde_json::from_slice::<Form>(&request.body) {
+                Ok(form) => (Reader::Script, form),
+                Err(_) => {
+                    let refusal = refuse(400, "The comment was not valid JSON.");
+                    return refused(Reader::Script, &refusal, None);
+                }
+            }
+        } else if content_type.starts_with("application/x-www-form-urlencoded") {
+            (Reader::Person, Form::from_urlencoded(&request.body))
+        } else {
+            let refusal = refuse(
+                415,
+                "Send comments as a form (application/x-www-form-urlencoded) or as JSON.",
+            );
+            return refused(Reader::Person, &refusal, None);
+        };
+        let address = self.sender(request);
+        if !self.within_rate(address) {
+            let refusal = refuse(
+                429,
+                "You have sent several comments in a short time; please wait a minute and send it again.",
+            );
+            return refused(reader, &refusal, None).with_header("Retry-After", "60");
+        }
+        match self.accept(&form, address) {
+            Ok((id, permalink)) => accepted(reader, &id, &permalink),
+            Err((refusal, back)) => refused(reader, &refusal, back.as_deref()),
+        }
+    }
+
+    /// Checks and stores a submission: its id and the article's address,
+    /// or the refusal and the article's address when known.
+    fn accept(
+        &self,
+        form: &Form,
+        address: IpAddr,
+    ) -> std::result::Result<(String, String), (Refusal, Option<String>)> {
+        let (target, permalink, article, shown, open) =
+            self.find(&form.article).ok_or_else(|| {
+                (
+                    refuse(
+                        404,
+                        format!("There is no article at `{}` on this blog.", form.article),
+                    ),
+                    None,
+                )
+            })?;
+        let back = Some(permalink.clone());
+        if !open {
+            return Err((refuse(403, "Comments on this article are closed."), back));
+        }
+        let bounds = self.bounds();
+        let fields = match check::fields(form, &shown, bounds) {
+            Err(refusal) if refusal.status == 422 && !form.parent.trim().is_empty() => {
+                // A reply to a comment approved since the site was read.
+                let fresh = self.reload_comments(target);
+                check::fields(form, &fresh, bounds).map_err(|r| (r, back.clone()))?
+            }
+            other => other.map_err(|r| (r, back.clone()))?,
+        };
+        let print = fingerprint(&article, &fields.author, &fields.body);
+        if !form.is_robot() && self.seen_lock().contains(&print) {
+            let refusal = refuse(
+                409,
+                "This comment was already received: it looks as though you have said that already.",
+            );
+            return Err((refusal, back));
+        }
+        let now = jiff::Timestamp::now();
+        let mut submission = Submission {
+            id: new_id(now),
+            article,
+            parent: fields.parent,
+            author: fields.author,
+            email: fields.email,
+            url: fields.url,
+            date: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            body: fields.body,
+            address: Some(address.to_string()),
+        };
+        self.store(&mut submission, form.is_robot()).map_err(|e| {
+            eprintln!("error: a comment could not be saved: {e}");
+            let refusal = refuse(
+                503,
+                "Your comment could not be saved just now; nothing was kept. Please try again in a moment.",
+            );
+            (refusal, back.clone())
+        })?;
+        if !form.is_robot() {
+            self.seen_lock().insert(print);
+            println!(
+                "comment {} from {} on {}",
+                submission.id, submission.author, submission.article
+            );
+            self.notify(&submission);
+        }
+        Ok((submission.id, permalink))
+    }
+
+    fn seen_lock(&self) -> std::sync::MutexGuard<'_, HashSet<u64>> {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn bounds(&self) -> Bounds {
+        let loaded = self.read();
+        Bounds {
+            max_bytes: loaded.site.config.comments_max_bytes,
+            max_links: self.options.max_links,
+        }
+    }
+
+    /// Writes a submission for good, under a fresh id if one is taken.
+    fn store(&self, submission: &mut Submission, spam: bool) -> std::io::Result<()> {
+        loop {
+            let stored = if spam {
+                self.inbox.store_spam(submission)
+            } else {
+                self.inbox.store(submission)
+            };
+            match stored {
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    submission.id = new_id(jiff::Timestamp::now());
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Loaded> {
+        self.loaded
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The page at `path`: where it is in the site, its address, its
+    /// source, its comments and whether it is open. An unknown path reads
+    /// the site again (not more often than `RELOAD_GAP`), for an article
+    /// published since.
+    #[allow(clippy::type_complexity)]
+    fn find(&self, path: &str) -> Option<(PageRef, String, String, Vec<Comment>, bool)> {
+        let path = path.trim().trim_start_matches('/');
+        let lookup = |loaded: &Loaded| {
+            let target = *loaded.by_path.get(path)?;
+            let site = &loaded.site;
+            let page = target.page(site);
+            let open = comments::is_open(
+                page,
+                site.config.comments_close_after_days,
+                jiff::Timestamp::now(),
+            );
+            let source = relative_source(&site.root, &page.source);
+            Some((
+                target,
+                page.permalink.clone(),
+                source,
+                page.comments.clone(),
+                open,
+            ))
+        };
+        if let Some(found) = lookup(&self.read()) {
+            return Some(found);
+        }
+        if self.read().at.elapsed() < RELOAD_GAP {
+            return None;
+        }
+        match Loaded::load(&self.root) {
+            Ok(fresh) => {
+                let found = lookup(&fresh);
+                *self
+                    .loaded
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+                found
+            }
+            Err(e) => {
+                eprintln!("error: cannot read the site again: {e}");
+                None
+            }
+        }
+    }
+
+    /// A page's comments read again from its file (approved since).
+    fn reload_comments(&self, target: PageRef) -> Vec<Comment> {
+        let mut loaded = self
+            .loaded
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let max = loaded.site.config.comments_max_bytes;
+        let page = target.page(&loaded.site);
+        let file = comments::moderate::comments_file_of(&page.source);
+        if let Ok(fresh) = comments::load(&file, max) {
+            target.page_mut(&mut loaded.site).comments = fresh.comments;
+        }
+        target.page(&loaded.site).comments.clone()
+    }
+
+    /// The sender's address: the peer, or the last `X-Forwarded-For`
+    /// entry (the one the proxy saw) when the proxy is trusted.
+    fn sender(&self, request: &Request) -> IpAddr {
+        let forwarded = request
+            .header("X-Forwarded-For")
+            .filter(|_| self.options.trust_proxy)
+            .and_then(|list| list.rsplit(',').next())
+            .and_then(|a| a.trim().parse().ok());
+        forwarded.unwrap_or(request.peer.ip())
+    }
+
+    /// Counts a submission from `address`; whether it is within the limit.
+    fn within_rate(&self, address: IpAddr) -> bool {
+        let limit = self.options.per_minute as usize;
+        if limit == 0 {
+            return true;
+        }
+        let mut rates = self
+            .rates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        let minute = Duration::from_secs(60);
+        if rates.len() > RATE_MEMORY {
+            rates.retain(|_, times| times.back().is_some_and(|t| now - *t < minute));
+        }
+        let times = rates.entry(address).or_default();
+        while times.front().is_some_and(|t| now - *t >= minute) {
+            times.pop_front();
+        }
+        if times.len() >= limit {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+
+    /// Runs `--on-comment` with the submission on its input, apart from
+    /// the answer: its failure is told, and changes nothing.
+    fn notify(&self, submission: &Submission) {
+        let Some(command) = self.options.on_comment.clone() else {
+            return;
+        };
+        let json = serde_json::to_vec(submission).expect("plain data serializes");
+        let id = submission.id.clone();
+        std::thread::spawn(move || {
+            let outcome = run_hook(&command, &json);
+            if let Err(message) = outcome {
+                eprintln!(
+                    "warning: --on-comment for comment {id} failed: {message}; the comment is kept in the inbox"
+                );
+            }
+        });
+    }
+
+    /// The no-script reply form: `?article=posts/x/&parent=ID`.
+    fn reply_page(&self, request: &Request) -> Response {
+        let query = request.target.split_once('?').map_or("", |(_, q)| q);
+        let mut article = String::new();
+        let mut parent = String::new();
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match key.as_ref() {
+                "article" => article = value.into_owned(),
+                "parent" => parent = value.into_owned(),
+                _ => {}
+            }
+        }
+        if article.is_empty() {
+            return Response::text(200, "mend takes comments here: send them with POST");
+        }
+        let Some((target, ..)) = self.find(&article) else {
+            return page(
+                404,
+                &refuse(404, "There is no such article on this blog."),
+                None,
+            );
+        };
+        let loaded = self.read();
+        match render_reply_page(&loaded.site, &loaded.views, target, &parent) {
+            Ok(Some(html)) => Response::new(200, "text/html; charset=utf-8", html),
+            Ok(None) => {
+                let back = target.page(&loaded.site).permalink.clone();
+                let refusal = refuse(
+                    404,
+                    "That comment is not on this article, or comments are closed.",
+                );
+                page(404, &refusal, Some(&back))
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Response::text(500, "the reply form could not be shown")
+            }
+        }
+    }
+
+    /// Runs `then` if the request carries the pull token.
+    fn with_token(&self, request: &Request, then: impl FnOnce(&Request) -> Response) -> Response {
+        let Some(token) = &self.options.token else {
+            return Response::text(404, "pulling is not turned on: start with a token");
+        };
+        let given = request
+            .header("Authorization")
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if server::same_secret(given.trim().as_bytes(), token.as_bytes()) {
+            then(request)
+        } else {
+            Response::text(401, "a valid token is needed").with_header("WWW-Authenticate", "Bearer")
+        }
+    }
+
+    fn pending(&self) -> Response {
+        match self.inbox.list() {
+            Ok(mut list) => {
+                list.truncate(PULL_BATCH);
+                json(200, &Batch { submissions: list })
+            }
+            Err(e) => Response::text(500, &e.to_string()),
+        }
+    }
+
+    fn acknowledge(&self, request: &Request) -> Response {
+        let Ok(ack) = serde_json::from_slice::<Ack>(&request.body) else {
+            return Response::text(400, "send {\"ids\": [...]} as JSON");
+        };
+        let mut removed = 0;
+        for id in ack.ids.iter().filter(|id| is_valid_id(id)) {
+            if self.inbox.path_of(id).is_file() && self.inbox.remove(id).is_ok() {
+                removed += 1;
+            }
+        }
+        json(200, &serde_json::json!({ "removed": removed }))
+    }
+}
+
+/// What a pull receives.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Batch {
+    pub submissions: Vec<Submission>,
+}
+
+/// What a pull acknowledges.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Ack {
+    pub ids: Vec<String>,
+}
+
+fn run_hook(command: &str, input: &[u8]) -> std::result::Result<(), String> {
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input);
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("it ended with {status}"))
+    }
+}
+
+fn json(status: u16, value: &impl Serialize) -> Response {
+    let body = serde_json::to_vec(value).expect("plain data serializes");
+    Response::new(status, "application/json", body).with_header("Cache-Control", "no-store")
+}
+
+fn accepted(reader: Reader, id: &str, permalink: &str) -> Response {
+    match reader {
+        Reader::Script => json(
+            201,
+            &Accepted {
+                id,
+                status: "pending",
+                message: THANKS,
+            },
+        ),
+        Reader::Person => {
+            Response::new(303, "text/plain; charset=utf-8", THANKS.as_bytes().to_vec())
+                .with_header("Location", &format!("{permalink}#comment-sent"))
+                .with_header("Cache-Control", "no-store")
+        }
+    }
+}
+
+fn refused(reader: Reader, refusal: &Refusal, back: Option<&str>) -> Response {
+    match reader {
+        Reader::Script => json(
+            refusal.status,
+            &serde_json::json!({ "error": refusal.message }),
+        ),
+        Reader::Person => page(refusal.status, refusal, back),
+    }
+}
+
+/// A small page that tells a person why their comment was not taken.
+fn page(status: u16, refusal: &Refusal, back: Option<&str>) -> Response {
+    let escape = |s: &str| quick_xml::escape::escape(s).into_owned();
+    let link = back.map_or_else(String::new, |url| {
+        format!("<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n", escape(url))
+    });
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n<title>Your comment was not sent</title>\n</head>\n<body>\n\
+         <h1>Your comment was not sent</h1>\n<p>{}</p>\n{link}</body>\n</html>\n",
+        escape(&refusal.message)
+    );
+    Response::new(status, "text/html; charset=utf-8", html.into_bytes())
+        .with_header("Cache-Control", "no-store")
+}
