@@ -607,7 +607,14 @@ fn reply(args: &ReplyArgs) -> Result<()> {
             author: args.author.as_deref(),
         },
     )?;
-    say!("replied as {} in {}", done.id, done.file.display());
+    if let Some(approved) = &done.approved {
+        say!("approved {} into {}", approved.id, approved.file.display());
+    }
+    say!(
+        "replied as {} in {}",
+        done.reply.id,
+        done.reply.file.display()
+    );
     rebuild_if(args.build, root)
 }
 

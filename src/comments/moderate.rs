@@ -177,8 +177,16 @@ pub struct Reply<'a> {
     pub author: Option<&'a str>,
 }
 
-/// Writes the author's reply under a comment; returns the new comment.
-pub fn reply(root: &Path, reply: &Reply) -> Result<Done> {
+/// What a reply did: the pending comment it approved first, if any, and
+/// the new comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replied {
+    pub approved: Option<Done>,
+    pub reply: Done,
+}
+
+/// Writes the author's reply under a comment.
+pub fn reply(root: &Path, reply: &Reply) -> Result<Replied> {
     let config = Config::load(root)?;
     let body = reply.body.trim();
     if body.is_empty() {
@@ -186,12 +194,12 @@ pub fn reply(root: &Path, reply: &Reply) -> Result<Done> {
     }
     let author = reply_author(&config, reply.author)?;
     let inbox = Inbox::of_site(root);
-    let article = match inbox.get(reply.to) {
+    let (article, approved) = match inbox.get(reply.to) {
         Ok(pending) => {
-            approve(root, std::slice::from_ref(&pending.id))?;
-            PathBuf::from(pending.article)
+            let done = approve(root, std::slice::from_ref(&pending.id))?;
+            (PathBuf::from(pending.article), done.into_iter().next())
         }
-        Err(Error::NotInInbox { .. }) => find_comment(root, reply.to, reply.article)?,
+        Err(Error::NotInInbox { .. }) => (find_comment(root, reply.to, reply.article)?, None),
         Err(e) => return Err(e),
     };
     let _lock = lock(root)?;
@@ -207,9 +215,12 @@ pub fn reply(root: &Path, reply: &Reply) -> Result<Done> {
         by_author: true,
     };
     let file = append(root, &article, std::slice::from_ref(&comment), &config)?;
-    Ok(Done {
-        id: comment.id,
-        file,
+    Ok(Replied {
+        approved,
+        reply: Done {
+            id: comment.id,
+            file,
+        },
     })
 }
 

@@ -56,6 +56,11 @@ struct Browser {
 
 impl Browser {
     fn start() -> Browser {
+        Browser::start_with(&[])
+    }
+
+    /// A browser started with more command-line switches.
+    fn start_with(extra: &[&str]) -> Browser {
         let port = free_port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -85,6 +90,7 @@ impl Browser {
             "--window-size=500,400",
             &format!("--user-data-dir={}", profile.display()),
         ];
+        let args: Vec<&str> = args.iter().copied().chain(extra.iter().copied()).collect();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
@@ -129,6 +135,51 @@ impl Browser {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The WebDriver id of the first element matching `css`.
+    fn find(&self, css: &str) -> String {
+        let found = self.post("element", json!({"using": "css selector", "value": css}));
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_string()
+    }
+
+    /// Types into the element matching `css`, as a person would.
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.post(&format!("element/{element}/value"), json!({ "text": text }));
+    }
+
+    fn click(&self, css: &str) {
+        let element = self.find(css);
+        self.post(&format!("element/{element}/click"), json!({}));
+    }
+
+    fn url(&self) -> String {
+        call(
+            self.port,
+            "GET",
+            &format!("/session/{}/url", self.session),
+            None,
+        )["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn is_displayed(&self, css: &str) -> bool {
+        let element = self.find(css);
+        call(
+            self.port,
+            "GET",
+            &format!("/session/{}/element/{element}/displayed", self.session),
+            None,
+        )["value"]
+            == json!(true)
     }
 
     fn new_tab(&self) -> String {
@@ -281,5 +332,168 @@ fn an_open_page_follows_edits_without_any_action_in_the_browser() {
     browser.wait_for(
         "return document.getElementById('mend-error-overlay') === null && document.body.innerText.includes('FIXED paragraph')",
         "the fixed page",
+    );
+}
+
+/// The comment fixture served by `mend serve`, with `mend comments serve`
+/// as its endpoint; both addresses are on loopback.
+fn commenting_site() -> (tempfile::TempDir, Server, Server) {
+    let site = fixture("comments");
+    let (serve_port, intake_port) = (free_port(), free_port());
+    let config = read(site.path().join("site.toml")).replace(
+        "https://comments.example",
+        &format!("http://127.0.0.1:{serve_port}"),
+    );
+    write(
+        site.path(),
+        "site.toml",
+        &format!("{config}\n[comments]\nendpoint = \"http://127.0.0.1:{intake_port}/\"\n"),
+    );
+    let intake = start_server(
+        &["comments", "serve", "--port", &intake_port.to_string()],
+        site.path(),
+        "taking comments at ",
+    );
+    let serve = start_server(
+        &["serve", "--port", &serve_port.to_string()],
+        site.path(),
+        "serving ",
+    );
+    (site, serve, intake)
+}
+
+/// The pending comments' authors and parents.
+fn pending_replies(root: &Path) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = std::fs::read_dir(root.join("inbox"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .map(|p| {
+                    let t: toml::Table = toml::from_str(&read(&p)).unwrap();
+                    let get = |k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                    (get("author"), get("parent"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+#[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn a_reader_replies_to_a_comment_with_javascript() {
+    let (site, serve, intake) = commenting_site();
+    let browser = Browser::start();
+    browser.open(&format!("http://{}/posts/threads/", serve.address));
+    browser.wait_for(
+        "return document.querySelector('#comment-form') !== null",
+        "the form",
+    );
+    browser.click("#comment-c2 > .comment-actions a.comment-reply");
+    browser.wait_for(
+        "return document.querySelector('#comment-c2 > #respond #comment-form') !== null",
+        "the form moved under the comment",
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('#comment-form [name=parent]').value"),
+        json!("c2")
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('#reply-title span').textContent"),
+        json!("Reply to Zan")
+    );
+    browser.type_into("#comment-author", "Ana");
+    browser.type_into("#comment-body", "Sent with the script.");
+    browser.click("#comment-form button[type=submit]");
+    browser.wait_for(
+        "const n = document.getElementById('comment-sent'); return getComputedStyle(n).display === 'block'",
+        "the pending notice",
+    );
+    assert_eq!(
+        pending_replies(site.path()),
+        [("Ana".to_string(), "c2".to_string())]
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('#comments > #respond #comment-form') !== null"),
+        json!(true),
+        "the form went back under the thread"
+    );
+
+    // When the comment server is down, what was typed stays.
+    drop(intake);
+    browser.type_into("#comment-body", "Kept when sending fails.");
+    browser.click("#comment-form button[type=submit]");
+    browser.wait_for(
+        "const e = document.querySelector('#comment-form .form-error'); return !e.hidden && e.textContent.includes('still here')",
+        "the sending error",
+    );
+    assert_eq!(
+        browser.run("return document.getElementById('comment-body').value"),
+        json!("Kept when sending fails.")
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn a_reader_comments_and_replies_with_javascript_off() {
+    let (site, serve, _intake) = commenting_site();
+    let browser = Browser::start_with(&["--blink-settings=scriptEnabled=false"]);
+    let article = format!("http://{}/posts/threads/", serve.address);
+    browser.open(&article);
+    assert!(!browser.is_displayed("#comment-sent"));
+    browser.type_into("#comment-author", "Noscript");
+    browser.type_into("#comment-body", "A plain form post.");
+    browser.click("#comment-form button[type=submit]");
+    let started = Instant::now();
+    while browser.url() != format!("{article}#comment-sent") {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no redirect: {}",
+            browser.url()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        browser.is_displayed("#comment-sent"),
+        "the notice shows by :target"
+    );
+
+    // Reply opens the reply page of the comment server.
+    browser.click("#comment-c1 > .comment-actions a.comment-reply");
+    let started = Instant::now();
+    while !browser.url().contains("parent=c1") {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no reply page: {}",
+            browser.url()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    browser.type_into("#comment-author", "Noscript");
+    browser.type_into("#comment-body", "A reply without script.");
+    browser.click("#comment-form button[type=submit]");
+    let started = Instant::now();
+    while browser.url() != format!("{article}#comment-sent") {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no redirect: {}",
+            browser.url()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        pending_replies(site.path()),
+        [
+            ("Noscript".to_string(), String::new()),
+            ("Noscript".to_string(), "c1".to_string())
+        ]
     );
 }

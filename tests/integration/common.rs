@@ -3,7 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use scraper::{Html, Selector};
@@ -169,5 +174,145 @@ impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A running `mend` server (`serve`, `comments serve`), stopped when dropped.
+pub(crate) struct Server {
+    pub(crate) child: Killed,
+    /// `127.0.0.1:PORT`
+    pub(crate) address: String,
+    /// What it printed so far, both streams.
+    pub(crate) lines: Arc<Mutex<Vec<String>>>,
+}
+
+/// Starts `mend ARGS --root ROOT` and waits for the line starting with
+/// `ready` that gives its `http://` address.
+pub(crate) fn start_server(args: &[&str], root: &Path, ready: &str) -> Server {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mend"))
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let lines = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+    }
+    let mut server = Server {
+        child: Killed(child),
+        address: String::new(),
+        lines,
+    };
+    let started = Instant::now();
+    loop {
+        let serving = server.lines.lock().unwrap().iter().find_map(|l| {
+            l.strip_prefix(ready)
+                .and_then(|rest| rest.split("http://").nth(1))
+                .map(|a| a.split('/').next().unwrap().to_string())
+        });
+        if let Some(address) = serving {
+            server.address = address;
+            return server;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server did not start: {:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A raw HTTP response.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Reply {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: not JSON: {}", self.text()))
+    }
+}
+
+/// One request to `server`, with a `Host` of its address unless `headers`
+/// give one; the path is sent exactly as given.
+pub(crate) fn http(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut head = format!("{method} {path} HTTP/1.1\r\n");
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {}\r\n", server.address));
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    send(server, &bytes)
+}
+
+/// Sends these bytes as they are and reads the whole reply.
+pub(crate) fn send(server: &Server, bytes: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // The server may answer and close before reading all of a huge request.
+    let _ = stream.write_all(bytes);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
     }
 }

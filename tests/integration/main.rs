@@ -10,5 +10,6 @@ mod common;
 mod corpus;
 mod errors;
 mod import;
+mod intake;
 mod output;
 mod serve;

@@ -1,10 +1,10 @@
 //! `mend serve`, started for real on a free port and spoken to over HTTP.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -19,124 +19,17 @@ fn timing_lock() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// A running `mend serve`, stopped when dropped.
-struct Server {
-    _child: Killed,
-    /// `127.0.0.1:PORT`
-    address: String,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
 fn serve(root: &Path) -> Server {
     serve_on(root, free_port())
 }
 
 fn serve_on(root: &Path, port: u16) -> Server {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("mend"))
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let lines = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-    }
-    let mut server = Server {
-        _child: Killed(child),
-        address: String::new(),
-        lines,
-    };
-    let started = Instant::now();
-    loop {
-        let serving = server.lines.lock().unwrap().iter().find_map(|l| {
-            l.strip_prefix("serving ")
-                .and_then(|rest| rest.split("http://").nth(1))
-                .map(|a| a.split('/').next().unwrap().to_string())
-        });
-        if let Some(address) = serving {
-            server.address = address;
-            return server;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "serve did not start: {:?}",
-            server.lines.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A raw HTTP response.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
+    start_server(&["serve", "--port", &port.to_string()], root, "serving ")
 }
 
 /// Sends `path` exactly as given (no client-side clean-up of `..`).
 fn request(server: &Server, method: &str, path: &str) -> Reply {
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        server.address
-    );
-    send(server, head.as_bytes())
-}
-
-/// Sends these bytes as they are and reads the whole reply.
-fn send(server: &Server, bytes: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(&server.address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    // The server may answer and close before reading all of a huge request.
-    let _ = stream.write_all(bytes);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
+    http(server, method, path, &[], b"")
 }
 
 fn get(server: &Server, path: &str) -> Reply {
@@ -718,7 +611,7 @@ fn idle_clients_do_not_block_others() {
 fn ctrl_c_stops_the_server_cleanly() {
     let site = fixture("blog");
     let mut server = serve(site.path());
-    let pid = server._child.0.id().to_string();
+    let pid = server.child.0.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-INT", &pid])
@@ -728,7 +621,7 @@ fn ctrl_c_stops_the_server_cleanly() {
     );
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = server._child.0.try_wait().unwrap() {
+        if let Some(status) = server.child.0.try_wait().unwrap() {
             break status;
         }
         assert!(
@@ -752,7 +645,7 @@ fn ctrl_c_stops_the_server_cleanly() {
 
 /// A line of `/proc/PID/status`, as a number (`VmRSS` in KiB, `Threads`).
 fn process_status(server: &Server, key: &str) -> usize {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server._child.0.id())).unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.0.id())).unwrap();
     status
         .lines()
         .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
