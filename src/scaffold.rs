@@ -78,5 +78,10 @@ pub fn site(dir: &Path) -> Result<()> {
         "+++\ntitle = \"About\"\n+++\nWho writes here, and why.\n",
     )?;
     write_new(&dir.join("static/.gitkeep"), "")?;
-    write_new(&dir.join(".gitignore"), "public/\n.public.mend-spare/\n")
+    // The inbox holds readers' email and network addresses: not for a
+    // public repository.
+    write_new(
+        &dir.join(".gitignore"),
+        "public/\n.public.mend-spare/\n.public.mend-lock\ninbox/\n",
+    )
 }
