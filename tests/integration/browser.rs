@@ -171,6 +171,19 @@ impl Browser {
             .to_string()
     }
 
+    /// Waits until the tab's address passes `test`.
+    fn wait_for_url(&self, test: impl Fn(&str) -> bool, what: &str) {
+        let started = Instant::now();
+        while !test(&self.url()) {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the browser never reached {what}: {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn is_displayed(&self, css: &str) -> bool {
         let element = self.find(css);
         call(
@@ -452,15 +465,8 @@ fn a_reader_comments_and_replies_with_javascript_off() {
     browser.type_into("#comment-author", "Noscript");
     browser.type_into("#comment-body", "A plain form post.");
     browser.click("#comment-form button[type=submit]");
-    let started = Instant::now();
-    while browser.url() != format!("{article}#comment-sent") {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "no redirect: {}",
-            browser.url()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let sent = format!("{article}#comment-sent");
+    browser.wait_for_url(|url| url == sent, "the article's notice");
     assert!(
         browser.is_displayed("#comment-sent"),
         "the notice shows by :target"
@@ -468,27 +474,12 @@ fn a_reader_comments_and_replies_with_javascript_off() {
 
     // Reply opens the reply page of the comment server.
     browser.click("#comment-c1 > .comment-actions a.comment-reply");
-    let started = Instant::now();
-    while !browser.url().contains("parent=c1") {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "no reply page: {}",
-            browser.url()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    browser.wait_for_url(|url| url.contains("parent=c1"), "the reply page");
     browser.type_into("#comment-author", "Noscript");
     browser.type_into("#comment-body", "A reply without script.");
     browser.click("#comment-form button[type=submit]");
-    let started = Instant::now();
-    while browser.url() != format!("{article}#comment-sent") {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "no redirect: {}",
-            browser.url()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let sent = format!("{article}#comment-sent");
+    browser.wait_for_url(|url| url == sent, "the article's notice");
     assert_eq!(
         pending_replies(site.path()),
         [
