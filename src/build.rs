@@ -8,17 +8,19 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
-use crate::links::{self, Served};
+use crate::error::{Error, Result, Warning};
+use crate::links::{self, Broken, Served};
 use crate::output::Spare;
 use crate::render::{Plan, Views};
 use crate::site::Site;
 
 /// What a build wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Built {
     /// HTML pages.
     pub pages: usize,
+    /// Internal links that lead nowhere (what `check` calls errors).
+    pub broken_links: Vec<Warning>,
 }
 
 /// Renders `site` into the output folder `out`. Nothing is written unless
@@ -28,14 +30,20 @@ pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
     let views = Views::new(site);
     if !plan.is_sound() {
         // Files that clash: report them with every other mistake, write nothing.
-        return plan
-            .render(site, &views, |_, _| Ok(()))
-            .map(|()| Built { pages: 0 });
+        return plan.render(site, &views, |_, _| Ok(())).map(|()| Built {
+            pages: 0,
+            broken_links: Vec::new(),
+        });
     }
+    let copies = &site.static_files;
+    let served = Served::new(plan.paths().chain(copies.keys().map(String::as_str)));
     let built = Built {
         pages: plan.page_count(),
+        broken_links: links::broken(site, &served)
+            .into_iter()
+            .map(Broken::warning)
+            .collect(),
     };
-    let copies = &site.static_files;
     let paths = plan.paths().chain(copies.keys().map(String::as_str));
     let spare = Spare::prepare(out, paths, force)?;
     // Each page goes to disk as soon as it is rendered.
@@ -66,7 +74,8 @@ pub fn check(site: &Site) -> Result<Checked> {
         files: paths.len() + site.static_files.len(),
     };
     plan.render(site, &Views::new(site), |_, _| Ok(()))?;
-    match Error::from_list(links::broken(site, &served)) {
+    let broken = links::broken(site, &served).into_iter().map(Broken::error);
+    match Error::from_list(broken.collect()) {
         Some(error) => Err(error),
         None => Ok(checked),
     }

@@ -142,7 +142,7 @@ pub struct ReplyArgs {
     /// The article the comment is on, when its id is used on several.
     #[arg(long, value_name = "FILE")]
     pub article: Option<PathBuf>,
-    /// Who replies, as a key of [authors] (needed when there are several).
+    /// Who replies, as a key of the authors in site.toml (needed when there are several).
     #[arg(long = "as", value_name = "KEY")]
     pub author: Option<String>,
     /// Build the site afterwards.
@@ -204,9 +204,34 @@ pub struct WordpressArgs {
 
 #[derive(Debug, Args)]
 pub struct RootArg {
-    /// The site's folder (the one with site.toml).
-    #[arg(long, default_value = ".", value_name = "DIR")]
+    /// The site's folder (the one with site.toml) [default: this folder or the nearest parent with a site.toml].
+    #[arg(
+        long,
+        default_value = ".",
+        hide_default_value = true,
+        value_name = "DIR"
+    )]
     pub root: PathBuf,
+}
+
+impl RootArg {
+    /// The site's folder: as given; or, when none was given and this folder
+    /// has no `site.toml`, the nearest parent folder that has one (as git
+    /// finds its repository from a subfolder).
+    pub fn dir(&self) -> PathBuf {
+        if self.root != Path::new(".") || Path::new(CONFIG_FILE).is_file() {
+            return self.root.clone();
+        }
+        std::env::current_dir()
+            .ok()
+            .and_then(|here| {
+                here.ancestors()
+                    .skip(1)
+                    .find(|dir| dir.join(CONFIG_FILE).is_file())
+                    .map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| self.root.clone())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +253,9 @@ pub struct BuildArgs {
     /// Build into an output folder that holds files mend did not write (they are kept).
     #[arg(long)]
     pub force: bool,
+    /// Include articles dated in the future (left out until their date by default).
+    #[arg(long)]
+    pub future: bool,
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +271,9 @@ pub struct ServeArgs {
     /// Include articles and pages marked as drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Include articles dated in the future.
+    #[arg(long)]
+    pub future: bool,
 }
 
 #[derive(Debug, Args)]
@@ -272,6 +303,9 @@ pub struct CheckArgs {
     /// Check drafts too.
     #[arg(long)]
     pub drafts: bool,
+    /// Check articles dated in the future too.
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// Prints a line on standard output; a reader that stopped early (`| head`)
@@ -287,10 +321,11 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build(&args),
         Command::Serve(args) => serve::run(&serve::Options {
-            root: args.root.root,
+            root: args.root.dir(),
             bind: args.bind,
             port: args.port,
             drafts: args.drafts,
+            future: args.future,
         }),
         Command::New(args) => new_article(&args),
         Command::Init(args) => init(&args),
@@ -305,7 +340,7 @@ const LONG_BUILD_ARTICLES: usize = 2_000;
 
 fn build(args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let root = &args.root.root;
+    let root = &args.root.dir();
     let out_dir = args
         .output
         .clone()
@@ -314,6 +349,7 @@ fn build(args: &BuildArgs) -> Result<()> {
     let options = LoadOptions {
         drafts: args.drafts,
         base_url: args.base_url.clone(),
+        future: args.future,
     };
     let spinner = Spinner::new(!args.quiet);
     spinner.say("loading the site");
@@ -324,6 +360,9 @@ fn build(args: &BuildArgs) -> Result<()> {
     }
     spinner.say("rendering and writing");
     let built = crate::build::build(&site, &out_dir, args.force)?;
+    for warning in &built.broken_links {
+        eprintln!("warning: {warning}");
+    }
     spinner.finish();
     if !args.quiet {
         say!(
@@ -389,12 +428,13 @@ pub fn thousands(n: usize) -> String {
 }
 
 fn new_article(args: &NewArgs) -> Result<()> {
-    let root = &args.root.root;
-    if !in_site(root, CONFIG_FILE).is_file() {
-        return Err(Error::NoSite {
-            path: in_site(root, CONFIG_FILE),
-        });
-    }
+    let root = &args.root.dir();
+    let config = crate::config::Config::load(root)?;
+    // With one author, the article is theirs; with several, the writer says.
+    let author = match config.authors.keys().collect::<Vec<_>>().as_slice() {
+        [only] => Some(only.as_str()),
+        _ => None,
+    };
     let slug = slugify(&args.title);
     if slug.is_empty() {
         return Err(Error::UnusableTitle {
@@ -417,7 +457,7 @@ fn new_article(args: &NewArgs) -> Result<()> {
         single
     };
     let today = jiff::Zoned::now().date();
-    let text = scaffold::article(&args.title, &today.to_string(), &args.tags);
+    let text = scaffold::article(&args.title, &today.to_string(), &args.tags, author);
     scaffold::write_new(&file, &text)?;
     say!(
         "created {} (a draft: set `draft = false` to publish)",
@@ -441,14 +481,22 @@ fn init(args: &InitArgs) -> Result<()> {
 }
 
 fn check(args: &CheckArgs) -> Result<()> {
-    let root = &args.root.root;
+    let root = &args.root.dir();
     let options = LoadOptions {
         drafts: args.drafts,
         base_url: None,
+        future: args.future,
     };
     let site = Site::load(root, &options)?;
     print_warnings(&site);
     let checked = crate::build::check(&site)?;
+    for waiting in &site.future {
+        let date = waiting.date.map(|d| d.ymd()).unwrap_or_default();
+        say!(
+            "not published until {date}: {} (--future builds it now)",
+            waiting.source.display()
+        );
+    }
     say!(
         "ok: {} articles, {} pages, {} tags; {} files would be written",
         site.articles.len(),
@@ -461,10 +509,12 @@ fn check(args: &CheckArgs) -> Result<()> {
 
 fn export_comments(args: &ExportArgs) -> Result<()> {
     let options = LoadOptions {
-        drafts: true, // every comment is exported, drafts' too
+        // Every comment is exported, drafts' and future articles' too.
+        drafts: true,
         base_url: None,
+        future: true,
     };
-    let site = Site::load(&args.root.root, &options)?;
+    let site = Site::load(&args.root.dir(), &options)?;
     print_warnings(&site);
     let bytes = export::export(&site, args.format, args.status);
     match &args.output {
@@ -488,7 +538,7 @@ fn comments(command: CommentsCommand) -> Result<()> {
         CommentsCommand::Export(args) => export_comments(&args),
         CommentsCommand::Serve(args) => intake::run(intake::Options {
             token: token(args.token_file.as_deref())?,
-            root: args.root.root,
+            root: args.root.dir(),
             bind: args.bind,
             port: args.port,
             trust_proxy: args.trust_proxy,
@@ -497,15 +547,15 @@ fn comments(command: CommentsCommand) -> Result<()> {
             allow_origins: args.allow_origin,
             on_comment: args.on_comment,
         }),
-        CommentsCommand::Inbox(args) => list_inbox(&args.root.root),
+        CommentsCommand::Inbox(args) => list_inbox(&args.root.dir()),
         CommentsCommand::Approve(args) => approve(&args),
         CommentsCommand::Spam(args) => {
-            moderate::spam(&args.root.root, &args.ids)?;
+            moderate::spam(&args.root.dir(), &args.ids)?;
             say!("moved {} to spam", counted(args.ids.len()));
             Ok(())
         }
         CommentsCommand::Delete(args) => {
-            moderate::delete(&args.root.root, &args.ids)?;
+            moderate::delete(&args.root.dir(), &args.ids)?;
             say!("deleted {}", counted(args.ids.len()));
             Ok(())
         }
@@ -516,7 +566,7 @@ fn comments(command: CommentsCommand) -> Result<()> {
                 url: url.clone(),
                 message: "no token: set MEND_COMMENTS_TOKEN or pass --token-file".into(),
             })?;
-            let pulled = intake::pull::pull(&args.root.root, &url, &token)?;
+            let pulled = intake::pull::pull(&args.root.dir(), &url, &token)?;
             say!("pulled {} into the inbox", counted(pulled));
             Ok(())
         }
@@ -577,7 +627,7 @@ fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
 }
 
 fn approve(args: &ApproveArgs) -> Result<()> {
-    let root = &args.root.root;
+    let root = &args.root.dir();
     let done = if args.all {
         moderate::approve_all(root)?
     } else {
@@ -593,7 +643,7 @@ fn approve(args: &ApproveArgs) -> Result<()> {
 }
 
 fn reply(args: &ReplyArgs) -> Result<()> {
-    let root = &args.root.root;
+    let root = &args.root.dir();
     let body = match &args.body {
         Some(body) => body.clone(),
         None => write_in_editor(&args.id)?,
@@ -631,6 +681,7 @@ fn rebuild_if(wanted: bool, root: &Path) -> Result<()> {
         base_url: None,
         quiet: false,
         force: false,
+        future: false,
     })
 }
 

@@ -388,6 +388,9 @@ pub enum Warning {
         id: String,
         url: String,
     },
+
+    #[error("{}: links to `{link}`, which is not a page or file of this site", path.display())]
+    BrokenLink { path: PathBuf, link: String },
 }
 
 /// Turns a byte offset into a 1-based line number.

@@ -1,11 +1,14 @@
 //! Internal links: every link from an article or page to a path of this
-//! site that the build does not produce, for `mend check`.
+//! site that the build does not produce: errors for `mend check`, warnings
+//! for `mend build`.
 //!
 //! Not for rewriting links (`markdown` puts `base_url`'s path in front).
 
 use std::collections::HashSet;
 
-use crate::error::Error;
+use std::path::PathBuf;
+
+use crate::error::{Error, Warning};
 use crate::site::Site;
 
 /// Every output path of a site, to look site paths up in.
@@ -31,14 +34,39 @@ impl<'a> Served<'a> {
     }
 }
 
+/// A link that leads nowhere, and the page it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    pub path: PathBuf,
+    pub link: String,
+}
+
+impl Broken {
+    /// As `check` reports it.
+    pub fn error(self) -> Error {
+        Error::BrokenLink {
+            path: self.path,
+            link: self.link,
+        }
+    }
+
+    /// As `build` reports it.
+    pub fn warning(self) -> Warning {
+        Warning::BrokenLink {
+            path: self.path,
+            link: self.link,
+        }
+    }
+}
+
 /// Every link of an article or page that leads nowhere in `served`.
-pub fn broken(site: &Site, served: &Served) -> Vec<Error> {
+pub fn broken(site: &Site, served: &Served) -> Vec<Broken> {
     let mut errors = Vec::new();
     for page in site.articles.iter().chain(&site.pages) {
         for link in &page.body.internal_links {
             let target = link.split(['#', '?']).next().unwrap_or_default();
             if !served.contains(target) {
-                errors.push(Error::BrokenLink {
+                errors.push(Broken {
                     path: page.source.clone(),
                     link: link.clone(),
                 });

@@ -16,16 +16,17 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-/// The text of a new draft article.
-pub fn article(title: &str, date: &str, tags: &[String]) -> String {
+/// The text of a new draft article; `author` is a key of `[authors]`.
+pub fn article(title: &str, date: &str, tags: &[String], author: Option<&str>) -> String {
     let tags: Vec<String> = tags
         .iter()
         .map(|t| t.trim())
         .filter(|t| !t.is_empty())
         .map(toml_string)
         .collect();
+    let author = author.map_or_else(String::new, |a| format!("author = {}\n", toml_string(a)));
     format!(
-        "+++\ntitle = {}\ndate = {date}\ntags = [{}]\ndescription = \"\"\ndraft = true\n+++\n\
+        "+++\ntitle = {}\ndate = {date}\n{author}tags = [{}]\ndescription = \"\"\ndraft = true\n+++\n\
          Start with the sentence your reader most needs to hear.\n\n<!-- more -->\n\n## A first heading\n\nWrite here.\n",
         toml_string(title),
         tags.join(", ")

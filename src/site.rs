@@ -24,6 +24,8 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// Replaces `base_url` from `site.toml`.
     pub base_url: Option<String>,
+    /// Include articles dated in the future.
+    pub future: bool,
 }
 
 /// A whole site in memory.
@@ -46,8 +48,12 @@ pub struct Site {
     pub static_files: BTreeMap<String, Source>,
     /// Things worth telling the user that do not stop the build.
     pub warnings: Vec<Warning>,
-    /// When the site was loaded: comments close by age as of then.
+    /// When the site was loaded: comments close by age, and articles dated
+    /// later wait, as of then.
     pub now: jiff::Timestamp,
+    /// Articles left out because their date has not come (without
+    /// `--future`), soonest first.
+    pub future: Vec<Page>,
 }
 
 impl Site {
@@ -70,7 +76,12 @@ impl Site {
             config.comments_max_bytes,
             &mut errors,
         );
+        let now = jiff::Timestamp::now();
         let (articles, pages) = split_and_sort(loaded, options.drafts);
+        let (articles, mut future): (Vec<Page>, Vec<Page>) = articles
+            .into_iter()
+            .partition(|a| options.future || a.date.is_none_or(|d| d.timestamp <= now));
+        future.reverse();
         let static_files = match &theme {
             Some(theme) => collect_static(root, theme, &files.assets, &articles, &pages),
             None => Ok(BTreeMap::new()),
@@ -92,7 +103,8 @@ impl Site {
             theme: theme.expect("no theme error was reported"),
             static_files,
             warnings,
-            now: jiff::Timestamp::now(),
+            now,
+            future,
         })
     }
 

@@ -32,6 +32,7 @@ pub struct Options {
     pub bind: String,
     pub port: u16,
     pub drafts: bool,
+    pub future: bool,
 }
 
 /// How many ports after the asked one are tried when it is taken.
@@ -50,6 +51,7 @@ pub fn run(options: &Options) -> Result<()> {
     let load = LoadOptions {
         drafts: options.drafts,
         base_url: Some(base_url.clone()),
+        future: options.future,
     };
     let mut live = Live::new(&options.root, load, Arc::clone(&output));
     let root = options

@@ -108,6 +108,21 @@ fn check_reports_every_error_and_broken_link() {
          error: ROOT/content/posts/ok.md: links to `/posts/ok/missing.png`, which is not a page or file of this site\n\
          2 errors\n"
     );
+    // A build warns about the same links, and still builds.
+    let output = mend()
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .replace(&site.path().display().to_string(), "ROOT"),
+        "warning: ROOT/content/posts/ok.md: links to `/posts/nowhere/`, which is not a page or file of this site\n\
+         warning: ROOT/content/posts/ok.md: links to `/posts/ok/missing.png`, which is not a page or file of this site\n"
+    );
+    std::fs::remove_dir_all(site.path().join("public")).unwrap();
 
     write(
         site.path(),
@@ -180,4 +195,73 @@ fn an_export_read_only_in_part_ends_quietly() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
     assert!(output.status.success());
+}
+
+#[test]
+fn new_from_a_subfolder_finds_the_site_and_signs_with_its_only_author() {
+    let site = site_with(&[
+        (
+            "site.toml",
+            &format!("{SITE_TOML}\n[authors.zan]\nname = \"Zan\"\n"),
+        ),
+        ("content/posts/old.md", &article("Old", "2024-01-01", &[])),
+    ]);
+    let deep = site.path().join("content/posts");
+    mend()
+        .current_dir(&deep)
+        .args(["new", "From Below"])
+        .assert()
+        .success();
+    let text = read(site.path().join("content/posts/from-below.md"));
+    assert!(text.contains("\nauthor = \"zan\"\n"), "{text}");
+    // Every command finds the site from below: build writes the site's public/.
+    mend().current_dir(&deep).arg("build").assert().success();
+    assert!(site.path().join("public/posts/old/index.html").is_file());
+    assert!(!deep.join("public").exists());
+
+    // With several authors, the writer chooses.
+    let two = site_with(&[(
+        "site.toml",
+        &format!("{SITE_TOML}\n[authors.a]\nname = \"A\"\n[authors.b]\nname = \"B\"\n"),
+    )]);
+    mend()
+        .args(["new", "Two", "--root"])
+        .arg(two.path())
+        .assert()
+        .success();
+    assert!(!read(two.path().join("content/posts/two.md")).contains("author"));
+}
+
+#[test]
+fn future_articles_wait_for_their_date_unless_asked() {
+    let next_year = jiff::Zoned::now().year() + 1;
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/now.md",
+            &article("Now", "2024-01-01", &["t"]),
+        ),
+        (
+            "content/posts/later.md",
+            &article("Later", &format!("{next_year}-01-01"), &["t"]),
+        ),
+    ]);
+    let public = build(site.path(), &[]);
+    assert!(!public.join("posts/later").exists());
+    assert!(!read(public.join("atom.xml")).contains("Later"));
+    assert!(!read(public.join("tags/t/index.html")).contains("Later"));
+    let output = mend()
+        .args(["check", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!(
+            "not published until {next_year}-01-01: {}/content/posts/later.md (--future builds it now)\nok: 1 articles, 0 pages, 1 tags; 11 files would be written\n",
+            site.path().display()
+        )
+    );
+    let public = build(site.path(), &["--future"]);
+    assert!(public.join("posts/later/index.html").is_file());
 }
