@@ -56,6 +56,9 @@ impl Date {
             iso: self.rfc3339(),
             ymd: self.ymd(),
             human: self.human(),
+            time: self
+                .has_time
+                .then(|| self.timestamp.strftime("%H:%M UTC").to_string()),
         }
     }
 }
@@ -69,6 +72,8 @@ pub struct DateView {
     pub ymd: String,
     /// `February 27, 2024`.
     pub human: String,
+    /// `07:10 UTC`, when a time of day was written.
+    pub time: Option<String>,
 }
 
 /// A TOML datetime literal, or a string (YAML, or a quoted TOML date).

@@ -417,7 +417,7 @@ fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, a
         text(
             w,
             "wp:comment_content",
-            &crate::sanitize::comment_body(&comment.body),
+            &crate::sanitize::comment_body_as_typed(&comment.body),
         );
         text(w, "wp:comment_approved", approved);
         text(w, "wp:comment_type", comment.kind.as_str());

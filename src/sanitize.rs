@@ -49,12 +49,26 @@ const MAX_NESTING: usize = 16;
 /// for the same reason as `MAX_NESTING` (a real comment has a few).
 const MAX_RAW_TAGS: usize = 1_000;
 
-/// A comment body: Markdown to HTML, then everything not on the allow-list
-/// removed (no images, iframes, styles, event attributes or odd schemes).
+/// A comment body as the site shows it: Markdown to HTML (with the
+/// articles' curly quotes and dashes, and bare web addresses made links),
+/// then everything not on the allow-list removed (no images, iframes,
+/// styles, event attributes or odd schemes).
 pub fn comment_body(markdown: &str) -> String {
+    render_comment(
+        markdown,
+        pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+            | pulldown_cmark::Options::ENABLE_SMART_PUNCTUATION,
+    )
+}
+
+/// A comment body for an export: cleaned the same way, but with the
+/// characters its writer typed (straight quotes stay straight).
+pub fn comment_body_as_typed(markdown: &str) -> String {
+    render_comment(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH)
+}
+
+fn render_comment(markdown: &str, options: pulldown_cmark::Options) -> String {
     use pulldown_cmark::Event;
-    // No smart punctuation: a comment shows the characters its writer typed.
-    let options = pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
     let parse = || pulldown_cmark::Parser::new_ext(markdown, options);
     // A body with few `<` cannot hold many tags: only a long one is counted.
     let flood = markdown.matches('<').count() > MAX_RAW_TAGS
@@ -79,8 +93,51 @@ pub fn comment_body(markdown: &str) -> String {
         other => Some(other),
     });
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut html, bounded);
+    pulldown_cmark::html::push_html(&mut html, autolinked(bounded));
     COMMENT_HTML.clean(&html).to_string()
+}
+
+/// Makes each bare http(s) address in the text a link, outside links and
+/// code. `linkify` finds the addresses (in one pass, minding the punctuation
+/// around them); ammonia still judges every link made.
+fn autolinked<'a>(
+    events: impl Iterator<Item = pulldown_cmark::Event<'a>>,
+) -> impl Iterator<Item = pulldown_cmark::Event<'a>> {
+    use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let mut inside = 0usize;
+    events.flat_map(move |event| match event {
+        Event::Start(Tag::Link { .. } | Tag::CodeBlock(_)) => {
+            inside += 1;
+            vec![event]
+        }
+        Event::End(TagEnd::Link | TagEnd::CodeBlock) => {
+            inside = inside.saturating_sub(1);
+            vec![event]
+        }
+        Event::Text(text) if inside == 0 && text.contains("://") => {
+            let mut out = Vec::new();
+            for span in finder.spans(&text) {
+                let piece: CowStr<'a> = span.as_str().to_string().into();
+                match span.kind() {
+                    Some(linkify::LinkKind::Url) if is_web_url(span.as_str()) => {
+                        out.push(Event::Start(Tag::Link {
+                            link_type: LinkType::Autolink,
+                            dest_url: piece.clone(),
+                            title: "".into(),
+                            id: "".into(),
+                        }));
+                        out.push(Event::Text(piece));
+                        out.push(Event::End(TagEnd::Link));
+                    }
+                    _ => out.push(Event::Text(piece)),
+                }
+            }
+            out
+        }
+        other => vec![other],
+    })
 }
 
 /// The classes an imported figure keeps: WordPress's alignments, and the
@@ -194,6 +251,17 @@ pub fn is_web_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_addresses_become_links_and_quotes_curl() {
+        let html = comment_body(
+            "See https://a.example/x, and \"this\": [named](https://b.example) `https://c.example` javascript://x",
+        );
+        assert_eq!(
+            html,
+            "<p>See <a href=\"https://a.example/x\" rel=\"nofollow ugc noopener\">https://a.example/x</a>, and “this”: <a href=\"https://b.example\" rel=\"nofollow ugc noopener\">named</a> <code>https://c.example</code> javascript://x</p>\n"
+        );
+    }
 
     #[test]
     fn deep_nesting_in_a_body_is_flattened() {

@@ -1149,3 +1149,50 @@ fn wordpress_round_trip_keeps_every_comment() {
         )
     );
 }
+
+#[test]
+fn comments_read_like_articles_with_times_links_and_curly_quotes() {
+    let site = fixture("comments");
+    write(
+        site.path(),
+        "content/posts/quiet.md",
+        "+++\ntitle = \"Quiet\"\ndate = 2024-01-20\n+++\nNobody said anything yet.\n",
+    );
+    write(
+        site.path(),
+        "content/posts/quiet.comments.toml",
+        "[[comment]]\nid = \"q1\"\nauthor = \"Ana\"\ndate = 2024-01-21\nbody = \"It's \\\"day one\\\" -- see https://help.example/no-contact.\"\nstatus = \"pending\"\n",
+    );
+    let public = build(site.path(), &[]);
+    let doc = html(public.join("posts/threads/index.html"));
+    assert_eq!(
+        texts(&doc, "#comment-c1 > .comment-meta time"),
+        ["February 27, 2024 at 07:10 UTC"]
+    );
+    // Approve the pending one: a bare address becomes a link, quotes curl.
+    let file = site.path().join("content/posts/quiet.comments.toml");
+    std::fs::write(&file, read(&file).replace("status = \"pending\"\n", "")).unwrap();
+    let public = build(site.path(), &[]);
+    let doc = html(public.join("posts/quiet/index.html"));
+    assert_eq!(
+        texts(&doc, "#comment-q1 .comment-body"),
+        ["It’s “day one” – see https://help.example/no-contact."]
+    );
+    assert_eq!(
+        attrs(&doc, "#comment-q1 .comment-body a", "rel"),
+        ["nofollow ugc noopener"]
+    );
+    assert_eq!(
+        texts(&doc, "#comment-q1 > .comment-meta time"),
+        ["January 21, 2024"]
+    );
+    // Lists say when an open article has no comments yet; a closed one says nothing.
+    std::fs::remove_file(&file).unwrap();
+    let public = build(site.path(), &[]);
+    let index = html(public.join("index.html"));
+    let metas = texts(&index, ".card .meta");
+    let quiet = metas.iter().find(|m| m.contains("January 20")).unwrap();
+    assert!(quiet.contains("No comments yet"), "{metas:?}");
+    let closed = metas.iter().find(|m| m.contains("January 15")).unwrap();
+    assert!(!closed.contains("comment"), "{closed}");
+}
