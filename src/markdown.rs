@@ -34,6 +34,8 @@ pub struct Body {
     pub words: usize,
     /// Link targets that start with `/`, as written (before `base_path`).
     pub internal_links: Vec<String>,
+    /// The first image of the body, as written, for link previews.
+    pub first_image: Option<String>,
 }
 
 /// The Markdown extensions of the contract.
@@ -54,6 +56,12 @@ pub fn options() -> Options {
 pub fn render(source: &str, base_path: &str, page_path: &str) -> Body {
     let mut events: Vec<Event> = Parser::new_ext(source, options()).collect();
     let toc = assign_heading_ids(&mut events);
+    let first_image = events.iter().find_map(|e| match e {
+        Event::Start(Tag::Image { dest_url, .. }) if !dest_url.is_empty() => {
+            Some(dest_url.to_string())
+        }
+        _ => None,
+    });
     let internal_links = internal_links(&mut events, base_path, page_path);
     let words = count_words(&events);
     let (range, has_more) = match more_marker(&events) {
@@ -73,7 +81,31 @@ pub fn render(source: &str, base_path: &str, page_path: &str) -> Body {
         toc,
         words,
         internal_links,
+        first_image,
     }
+}
+
+/// The text of some Markdown, without markup, on one line: what a comment
+/// says, for structured data. Nothing in it is HTML.
+pub fn text_of(source: &str) -> String {
+    let mut text = String::with_capacity(source.len());
+    for event in Parser::new_ext(source, Options::empty()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell,
+            ) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Renders Markdown with the contract's extensions and nothing else.
@@ -383,6 +415,14 @@ mod tests {
         ] {
             assert_eq!(words_in(text), text.split_whitespace().count(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn text_of_drops_markup() {
+        assert_eq!(
+            text_of("It is **day one**.\n\n> A quote\nwith `code` and <b>tags</b>"),
+            "It is day one. A quote with code and tags"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! keeping pages in memory (`serve`).
 
 mod plan;
+mod structured;
 mod views;
 
 use rayon::prelude::*;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use super::plan::page_count;
+use super::structured;
 use super::{PageRef, root_prefix};
 use crate::comments::thread::{self, ThreadComment};
 use crate::content::{Kind, Page};
@@ -23,6 +24,8 @@ use crate::urls;
 
 /// How many related articles an article shows.
 const RELATED_COUNT: usize = 3;
+/// The site icons a theme links when `static/` has one, best first.
+const FAVICONS: [&str; 3] = ["favicon.svg", "favicon.png", "favicon.ico"];
 /// Words read per minute, for the reading time.
 const WORDS_PER_MINUTE: usize = 200;
 
@@ -106,6 +109,8 @@ struct BodyView<'a> {
     comments: Vec<ThreadComment>,
     /// Approved pingbacks and trackbacks.
     mentions: Vec<thread::Mention>,
+    /// Structured data (JSON-LD), safe inside a `<script>` element.
+    json_ld: String,
 }
 
 #[derive(Serialize)]
@@ -130,6 +135,8 @@ struct SiteView<'a> {
     authors: &'a BTreeMap<String, AuthorView>,
     extra: &'a toml::Table,
     comments: CommentsView<'a>,
+    /// The site's icon in `static/` (`favicon.svg`, `.png` or `.ico`), if any.
+    favicon: Option<&'a str>,
 }
 
 /// How readers send comments, for the comment form.
@@ -146,6 +153,7 @@ struct PagerLink {
     number: usize,
     path: String,
     url: String,
+    permalink: String,
 }
 
 impl Views {
@@ -175,6 +183,9 @@ impl Views {
                 endpoint: config.comments.endpoint.as_deref(),
                 max_bytes: config.comments_max_bytes,
             },
+            favicon: FAVICONS
+                .into_iter()
+                .find(|name| site.static_files.contains_key(*name)),
         };
         let summary = |page: &Page| summary_value(site, &authors, page);
         let tags = site
@@ -352,6 +363,7 @@ impl PagerLinks {
                 Value::from_serializable(&PagerLink {
                     number: k + 1,
                     url: site.urls.url(&path),
+                    permalink: site.urls.permalink(&path),
                     path,
                 })
             })
@@ -404,10 +416,7 @@ fn summary_view<'a>(
         reading_time: page.body.words.div_ceil(WORDS_PER_MINUTE).max(1),
         draft: page.draft,
         comments_open: site.comments_open(page),
-        image: page
-            .image
-            .as_deref()
-            .map(|image| image_url(site, page, image)),
+        image: preview_image(site, page),
         sticky: page.sticky,
         comment_count: thread::approved_count(&page.comments),
         extra: &page.extra,
@@ -451,7 +460,15 @@ fn body_view<'a>(site: &Site, page: &'a Page) -> BodyView<'a> {
         word_count: page.body.words,
         comments: thread_with_replies(site, page),
         mentions: thread::mentions(&page.comments),
+        json_ld: structured::json_ld(site, page, preview_image(site, page).as_deref()),
     }
+}
+
+/// The image a link preview shows: the front matter's, or else the first
+/// of the body, as an absolute URL.
+fn preview_image(site: &Site, page: &Page) -> Option<String> {
+    let image = page.image.as_deref().or(page.body.first_image.as_deref())?;
+    Some(image_url(site, page, image))
 }
 
 /// The thread of a page, each comment with the address of its no-script

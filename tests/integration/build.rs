@@ -592,3 +592,139 @@ fn image_and_sticky_reach_templates_as_absolute_urls_and_flags() {
     // The sticky article leads the index, before newer ones.
     assert_eq!(read(public.join("index.html")), "BRS");
 }
+
+/// The JSON-LD of a page, parsed.
+fn json_ld(doc: &scraper::Html) -> serde_json::Value {
+    let scripts = texts(doc, "script[type='application/ld+json']");
+    assert_eq!(scripts.len(), 1);
+    serde_json::from_str(&scripts[0]).unwrap()
+}
+
+#[test]
+fn articles_carry_link_previews_and_structured_data_with_their_comments() {
+    let site = fixture("comments");
+    write(
+        site.path(),
+        "content/posts/pictured.md",
+        "+++\ntitle = \"Pictured\"\ndate = 2024-01-10\ndescription = \"A walk & a <view>\"\n+++\nText ![a view](view.jpg) more.\n",
+    );
+    write(
+        site.path(),
+        "content/posts/pictured.comments.toml",
+        "[[comment]]\nid = \"p1\"\nauthor = \"Ana\"\ndate = 2024-01-11T10:00:00Z\nbody = \"</script><script>alert(1)</script> **Lovely**\"\n",
+    );
+    write(
+        site.path(),
+        "static/favicon.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let public = build(site.path(), &[]);
+
+    let doc = html(public.join("posts/threads/index.html"));
+    let meta = |property: &str| {
+        attrs(
+            &doc,
+            &format!("meta[property='{property}'], meta[name='{property}']"),
+            "content",
+        )
+    };
+    assert_eq!(meta("og:type"), ["article"]);
+    assert_eq!(meta("og:title"), ["Threads"]);
+    assert_eq!(meta("og:url"), ["https://comments.example/posts/threads/"]);
+    assert_eq!(meta("article:published_time"), ["2024-02-01T00:00:00Z"]);
+    assert_eq!(meta("twitter:card"), ["summary"]);
+    assert_eq!(attrs(&doc, "link[rel=icon]", "href"), ["../../favicon.svg"]);
+    let data = json_ld(&doc);
+    assert_eq!(data["@type"], "BlogPosting");
+    assert_eq!(data["headline"], "Threads");
+    assert_eq!(data["author"]["name"], "Zan");
+    assert_eq!(data["datePublished"], "2024-02-01T00:00:00Z");
+    assert_eq!(data["commentCount"], 7);
+    let comments = data["comment"].as_array().unwrap();
+    assert_eq!(comments.len(), 7);
+    let c2 = comments
+        .iter()
+        .find(|c| c["@id"].as_str().unwrap().ends_with("#comment-c2"))
+        .unwrap();
+    assert_eq!(c2["@type"], "Comment");
+    assert_eq!(c2["author"]["name"], "Zan");
+    assert_eq!(c2["text"], "Never too late. Start again tomorrow.");
+    assert_eq!(
+        c2["parentItem"]["@id"],
+        "https://comments.example/posts/threads/#comment-c1"
+    );
+    assert!(
+        data.to_string().find("alicia@private.example").is_none(),
+        "emails stay private"
+    );
+
+    let doc = html(public.join("posts/pictured/index.html"));
+    let meta = |property: &str| {
+        attrs(
+            &doc,
+            &format!("meta[property='{property}'], meta[name='{property}']"),
+            "content",
+        )
+    };
+    assert_eq!(
+        meta("og:image"),
+        ["https://comments.example/posts/pictured/view.jpg"]
+    );
+    assert_eq!(meta("twitter:card"), ["summary_large_image"]);
+    assert_eq!(meta("og:description"), ["A walk & a <view>"]);
+    let data = json_ld(&doc);
+    assert_eq!(
+        data["image"],
+        "https://comments.example/posts/pictured/view.jpg"
+    );
+    // The comment's markup is gone (HTML dropped, Markdown read).
+    assert_eq!(data["comment"][0]["text"], "alert(1) Lovely");
+    let raw = read(public.join("posts/pictured/index.html"));
+    assert_eq!(
+        raw.matches("<script").count(),
+        1,
+        "a comment cannot open a script element"
+    );
+}
+
+#[test]
+fn paginated_lists_link_their_neighbours() {
+    let mut files = vec![(
+        "site.toml".to_string(),
+        SITE_TOML.replace("paginate = 10", "paginate = 2"),
+    )];
+    for n in 1..=5 {
+        files.push((
+            format!("content/posts/p{n}.md"),
+            article(&format!("P{n}"), &format!("2024-01-0{n}"), &["t"]),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let site = site_with(&refs);
+    let public = build(site.path(), &[]);
+    let first = html(public.join("index.html"));
+    assert!(attrs(&first, "link[rel=prev]", "href").is_empty());
+    assert_eq!(
+        attrs(&first, "link[rel=next]", "href"),
+        ["https://test.example/page/2/"]
+    );
+    let middle = html(public.join("page/2/index.html"));
+    assert_eq!(
+        attrs(&middle, "link[rel=prev]", "href"),
+        ["https://test.example/"]
+    );
+    assert_eq!(
+        attrs(&middle, "link[rel=next]", "href"),
+        ["https://test.example/page/3/"]
+    );
+    let tag = html(public.join("tags/t/page/2/index.html"));
+    assert_eq!(
+        attrs(&tag, "link[rel=prev]", "href"),
+        ["https://test.example/tags/t/"]
+    );
+    assert_eq!(attrs(&first, "html", "lang"), ["en"]);
+    assert!(attrs(&first, "link[rel=icon]", "href").is_empty());
+}
