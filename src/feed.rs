@@ -1,11 +1,13 @@
-//! The machine-read files of a site: the Atom feeds (the site's and one per
-//! tag), `sitemap.xml` and `robots.txt`, written with a real XML writer.
+//! The machine-read files of a site: the Atom feeds (the site's, one per tag
+//! and per author, and the newest comments), `sitemap.xml` and
+//! `robots.txt`, written with a real XML writer.
 //!
 //! Not for HTML pages (`render`).
 
-use crate::comments::thread;
+use crate::comments::{Comment, CommentKind, Status, thread};
 use crate::content::Page;
 use crate::date::Date;
+use crate::sanitize;
 use crate::site::Site;
 use crate::taxonomy::Tag;
 use crate::urls::{self, SITEMAP, TAGS_INDEX};
@@ -34,6 +36,115 @@ pub fn tag_feed(site: &Site, tag: &Tag) -> Vec<u8> {
         &tag.permalink,
         site.tag_articles(tag),
     )
+}
+
+/// The Atom feed of one author.
+pub fn author_feed(site: &Site, author: &Tag) -> Vec<u8> {
+    let title = format!("{} – by {}", site.config.title, author.name);
+    atom(
+        site,
+        &title,
+        &author.feed_url,
+        &author.permalink,
+        site.tag_articles(author),
+    )
+}
+
+/// How many comments the comments feed carries.
+pub const COMMENTS_FEED_LIMIT: usize = 50;
+
+/// The Atom feed of the newest approved comments of the whole site (not
+/// pingbacks or trackbacks), as WordPress has one.
+pub fn comments_feed(site: &Site) -> Vec<u8> {
+    let mut all: Vec<(&Page, &Comment)> = site
+        .articles
+        .iter()
+        .chain(&site.pages)
+        .flat_map(|page| {
+            page.comments
+                .iter()
+                .filter(|c| c.status == Status::Approved && c.kind == CommentKind::Comment)
+                .map(move |c| (page, c))
+        })
+        .collect();
+    let newest_first = |a: &(&Page, &Comment), b: &(&Page, &Comment)| {
+        b.1.date
+            .cmp(&a.1.date)
+            .then_with(|| a.0.permalink.cmp(&b.0.permalink))
+            .then_with(|| a.1.id.cmp(&b.1.id))
+    };
+    if all.len() > COMMENTS_FEED_LIMIT {
+        all.select_nth_unstable_by(COMMENTS_FEED_LIMIT, newest_first);
+        all.truncate(COMMENTS_FEED_LIMIT);
+    }
+    all.sort_by(newest_first);
+    let config = &site.config;
+    let feed_url = site.urls.permalink(urls::COMMENTS_FEED);
+    let home = site.urls.permalink("");
+    let updated = all.first().map_or_else(
+        || "1970-01-01T00:00:00Z".to_string(),
+        |(_, c)| c.date.rfc3339(),
+    );
+    let mut writer = xml::document("utf-8", b' ', 2);
+    let namespaces = [
+        ("xmlns", ATOM_NS),
+        ("xmlns:thr", THREAD_NS),
+        ("xml:lang", config.language.as_str()),
+    ];
+    xml::parent(&mut writer, "feed", &namespaces, |w| {
+        xml::text(w, "title", &format!("Comments on {}", config.title));
+        let self_link = [
+            ("rel", "self"),
+            ("type", "application/atom+xml"),
+            ("href", feed_url.as_str()),
+        ];
+        xml::empty(w, "link", &self_link);
+        let alternate = [
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", home.as_str()),
+        ];
+        xml::empty(w, "link", &alternate);
+        xml::text(w, "id", &feed_url);
+        xml::text(w, "updated", &updated);
+        xml::text(w, "generator", "mend");
+        for (page, comment) in &all {
+            comment_entry(w, page, comment);
+        }
+    });
+    writer.into_inner()
+}
+
+fn comment_entry(w: &mut xml::Xml, page: &Page, comment: &Comment) {
+    let link = format!("{}#comment-{}", page.permalink, comment.id);
+    let date = comment.date.rfc3339();
+    xml::parent(w, "entry", &[], |w| {
+        let title = format!("{} on “{}”", comment.author, page.title);
+        xml::text(w, "title", &title);
+        let alternate = [
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", link.as_str()),
+        ];
+        xml::empty(w, "link", &alternate);
+        xml::text(w, "id", &link);
+        xml::text(w, "published", &date);
+        xml::text(w, "updated", &date);
+        xml::parent(w, "author", &[], |w| {
+            xml::text(w, "name", &comment.author);
+            if let Some(url) = &comment.url {
+                xml::text(w, "uri", url);
+            }
+        });
+        let reply_to = [
+            ("ref", page.permalink.as_str()),
+            ("type", "text/html"),
+            ("href", page.permalink.as_str()),
+        ];
+        xml::empty(w, "thr:in-reply-to", &reply_to);
+        let body = sanitize::comment_body(&comment.body);
+        xml::text_with(w, "content", &[("type", "html")], &body);
+    });
 }
 
 /// `robots.txt`: everything allowed, and where the sitemap is.
@@ -151,9 +262,11 @@ pub fn sitemap(site: &Site) -> Vec<u8> {
     let home = site.urls.permalink("");
     let tags = site.urls.permalink(TAGS_INDEX);
     let mut listed: Vec<(&str, Option<Date>)> = vec![(&home, newest), (&tags, newest)];
-    for tag in &site.tags {
-        let changed = site.tag_articles(tag).filter_map(last_change).max();
-        listed.push((&tag.permalink, changed));
+    let archive = site.urls.permalink(urls::ARCHIVE);
+    listed.push((&archive, newest));
+    for list in site.tags.iter().chain(&site.authors) {
+        let changed = site.tag_articles(list).filter_map(last_change).max();
+        listed.push((&list.permalink, changed));
     }
     for page in site.articles.iter().chain(&site.pages) {
         listed.push((&page.permalink, last_change(page)));

@@ -42,6 +42,8 @@ pub struct Site {
     pub tags: Vec<Tag>,
     /// Each tag's index in `tags`, by slug.
     pub tag_index: HashMap<String, usize>,
+    /// The authors of `[authors]` with articles, each a list like a tag's.
+    pub authors: Vec<Tag>,
     pub theme: Theme,
     /// Every file copied as it is, by output path: theme and site `static/`,
     /// bundle files, other files of `content/`.
@@ -91,6 +93,7 @@ impl Site {
             return Err(error);
         }
         let (tags, tag_warnings) = taxonomy::collect_tags(&articles, &urls);
+        let authors = taxonomy::collect_authors(&articles, &config.authors, &urls);
         warnings.extend(tag_warnings);
         Ok(Site {
             root: root.to_path_buf(),
@@ -100,6 +103,7 @@ impl Site {
             pages,
             tag_index: taxonomy::index_by_slug(&tags),
             tags,
+            authors,
             theme: theme.expect("no theme error was reported"),
             static_files,
             warnings,

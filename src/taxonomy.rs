@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::content::Page;
 use crate::error::Warning;
+use crate::slug::slugify;
 use crate::urls::{self, Urls};
 
 /// One tag and the articles that carry it.
@@ -70,8 +71,41 @@ pub fn collect_tags(articles: &[Page], urls: &Urls) -> (Vec<Tag>, Vec<Warning>) 
     (by_slug.into_values().collect(), warnings)
 }
 
+/// The authors of `[authors]` who wrote at least one of `articles` (newest
+/// first), each as a list with its own pages and feed, by key.
+pub fn collect_authors(
+    articles: &[Page],
+    authors: &BTreeMap<String, crate::config::AuthorConfig>,
+    urls: &Urls,
+) -> Vec<Tag> {
+    let mut written: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, article) in articles.iter().enumerate() {
+        if let Some(key) = article.author.as_deref() {
+            written.entry(key).or_default().push(i);
+        }
+    }
+    let mut lists: Vec<Tag> = Vec::new();
+    for (key, author) in authors {
+        let slug = slugify(key);
+        let Some(articles) = written.remove(key.as_str()) else {
+            continue;
+        };
+        if slug.is_empty() {
+            continue;
+        }
+        let mut list = new_list(&author.name, &slug, urls::author_path(&slug), urls);
+        list.articles = articles;
+        lists.push(list);
+    }
+    lists
+}
+
 fn new_tag(name: &str, slug: &str, urls: &Urls) -> Tag {
-    let path = urls::tag_path(slug);
+    new_list(name, slug, urls::tag_path(slug), urls)
+}
+
+/// A list of articles at `path`, empty for now.
+fn new_list(name: &str, slug: &str, path: String, urls: &Urls) -> Tag {
     let feed_path = urls::feed_path(&path);
     Tag {
         name: name.to_string(),

@@ -33,6 +33,8 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "404.html",
     "components.html",
     "comment-reply.html",
+    "archive.html",
+    "author.html",
 );
 
 /// The default theme's static files, by output path.

@@ -26,6 +26,12 @@ pub const FEED: &str = "atom.xml";
 pub const SITEMAP: &str = "sitemap.xml";
 pub const ROBOTS: &str = "robots.txt";
 pub const NOT_FOUND: &str = "404.html";
+/// The page of every article by year and month.
+pub const ARCHIVE: &str = "archive/";
+/// The folder of the authors' pages.
+pub const AUTHORS_DIR: &str = "authors";
+/// The feed of the newest approved comments of the whole site.
+pub const COMMENTS_FEED: &str = "comments.xml";
 
 /// The address of the comment intake's reply form for one comment (for
 /// readers without JavaScript): `ENDPOINT?article=posts/x/&parent=c1`.
@@ -73,6 +79,11 @@ pub fn page_path(is_article: bool, relative: &Path, is_bundle: bool, slug: &str)
 /// `tags/<slug>/`.
 pub fn tag_path(slug: &str) -> String {
     format!("{TAGS_DIR}/{slug}/")
+}
+
+/// `authors/<slug>/`.
+pub fn author_path(slug: &str) -> String {
+    format!("{AUTHORS_DIR}/{slug}/")
 }
 
 /// Page `n` (from 0) of a list whose first page is at `base`:

@@ -51,10 +51,12 @@ impl PageRef {
     }
 }
 
-/// Renders the own pages of `targets` (not the lists that show them) and the
-/// feeds that carry their bodies.
+/// Renders the own pages of `targets` (not the lists that show them), the
+/// feeds that carry their bodies, and the comments feed (which may carry
+/// their comments).
 pub fn render_pages(site: &Site, views: &Views, targets: &[PageRef]) -> Result<Vec<File>> {
     let mut jobs: Vec<Job> = targets.iter().map(|&target| Job::Page(target)).collect();
+    jobs.push(Job::CommentsFeed);
     for target in targets {
         if let PageRef::Article(i) = *target {
             for feed in feeds_carrying(site, i) {
@@ -85,8 +87,17 @@ fn render_job(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result
             render_template(site, "tag.html", &views.tag_context(site, tag, page), out)
         }
         Job::NotFound => render_template(site, "404.html", &views.not_found_context(site), out),
+        Job::Archive => render_template(site, "archive.html", &views.archive_context(site), out),
+        Job::AuthorPage { author, page } => render_template(
+            site,
+            "author.html",
+            &views.author_context(site, author, page),
+            out,
+        ),
         Job::SiteFeed => put(out, feed::site_feed(site)),
         Job::TagFeed(t) => put(out, feed::tag_feed(site, &site.tags[t])),
+        Job::AuthorFeed(a) => put(out, feed::author_feed(site, &site.authors[a])),
+        Job::CommentsFeed => put(out, feed::comments_feed(site)),
         Job::Sitemap => put(out, feed::sitemap(site)),
         Job::Robots => put(out, feed::robots(site)),
         Job::Alias(target, _) => put(out, redirect_html(&target.page(site).permalink)),

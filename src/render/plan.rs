@@ -29,8 +29,18 @@ pub(super) enum Job {
         page: usize,
     },
     NotFound,
+    /// Every article by year and month.
+    Archive,
+    /// Page `page` (from 0) of the list of author `author`.
+    AuthorPage {
+        author: usize,
+        page: usize,
+    },
     SiteFeed,
     TagFeed(usize),
+    AuthorFeed(usize),
+    /// The newest approved comments of the site.
+    CommentsFeed,
     Sitemap,
     Robots,
     /// Alias `n` of a page: a redirect to it.
@@ -48,8 +58,14 @@ impl Job {
                 urls::file_of(&urls::pager_path(&site.tags[tag].path, page))
             }
             Job::NotFound => NOT_FOUND.into(),
+            Job::Archive => urls::file_of(urls::ARCHIVE),
+            Job::AuthorPage { author, page } => {
+                urls::file_of(&urls::pager_path(&site.authors[author].path, page))
+            }
             Job::SiteFeed => FEED.into(),
             Job::TagFeed(t) => site.tags[t].feed_path.clone(),
+            Job::AuthorFeed(a) => site.authors[a].feed_path.clone(),
+            Job::CommentsFeed => urls::COMMENTS_FEED.into(),
             Job::Sitemap => SITEMAP.into(),
             Job::Robots => ROBOTS.into(),
             Job::Alias(target, n) => urls::alias_file(&target.page(site).aliases[n]),
@@ -64,8 +80,14 @@ impl Job {
             Job::TagIndex => "the tag index".into(),
             Job::TagPage { tag, .. } => format!("tag `{}`", site.tags[tag].name),
             Job::NotFound => "the 404 page".into(),
+            Job::Archive => "the archive".into(),
+            Job::AuthorPage { author, .. } => {
+                format!("the page of author `{}`", site.authors[author].name)
+            }
             Job::SiteFeed => "the site feed".into(),
             Job::TagFeed(t) => format!("the feed of tag `{}`", site.tags[t].name),
+            Job::AuthorFeed(a) => format!("the feed of author `{}`", site.authors[a].name),
+            Job::CommentsFeed => "the comments feed".into(),
             Job::Sitemap => "the sitemap".into(),
             Job::Robots => "robots.txt".into(),
             Job::Alias(target, n) => {
@@ -228,9 +250,16 @@ fn all_jobs(site: &Site) -> Vec<Job> {
             (0..page_count(tag.articles.len(), per_page)).map(|page| Job::TagPage { tag: t, page }),
         );
     }
-    jobs.push(Job::NotFound);
-    jobs.push(Job::SiteFeed);
+    for (a, author) in site.authors.iter().enumerate() {
+        jobs.extend(
+            (0..page_count(author.articles.len(), per_page))
+                .map(|page| Job::AuthorPage { author: a, page }),
+        );
+    }
+    jobs.extend([Job::NotFound, Job::Archive, Job::SiteFeed]);
     jobs.extend((0..site.tags.len()).map(Job::TagFeed));
+    jobs.extend((0..site.authors.len()).map(Job::AuthorFeed));
+    jobs.push(Job::CommentsFeed);
     jobs.extend([Job::Sitemap, Job::Robots]);
     let articles = (0..site.articles.len()).map(PageRef::Article);
     for target in articles.chain((0..site.pages.len()).map(PageRef::Page)) {
@@ -245,16 +274,24 @@ pub(super) fn page_count(items: usize, per_page: usize) -> usize {
 }
 
 /// The feeds that carry article `i` (they hold whole bodies, so they change
-/// with it): the site's and its tags', where it is new enough.
+/// with it): the site's, its tags' and its author's, where it is new enough.
 pub(super) fn feeds_carrying(site: &Site, i: usize) -> Vec<Job> {
     let limit = site.config.feed_limit;
+    let carries = |list: &crate::taxonomy::Tag| list.articles.iter().take(limit).any(|&j| j == i);
     let in_site_feed = (i < limit).then_some(Job::SiteFeed);
     let tag_feeds = site
         .tag_ids(&site.articles[i])
         .into_iter()
-        .filter(|&t| site.tags[t].articles.iter().take(limit).any(|&j| j == i))
+        .filter(|&t| carries(&site.tags[t]))
         .map(Job::TagFeed);
-    in_site_feed.into_iter().chain(tag_feeds).collect()
+    let author_feeds = (0..site.authors.len())
+        .filter(|&a| carries(&site.authors[a]))
+        .map(Job::AuthorFeed);
+    in_site_feed
+        .into_iter()
+        .chain(tag_feeds)
+        .chain(author_feeds)
+        .collect()
 }
 
 #[cfg(test)]

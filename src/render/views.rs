@@ -19,6 +19,7 @@ use crate::content::{Kind, Page};
 use crate::date::{Date, DateView};
 use crate::markdown::{TocEntry, render_plain};
 use crate::site::Site;
+use crate::slug::slugify;
 use crate::taxonomy::{Tag, related_articles};
 use crate::urls;
 
@@ -45,6 +46,7 @@ pub struct Views {
     /// Pager links of the index, and of each tag.
     index_links: PagerLinks,
     tag_links: Vec<PagerLinks>,
+    author_links: Vec<PagerLinks>,
     /// Every standalone page, for menus.
     site_pages: Value,
 }
@@ -60,6 +62,10 @@ struct AuthorView {
     name: String,
     /// The bio as HTML.
     bio: String,
+    /// The author's page (`authors/<key>/`) and its feed, for an author of
+    /// `[authors]` with articles; none otherwise.
+    path: Option<String>,
+    feed_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -139,6 +145,25 @@ struct SiteView<'a> {
     favicon: Option<&'a str>,
 }
 
+/// A year of the archive.
+#[derive(Serialize)]
+struct ArchiveYear {
+    year: i16,
+    /// Articles in the year.
+    count: usize,
+    months: Vec<ArchiveMonth>,
+}
+
+/// A month of the archive.
+#[derive(Serialize)]
+struct ArchiveMonth {
+    /// 1 to 12.
+    number: i8,
+    /// `February`.
+    name: String,
+    articles: Vec<Value>,
+}
+
 /// How readers send comments, for the comment form.
 #[derive(Serialize)]
 struct CommentsView<'a> {
@@ -163,10 +188,13 @@ impl Views {
             .authors
             .iter()
             .map(|(key, a)| {
+                let list = site.authors.iter().find(|l| l.slug == slugify(key));
                 let view = AuthorView {
                     key: Some(key.clone()),
                     name: a.name.clone(),
                     bio: render_plain(&a.bio),
+                    path: list.map(|l| l.path.clone()),
+                    feed_url: list.map(|l| l.feed_url.clone()),
                 };
                 (key.clone(), view)
             })
@@ -208,6 +236,11 @@ impl Views {
                 .tags
                 .iter()
                 .map(|t| PagerLinks::new(site, &t.path, t.articles.len()))
+                .collect(),
+            author_links: site
+                .authors
+                .iter()
+                .map(|a| PagerLinks::new(site, &a.path, a.articles.len()))
                 .collect(),
             authors,
         }
@@ -284,6 +317,59 @@ impl Views {
         context.insert_value("tag", self.tags[tag].clone());
         let paginator = self.paginator(site, &self.tag_links[tag], &listed.articles, page);
         context.insert_value("paginator", paginator);
+        context
+    }
+
+    /// What page `page` (from 0) of an author's list gets: the author
+    /// (with the bio), the list (as a tag: name, path, feed…), the page.
+    pub(super) fn author_context(&self, site: &Site, author: usize, page: usize) -> Context {
+        let listed = &site.authors[author];
+        let mut context = self.context(&urls::pager_path(&listed.path, page));
+        let profile = self
+            .authors
+            .values()
+            .find(|a| a.path.as_deref() == Some(listed.path.as_str()));
+        context.insert("author", &profile);
+        context.insert("list", &tag_view(listed));
+        let paginator = self.paginator(site, &self.author_links[author], &listed.articles, page);
+        context.insert_value("paginator", paginator);
+        context
+    }
+
+    /// What the archive gets: `years`, newest first, each with its
+    /// `months`, each with its `articles` (summaries, newest first).
+    pub(super) fn archive_context(&self, site: &Site) -> Context {
+        let mut context = self.context(urls::ARCHIVE);
+        let mut years: Vec<ArchiveYear> = Vec::new();
+        for (i, article) in site.articles.iter().enumerate() {
+            let Some(date) = article.date else { continue };
+            let civil = date.timestamp.to_zoned(jiff::tz::TimeZone::UTC);
+            let (year, month) = (civil.year(), civil.month());
+            if years.last().is_none_or(|y| y.year != year) {
+                years.push(ArchiveYear {
+                    year,
+                    count: 0,
+                    months: Vec::new(),
+                });
+            }
+            let current = years.last_mut().expect("a year was just added");
+            current.count += 1;
+            if current.months.last().is_none_or(|m| m.number != month) {
+                current.months.push(ArchiveMonth {
+                    number: month,
+                    name: civil.strftime("%B").to_string(),
+                    articles: Vec::new(),
+                });
+            }
+            let months = &mut current.months;
+            months
+                .last_mut()
+                .expect("a month was just added")
+                .articles
+                .push(self.articles[i].clone());
+        }
+        context.insert("years", &years);
+        context.insert("article_count", &site.articles.len());
         context
     }
 
@@ -389,6 +475,8 @@ fn summary_view<'a>(
             key: None,
             name: name.clone(),
             bio: String::new(),
+            path: None,
+            feed_url: None,
         })
     });
     let tags = site

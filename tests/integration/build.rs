@@ -728,3 +728,139 @@ fn paginated_lists_link_their_neighbours() {
     assert_eq!(attrs(&first, "html", "lang"), ["en"]);
     assert!(attrs(&first, "link[rel=icon]", "href").is_empty());
 }
+
+#[test]
+fn the_archive_author_pages_and_the_comments_feed() {
+    let site = fixture("comments");
+    write(
+        site.path(),
+        "content/posts/older.md",
+        "+++\ntitle = \"Older\"\ndate = 2023-11-05\nauthor = \"zan\"\n+++\nFrom last year.\n",
+    );
+    let public = build(site.path(), &[]);
+
+    let archive = html(public.join("archive/index.html"));
+    assert_eq!(
+        texts(&archive, ".archive-year > h2"),
+        ["2024 (4)", "2023 (1)"]
+    );
+    assert_eq!(
+        texts(&archive, ".archive-year h3"),
+        ["March", "February", "January", "November"]
+    );
+    let entries = texts(&archive, ".archive-list li");
+    assert!(
+        entries.contains(&"February 1, 2024 · Threads 7 comments".to_string()),
+        "{entries:?}"
+    );
+    assert!(
+        entries.contains(&"November 5, 2023 · Older".to_string()),
+        "{entries:?}"
+    );
+    let nav = attrs(
+        &html(public.join("index.html")),
+        "nav[aria-label=Main] a",
+        "href",
+    );
+    assert!(nav.contains(&"./archive/".to_string()), "{nav:?}");
+
+    // Zan wrote two articles: a page with the bio, and a feed.
+    let author = html(public.join("authors/zan/index.html"));
+    assert_eq!(texts(&author, "h1"), ["Zan"]);
+    assert_eq!(texts(&author, ".author-bio"), ["The author."]);
+    assert_eq!(texts(&author, ".card-title"), ["Threads", "Older"]);
+    let article = html(public.join("posts/threads/index.html"));
+    assert_eq!(
+        attrs(&article, ".article .meta a[href$='authors/zan/']", "href"),
+        ["../../authors/zan/"]
+    );
+    let feed = read(public.join("authors/zan/atom.xml"));
+    let feed = parse_xml(&feed);
+    let titles: Vec<&str> = feed
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name("title"))
+                .unwrap()
+                .text()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(titles, ["Threads", "Older"]);
+
+    // The newest approved comments, newest first, with their threads.
+    let text = read(public.join("comments.xml"));
+    let comments = parse_xml(&text);
+    let entries: Vec<_> = comments
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .collect();
+    let child = |e: &roxmltree::Node, name: &str| {
+        e.children()
+            .find(|c| c.has_tag_name(name))
+            .map(|c| c.text().unwrap_or("").to_string())
+    };
+    let ids: Vec<String> = entries.iter().map(|e| child(e, "id").unwrap()).collect();
+    let c8 = entries
+        .iter()
+        .find(|e| {
+            child(e, "id")
+                .unwrap()
+                .ends_with("/posts/threads/#comment-c8")
+        })
+        .unwrap();
+    assert_eq!(child(c8, "title").unwrap(), "Reply To Spam on “Threads”");
+    assert!(
+        !ids.iter()
+            .any(|id| id.ends_with("#comment-c5") || id.ends_with("#comment-c6")),
+        "pending and spam stay out: {ids:?}"
+    );
+    assert!(!text.contains("private.example"), "no email in the feed");
+    let dates: Vec<String> = entries
+        .iter()
+        .map(|e| child(e, "updated").unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+    let sitemap = read(public.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://comments.example/archive/</loc>"));
+    assert!(sitemap.contains("<loc>https://comments.example/authors/zan/</loc>"));
+}
+
+#[test]
+fn the_comments_feed_keeps_the_newest_fifty() {
+    let mut comments = String::new();
+    for n in 0..120 {
+        comments.push_str(&format!(
+            "[[comment]]\nid = \"n{n}\"\nauthor = \"A\"\ndate = 2024-01-01T{:02}:{:02}:00Z\nbody = \"Comment {n}\"\n\n",
+            n / 60,
+            n % 60
+        ));
+    }
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/busy.md", &article("Busy", "2024-01-01", &[])),
+        ("content/posts/busy.comments.toml", &comments),
+    ]);
+    let public = build(site.path(), &[]);
+    let text = read(public.join("comments.xml"));
+    let doc = parse_xml(&text);
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name("id"))
+                .unwrap()
+                .text()
+                .unwrap()
+        })
+        .collect();
+    let expected: Vec<String> = (70..120)
+        .rev()
+        .map(|n| format!("https://test.example/posts/busy/#comment-n{n}"))
+        .collect();
+    assert_eq!(ids, expected);
+}

@@ -456,8 +456,8 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
     }
     let log = server.lines.lock().unwrap().join("\n");
     assert!(
-        log.contains("threads.md changed · 1 page and 2 other files in "),
-        "a body edit re-renders its page and feeds only:\n{log}"
+        log.contains("threads.md changed · 1 page and 3 other files in "),
+        "a body edit re-renders its page and feeds only (the site's, its tag's and its author's):\n{log}"
     );
 }
 
