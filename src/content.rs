@@ -233,7 +233,7 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, urls: &Urls) -
         Some(dir) => bundle_assets(root, dir)?,
         None => Vec::new(),
     };
-    let body = markdown::render(split.body, urls.base_path(), &path);
+    let body = markdown::render(split.body, &path);
     let tags: Vec<String> = front
         .tags
         .into_iter()

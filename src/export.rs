@@ -52,6 +52,8 @@ pub fn export(site: &Site, format: Format, selection: Selection) -> Vec<u8> {
 struct Exported<'a> {
     page: &'a Page,
     permalink: String,
+    /// The body, its links made absolute.
+    html: String,
     comments: Vec<&'a Comment>,
 }
 
@@ -62,6 +64,7 @@ fn collect(site: &Site, selection: Selection) -> Vec<Exported<'_>> {
         .map(|page| Exported {
             page,
             permalink: page.permalink.clone(),
+            html: crate::urls::fill_root(&page.body.html, &site.urls.permalink("")),
             comments: page
                 .comments
                 .iter()
@@ -343,7 +346,7 @@ fn wxr_item(
         text(w, "dc:creator", author.map_or("", |a| a.login.as_str()));
         xml::text_with(w, "guid", &[("isPermaLink", "false")], &article.permalink);
         text(w, "description", "");
-        text(w, "content:encoded", &page.body.html);
+        text(w, "content:encoded", &article.html);
         text(
             w,
             "excerpt:encoded",

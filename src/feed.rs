@@ -246,13 +246,25 @@ fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
             let category = [("term", tag.as_str()), ("scheme", scheme.as_str())];
             xml::empty(w, "category", &category);
         }
-        // The description is plain text; the summary is HTML.
+        // The description is plain text; the summary is HTML. Links of the
+        // body are made absolute: feed readers show them anywhere.
+        let root = site.urls.permalink("");
         match page.description.as_deref() {
             Some(description) => xml::text_with(w, "summary", &[("type", "text")], description),
-            None => xml::text_with(w, "summary", &[("type", "html")], &page.body.summary),
+            None => xml::text_with(
+                w,
+                "summary",
+                &[("type", "html")],
+                &urls::fill_root(&page.body.summary, &root),
+            ),
         }
         let content = [("type", "html"), ("xml:base", permalink.as_str())];
-        xml::text_with(w, "content", &content, &page.body.html);
+        xml::text_with(
+            w,
+            "content",
+            &content,
+            &urls::fill_root(&page.body.html, &root),
+        );
     });
 }
 

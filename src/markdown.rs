@@ -9,6 +9,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, 
 use serde::Serialize;
 
 use crate::slug::slugify;
+use crate::urls::{ROOT_MARK, site_link};
 
 /// The line that ends an article's summary.
 pub const MORE_MARKER: &str = "<!-- more -->";
@@ -49,12 +50,14 @@ pub fn options() -> Options {
 }
 
 /// Renders the body of the page at site path `page_path` (`posts/x/`).
-/// Root-relative links (`/posts/x/`) get the site's `base_path` in front, so
-/// they keep working on a site under a sub-path. Relative links (`cover.png`)
-/// stay as written in the page, and are resolved against the page in the
-/// summary, which is shown on other pages.
-pub fn render(source: &str, base_path: &str, page_path: &str) -> Body {
+/// Root-relative links (`/posts/x/`) become `urls::site_link`s, which each
+/// page fills with its way back to the root, so they work under a sub-path
+/// and from disk alike. Relative links (`cover.png`) stay as written in the
+/// page, and become site links in the summary, which is shown on other
+/// pages.
+pub fn render(source: &str, page_path: &str) -> Body {
     let mut events: Vec<Event> = Parser::new_ext(source, options()).collect();
+    move_footnotes_to_the_end(&mut events);
     let toc = assign_heading_ids(&mut events);
     let first_image = events.iter().find_map(|e| match e {
         Event::Start(Tag::Image { dest_url, .. }) if !dest_url.is_empty() => {
@@ -62,14 +65,14 @@ pub fn render(source: &str, base_path: &str, page_path: &str) -> Body {
         }
         _ => None,
     });
-    let internal_links = internal_links(&mut events, base_path, page_path);
+    let internal_links = internal_links(&mut events, page_path);
     let words = count_words(&events);
     let (range, has_more) = match more_marker(&events) {
         Some(cut) => (0..cut, true),
         None => first_paragraph(&events),
     };
     let mut summary_events = events[range].to_vec();
-    resolve_relative_links(&mut summary_events, base_path, page_path);
+    resolve_relative_links(&mut summary_events, page_path);
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
     Body {
@@ -106,6 +109,84 @@ pub fn text_of(source: &str) -> String {
         }
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Footnotes as readers expect them: each reference a superscript number
+/// (in order of first use) linking to its note, the notes in a numbered
+/// list at the end, each with a ↩ link back to where it was cited. Ids are
+/// prefixed (`fn-`, `fnref-`) so they never clash with headings.
+fn move_footnotes_to_the_end(events: &mut Vec<Event>) {
+    let has_notes = events
+        .iter()
+        .any(|e| matches!(e, Event::FootnoteReference(_)));
+    let mut notes: Vec<(String, Vec<Event>)> = Vec::new();
+    let mut kept = Vec::with_capacity(events.len());
+    let mut current: Option<(String, Vec<Event>)> = None;
+    for event in events.drain(..) {
+        match (event, &mut current) {
+            (Event::Start(Tag::FootnoteDefinition(label)), _) => {
+                current = Some((label.to_string(), Vec::new()));
+            }
+            (Event::End(TagEnd::FootnoteDefinition), _) => notes.extend(current.take()),
+            (event, Some((_, inside))) => inside.push(event),
+            (event, None) => kept.push(event),
+        }
+    }
+    if !has_notes && notes.is_empty() {
+        *events = kept;
+        return;
+    }
+    let mut numbers: HashMap<String, usize> = HashMap::new();
+    let mut cited: HashMap<String, usize> = HashMap::new();
+    for event in &mut kept {
+        if let Event::FootnoteReference(label) = event {
+            let label = label.to_string();
+            let next = numbers.len() + 1;
+            let n = *numbers.entry(label.clone()).or_insert(next);
+            let times = cited.entry(label.clone()).or_default();
+            *times += 1;
+            let id = note_id(&label);
+            let back = if *times == 1 {
+                format!("fnref-{id}")
+            } else {
+                format!("fnref-{id}-{times}")
+            };
+            *event = Event::InlineHtml(CowStr::from(format!(
+                "<sup class=\"footnote-ref\" id=\"{back}\"><a href=\"#fn-{id}\" role=\"doc-noteref\">{n}</a></sup>"
+            )));
+        }
+    }
+    // Notes in the order they are first cited; notes never cited after them.
+    notes.sort_by_key(|(label, _)| numbers.get(label).copied().unwrap_or(usize::MAX));
+    kept.push(Event::Html(CowStr::from(
+        "<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n",
+    )));
+    for (label, mut body) in notes {
+        let id = note_id(&label);
+        kept.push(Event::Html(CowStr::from(format!("<li id=\"fn-{id}\">\n"))));
+        if numbers.contains_key(&label) {
+            let back = Event::InlineHtml(CowStr::from(format!(
+                " <a href=\"#fnref-{id}\" class=\"footnote-backref\" role=\"doc-backlink\" aria-label=\"Back to the text\">↩</a>"
+            )));
+            match body
+                .iter()
+                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            {
+                Some(at) => body.insert(at, back),
+                None => body.push(back),
+            }
+        }
+        kept.extend(body);
+        kept.push(Event::Html(CowStr::from("</li>\n")));
+    }
+    kept.push(Event::Html(CowStr::from("</ol>\n</section>\n")));
+    *events = kept;
+}
+
+/// A footnote label as an id: `fn-1`, `fn-a-note`.
+fn note_id(label: &str) -> String {
+    let slug = slugify(label);
+    if slug.is_empty() { "note".into() } else { slug }
 }
 
 /// Renders Markdown with the contract's extensions and nothing else.
@@ -256,29 +337,29 @@ fn link_target<'e, 'a>(event: &'e mut Event<'a>) -> Option<&'e mut CowStr<'a>> {
     }
 }
 
-/// Puts `base_path` in front of root-relative links and returns every link
-/// into this site as a site path (`/posts/x/`), for checking.
-fn internal_links(events: &mut [Event], base_path: &str, page_path: &str) -> Vec<String> {
+/// Makes root-relative links site links and returns every link into this
+/// site as a site path (`/posts/x/`), for checking.
+fn internal_links(events: &mut [Event], page_path: &str) -> Vec<String> {
     let mut links = Vec::new();
     for dest_url in events.iter_mut().filter_map(link_target) {
         let Some(site_path) = site_path_of(dest_url, page_path) else {
             continue;
         };
-        if dest_url.starts_with('/') && !base_path.is_empty() {
-            *dest_url = CowStr::from(format!("{base_path}{site_path}"));
+        if dest_url.starts_with('/') {
+            *dest_url = CowStr::from(site_link(&site_path));
         }
         links.push(site_path);
     }
     links
 }
 
-/// Turns relative links into root-relative ones, for HTML shown elsewhere.
-fn resolve_relative_links(events: &mut [Event], base_path: &str, page_path: &str) {
+/// Makes relative links site links too, for HTML shown elsewhere.
+fn resolve_relative_links(events: &mut [Event], page_path: &str) {
     for dest_url in events.iter_mut().filter_map(link_target) {
-        if !dest_url.starts_with('/')
+        if !dest_url.starts_with(ROOT_MARK)
             && let Some(site_path) = site_path_of(dest_url, page_path)
         {
-            *dest_url = CowStr::from(format!("{base_path}{site_path}"));
+            *dest_url = CowStr::from(site_link(&site_path));
         }
     }
 }
@@ -340,7 +421,6 @@ mod tests {
     fn headings_get_unique_ids_and_a_nested_toc() {
         let r = render(
             "# Intro\n\n## Why\n\n## Why\n\n### Deep `code`\n\n# Custom {#mine}\n",
-            "",
             "posts/x/",
         );
         assert!(r.html.contains(r#"<h1 id="intro">"#), "{}", r.html);
@@ -355,7 +435,7 @@ mod tests {
     #[test]
     fn many_headings_of_one_title_get_numbered_ids() {
         let source = "## Same\n\n".repeat(20_000) + "## Same-1\n";
-        let r = render(&source, "", "posts/x/");
+        let r = render(&source, "posts/x/");
         assert!(r.html.contains(r#"<h2 id="same-19999">"#));
         // A title whose slug was already given out as a number gets the next.
         assert!(r.html.contains(r#"<h2 id="same-1-1">"#));
@@ -364,11 +444,7 @@ mod tests {
 
     #[test]
     fn summary_stops_at_more_marker() {
-        let r = render(
-            "First.\n\nSecond.\n\n<!-- more -->\n\nThird.\n",
-            "",
-            "posts/x/",
-        );
+        let r = render("First.\n\nSecond.\n\n<!-- more -->\n\nThird.\n", "posts/x/");
         assert!(r.summary.contains("Second."));
         assert!(!r.summary.contains("Third."));
         assert!(r.has_more);
@@ -376,10 +452,10 @@ mod tests {
 
     #[test]
     fn summary_defaults_to_first_paragraph() {
-        let r = render("## Head\n\nFirst para.\n\nSecond para.\n", "", "posts/x/");
+        let r = render("## Head\n\nFirst para.\n\nSecond para.\n", "posts/x/");
         assert_eq!(r.summary.trim(), "<p>First para.</p>");
         assert!(r.has_more);
-        let only = render("Only.\n", "", "posts/x/");
+        let only = render("Only.\n", "posts/x/");
         assert!(!only.has_more);
     }
 
@@ -387,7 +463,6 @@ mod tests {
     fn extensions_and_word_count() {
         let r = render(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ \"quoted\"\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n",
-            "",
             "posts/x/",
         );
         assert!(r.html.contains("<table>"));
@@ -395,6 +470,23 @@ mod tests {
         assert!(r.html.contains("\u{201c}quoted\u{201d}"));
         assert!(r.html.contains("checkbox"));
         assert!(r.html.contains("footnote"));
+    }
+
+    #[test]
+    fn footnotes_are_numbered_linked_both_ways_and_gathered_at_the_end() {
+        let r = render(
+            "Second[^b] then first[^a] and again[^b].\n\n[^a]: Note A.\n[^b]: Note *B*.\n\nAfter.\n",
+            "posts/x/",
+        );
+        assert_eq!(
+            r.html,
+            "<p>Second<sup class=\"footnote-ref\" id=\"fnref-b\"><a href=\"#fn-b\" role=\"doc-noteref\">1</a></sup> then first<sup class=\"footnote-ref\" id=\"fnref-a\"><a href=\"#fn-a\" role=\"doc-noteref\">2</a></sup> and again<sup class=\"footnote-ref\" id=\"fnref-b-2\"><a href=\"#fn-b\" role=\"doc-noteref\">1</a></sup>.</p>\n\
+             <p>After.</p>\n\
+             <section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n\
+             <li id=\"fn-b\">\n<p>Note <em>B</em>. <a href=\"#fnref-b\" class=\"footnote-backref\" role=\"doc-backlink\" aria-label=\"Back to the text\">↩</a></p>\n</li>\n\
+             <li id=\"fn-a\">\n<p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\" role=\"doc-backlink\" aria-label=\"Back to the text\">↩</a></p>\n</li>\n\
+             </ol>\n</section>\n"
+        );
         assert!(r.words > 5);
     }
 
@@ -426,16 +518,17 @@ mod tests {
     }
 
     #[test]
-    fn internal_links_get_base_path() {
+    fn internal_links_become_site_links() {
         let r = render(
             "[a](/posts/y/) [b](https://e.com/) [c](//cdn/x) ![d](cover.png) [e](#top) [f](mailto:a@b.c)",
-            "/blog",
             "posts/x/",
         );
-        assert!(r.html.contains(r#"href="/blog/posts/y/""#));
+        let page = crate::urls::fill_root(&r.html, "../../");
+        assert!(page.contains(r#"href="../../posts/y/""#), "{page}");
         assert!(r.html.contains(r#"href="https://e.com/""#));
         assert!(r.html.contains(r#"src="cover.png""#));
-        assert!(r.summary.contains(r#"src="/blog/posts/x/cover.png""#));
+        let list = crate::urls::fill_root(&r.summary, "./");
+        assert!(list.contains(r#"src="./posts/x/cover.png""#), "{list}");
         assert!(r.html.contains(r##"href="#top""##));
         assert_eq!(r.internal_links, vec!["/posts/y/", "/posts/x/cover.png"]);
     }

@@ -81,6 +81,42 @@ pub fn tag_path(slug: &str) -> String {
     format!("{TAGS_DIR}/{slug}/")
 }
 
+/// Stands for the way back to the site's root in a link of an article's
+/// body (`ROOT_MARK` + `posts/x/`). A body is rendered once but shown at
+/// several depths (its page, lists, feeds), so the way is filled in where it
+/// is shown (`fill_root`): `../../` on a page, the absolute address in a
+/// feed. It is `{mend-root}` as a URL escapes it (so the HTML writer leaves
+/// it as it is), which no link is written with.
+pub const ROOT_MARK: &str = "%7Bmend-root%7D";
+
+/// A link to a site path (`/posts/x/`) from a body: `ROOT_MARK posts/x/`.
+pub fn site_link(site_path: &str) -> String {
+    format!("{ROOT_MARK}{}", site_path.trim_start_matches('/'))
+}
+
+/// `html` with each `ROOT_MARK` replaced by `root` (`../../`, or
+/// `https://example.com/`).
+pub fn fill_root(html: &str, root: &str) -> String {
+    html.replace(ROOT_MARK, root)
+}
+
+/// The same for rendered bytes, in place; untouched when there is no mark.
+pub fn fill_root_bytes(out: &mut Vec<u8>, root: &str) {
+    let mark = ROOT_MARK.as_bytes();
+    if !out.windows(mark.len()).any(|w| w == mark) {
+        return;
+    }
+    let mut filled = Vec::with_capacity(out.len());
+    let mut rest = &out[..];
+    while let Some(at) = rest.windows(mark.len()).position(|w| w == mark) {
+        filled.extend_from_slice(&rest[..at]);
+        filled.extend_from_slice(root.as_bytes());
+        rest = &rest[at + mark.len()..];
+    }
+    filled.extend_from_slice(rest);
+    *out = filled;
+}
+
 /// `authors/<slug>/`.
 pub fn author_path(slug: &str) -> String {
     format!("{AUTHORS_DIR}/{slug}/")

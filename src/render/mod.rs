@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::feed;
 use crate::site::Site;
 use crate::theme::template_error;
+use crate::urls;
 pub use plan::Plan;
 use plan::{Job, feeds_carrying};
 pub use views::Views;
@@ -71,8 +72,19 @@ pub fn render_pages(site: &Site, views: &Views, targets: &[PageRef]) -> Result<V
         .collect()
 }
 
-/// Renders one file, appending its bytes to `out`.
+/// Renders one file, appending its bytes to `out` (which starts empty).
 fn render_job(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result<()> {
+    render_any(site, views, job, out)?;
+    // Links of article bodies, from where this file is.
+    let root = match job {
+        Job::NotFound => site.urls.url(""),
+        job => root_prefix(&job.path(site)),
+    };
+    urls::fill_root_bytes(out, &root);
+    Ok(())
+}
+
+fn render_any(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result<()> {
     match job {
         Job::Page(target) => {
             let template = match target {
@@ -133,6 +145,7 @@ pub fn render_reply_page(
     let mut out = Vec::new();
     render_template(site, REPLY_TEMPLATE, &context, &mut out)
         .map_err(|e| e.while_rendering(|| Job::Page(target).origin(site)))?;
+    urls::fill_root_bytes(&mut out, &site.urls.permalink(""));
     Ok(Some(out))
 }
 

@@ -137,10 +137,16 @@ fn index_is_paginated_and_shows_summaries_only() {
         !index_text.contains("FULL-ONLY-TEXT"),
         "a list page shows a whole article"
     );
-    // The bundle's image in a summary points at the bundle, wherever it is shown.
+    // The bundle's image in a summary points at the bundle, wherever it is
+    // shown, relative to the page so that the site also works from disk.
     assert_eq!(
         attrs(&first, ".summary img", "src"),
-        ["/posts/d-fourth/photo.png"]
+        ["./posts/d-fourth/photo.png"]
+    );
+    let tag = html(public.join("tags/healing/index.html"));
+    assert_eq!(
+        attrs(&tag, ".summary img", "src"),
+        ["../../posts/d-fourth/photo.png"]
     );
 }
 
@@ -332,8 +338,14 @@ fn base_url_override_and_no_double_slashes() {
     );
     assert!(!feed.contains("fixture.example"));
     let article = html(public.join("posts/b-second/index.html"));
-    // A root-relative link in Markdown follows the site to its sub-path.
-    assert!(attrs(&article, ".content a", "href").contains(&"/blog/posts/a-first/".to_string()));
+    // A root-relative link in Markdown is written relative to the page, so
+    // it follows the site to its sub-path and works when opened from disk;
+    // the feed, read away from the site, gets it absolute.
+    assert!(attrs(&article, ".content a", "href").contains(&"../../posts/a-first/".to_string()));
+    assert!(
+        feed.contains("https://other.example/blog/posts/a-first/"),
+        "{feed}"
+    );
     for (path, bytes) in snapshot(&public) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
@@ -863,4 +875,38 @@ fn the_comments_feed_keeps_the_newest_fifty() {
         .map(|n| format!("https://test.example/posts/busy/#comment-n{n}"))
         .collect();
     assert_eq!(ids, expected);
+}
+
+#[test]
+fn footnotes_are_superscript_links_gathered_at_the_end_with_back_links() {
+    let site = site_with(&[
+        (
+            "site.toml",
+            "title = \"F\"\nbase_url = \"https://f.example\"\n",
+        ),
+        (
+            "content/posts/notes.md",
+            "+++\ntitle = \"Notes\"\ndate = 2024-01-01\n+++\n\nHe wrote[^late] once.\n\n[^late]: Three weeks later.\n\nThe end.\n",
+        ),
+    ]);
+    let public = build(site.path(), &[]);
+    let doc = html(public.join("posts/notes/index.html"));
+    assert_eq!(
+        attrs(&doc, ".content sup.footnote-ref a", "href"),
+        ["#fn-late"]
+    );
+    assert_eq!(
+        attrs(&doc, ".content sup.footnote-ref", "id"),
+        ["fnref-late"]
+    );
+    // The notes follow the text, not the place they were written.
+    assert_eq!(
+        texts(&doc, ".content > *:last-child li"),
+        ["Three weeks later. ↩"]
+    );
+    assert_eq!(attrs(&doc, ".footnotes li", "id"), ["fn-late"]);
+    assert_eq!(
+        attrs(&doc, ".footnotes a.footnote-backref", "href"),
+        ["#fnref-late"]
+    );
 }

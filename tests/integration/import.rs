@@ -294,7 +294,7 @@ fn hard_shapes_are_renamed_repaired_and_reported() {
     let page = html(public.join("tags-page/index.html"));
     assert_eq!(
         attrs(&page, ".content a", "href"),
-        ["/posts/line-one/", "/posts/line-one/"]
+        ["../posts/line-one/", "../posts/line-one/"]
     );
     assert!(read(dir.path().join("content/posts/secret.md")).contains("draft = true"));
     let config = read(dir.path().join("site.toml"));
