@@ -26,8 +26,8 @@ pub struct Built {
 /// Renders `site` into the output folder `out`. Nothing is written unless
 /// every file renders; `force` builds beside files mend did not write.
 pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
-    let plan = Plan::new(site);
     let views = Views::new(site);
+    let plan = Plan::new(site, &views);
     if !plan.is_sound() {
         // Files that clash: report them with every other mistake, write nothing.
         return plan.render(site, &views, |_, _| Ok(())).map(|()| Built {
@@ -62,7 +62,8 @@ pub struct Checked {
 /// Renders every file of `site` without writing any, and checks every
 /// internal link; reports every mistake.
 pub fn check(site: &Site) -> Result<Checked> {
-    let plan = Plan::new(site);
+    let views = Views::new(site);
+    let plan = Plan::new(site, &views);
     let paths: Vec<String> = plan.paths().map(str::to_string).collect();
     let served = Served::new(
         paths
@@ -73,7 +74,7 @@ pub fn check(site: &Site) -> Result<Checked> {
     let checked = Checked {
         files: paths.len() + site.static_files.len(),
     };
-    plan.render(site, &Views::new(site), |_, _| Ok(()))?;
+    plan.render(site, &views, |_, _| Ok(()))?;
     let broken = links::broken(site, &served).into_iter().map(Broken::error);
     match Error::from_list(broken.collect()) {
         Some(error) => Err(error),

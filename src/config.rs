@@ -35,6 +35,9 @@ pub struct Config {
     /// Where readers send comments (`[comments]`).
     #[serde(default)]
     pub comments: CommentsConfig,
+    /// Build a search index and page (`search/`).
+    #[serde(default)]
+    pub search: bool,
     /// How many of the newest articles each Atom feed carries.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,

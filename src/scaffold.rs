@@ -63,7 +63,7 @@ pub fn site(dir: &Path) -> Result<()> {
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "My Blog".into());
     let config = format!(
-        "title = {}\nbase_url = \"https://example.com\"\ndescription = \"\"\nlanguage = \"en\"\ntheme = \"default\"\npaginate = 10\ncomments_max_depth = 5\n\n[authors.me]\nname = \"Me\"\nbio = \"Writes this blog.\"\n",
+        "title = {}\nbase_url = \"https://example.com\"\ndescription = \"\"\nlanguage = \"en\"\ntheme = \"default\"\npaginate = 10\ncomments_max_depth = 5\nsearch = true\n\n[authors.me]\nname = \"Me\"\nbio = \"Writes this blog.\"\n",
         toml_string(&name)
     );
     write_new(&dir.join(CONFIG_FILE), &config)?;

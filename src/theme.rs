@@ -35,6 +35,7 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "comment-reply.html",
     "archive.html",
     "author.html",
+    "search.html",
 );
 
 /// The default theme's static files, by output path.
@@ -47,7 +48,21 @@ pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
         "comments.js",
         include_bytes!("../themes/default/static/comments.js"),
     ),
+    (
+        "search.js",
+        include_bytes!("../themes/default/static/search.js"),
+    ),
 ];
+
+/// Whether the site uses the default theme's static file `name`: the
+/// scripts only go out with the feature they serve.
+fn uses_embedded(name: &str, config: &Config) -> bool {
+    match name {
+        "comments.js" => config.comments.endpoint.is_some(),
+        "search.js" => config.search,
+        _ => true,
+    }
+}
 
 /// Where a static file's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +95,7 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme> {
         .collect();
     let mut static_files: BTreeMap<String, Source> = EMBEDDED_STATIC
         .iter()
+        .filter(|(name, _)| uses_embedded(name, config))
         .map(|(name, bytes)| (name.to_string(), Source::Embedded(bytes)))
         .collect();
     let theme_dir = in_site(root, Path::new(THEMES_DIR).join(&config.theme));

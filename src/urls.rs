@@ -32,6 +32,20 @@ pub const ARCHIVE: &str = "archive/";
 pub const AUTHORS_DIR: &str = "authors";
 /// The feed of the newest approved comments of the whole site.
 pub const COMMENTS_FEED: &str = "comments.xml";
+/// The search page; the index lies beside it.
+pub const SEARCH: &str = "search/";
+/// What the search page loads first: how many documents, which shards.
+pub const SEARCH_META: &str = "search/meta.json";
+
+/// The file of one shard of the search index.
+pub fn search_shard_file(key: &str) -> String {
+    format!("{SEARCH}t/{key}.json")
+}
+
+/// The file of chunk `n` of the search documents.
+pub fn search_docs_file(n: usize) -> String {
+    format!("{SEARCH}d/{n}.json")
+}
 
 /// The address of the comment intake's reply form for one comment (for
 /// readers without JavaScript): `ENDPOINT?article=posts/x/&parent=c1`.

@@ -38,7 +38,7 @@ pub struct ThreadComment {
 
 /// Whether a comment is shown in the thread: approved, and a reader's
 /// comment rather than a mention.
-fn in_thread(comment: &Comment) -> bool {
+pub fn in_thread(comment: &Comment) -> bool {
     comment.status == Status::Approved && comment.kind == CommentKind::Comment
 }
 

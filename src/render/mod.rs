@@ -16,6 +16,7 @@ use tera::Context;
 use crate::content::Page;
 use crate::error::Result;
 use crate::feed;
+use crate::search;
 use crate::site::Site;
 use crate::theme::template_error;
 use crate::urls;
@@ -58,8 +59,17 @@ impl PageRef {
 pub fn render_pages(site: &Site, views: &Views, targets: &[PageRef]) -> Result<Vec<File>> {
     let mut jobs: Vec<Job> = targets.iter().map(|&target| Job::Page(target)).collect();
     jobs.push(Job::CommentsFeed);
-    for target in targets {
-        if let PageRef::Article(i) = *target {
+    for &target in targets {
+        if let Some(index) = views.search() {
+            jobs.extend(
+                index
+                    .shards_of(site, target)
+                    .iter()
+                    .map(|&n| Job::SearchShard(n)),
+            );
+            jobs.push(Job::SearchDocs(search::chunk_of(site, target)));
+        }
+        if let PageRef::Article(i) = target {
             for feed in feeds_carrying(site, i) {
                 if !jobs.contains(&feed) {
                     jobs.push(feed);
@@ -78,7 +88,7 @@ fn render_job(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result
     // Links of article bodies, from where this file is.
     let root = match job {
         Job::NotFound => site.urls.url(""),
-        job => root_prefix(&job.path(site)),
+        job => root_prefix(&job.path(site, views)),
     };
     urls::fill_root_bytes(out, &root);
     Ok(())
@@ -113,6 +123,10 @@ fn render_any(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result
         Job::Sitemap => put(out, feed::sitemap(site)),
         Job::Robots => put(out, feed::robots(site)),
         Job::Alias(target, _) => put(out, redirect_html(&target.page(site).permalink)),
+        Job::SearchPage => render_template(site, "search.html", &views.search_context(site), out),
+        Job::SearchMeta => put(out, views.search_index().meta_json(site)),
+        Job::SearchShard(n) => put(out, views.search_index().shard_json(n)),
+        Job::SearchDocs(n) => put(out, search::docs_json(site, n)),
     }
 }
 
@@ -153,7 +167,7 @@ fn render_one(site: &Site, views: &Views, job: Job) -> Result<File> {
     let mut bytes = Vec::new();
     render_job(site, views, job, &mut bytes).map_err(|e| e.while_rendering(|| job.origin(site)))?;
     Ok(File {
-        path: job.path(site),
+        path: job.path(site, views),
         bytes,
     })
 }

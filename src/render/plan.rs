@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::Views;
 use super::{PageRef, render_job};
 use crate::error::{Error, Result};
+use crate::search;
 use crate::site::Site;
 use crate::theme::Source;
 use crate::urls::{self, FEED, NOT_FOUND, ROBOTS, SITEMAP};
@@ -45,11 +46,16 @@ pub(super) enum Job {
     Robots,
     /// Alias `n` of a page: a redirect to it.
     Alias(PageRef, usize),
+    /// The search page, and the index it reads (see `search`).
+    SearchPage,
+    SearchMeta,
+    SearchShard(usize),
+    SearchDocs(usize),
 }
 
 impl Job {
     /// The output path, known before anything is rendered.
-    pub(super) fn path(self, site: &Site) -> String {
+    pub(super) fn path(self, site: &Site, views: &Views) -> String {
         match self {
             Job::Page(target) => urls::file_of(&target.page(site).path),
             Job::Index(n) => urls::file_of(&urls::pager_path("", n)),
@@ -69,6 +75,10 @@ impl Job {
             Job::Sitemap => SITEMAP.into(),
             Job::Robots => ROBOTS.into(),
             Job::Alias(target, n) => urls::alias_file(&target.page(site).aliases[n]),
+            Job::SearchPage => urls::file_of(urls::SEARCH),
+            Job::SearchMeta => urls::SEARCH_META.into(),
+            Job::SearchShard(n) => urls::search_shard_file(views.search_index().shard_key(n)),
+            Job::SearchDocs(n) => urls::search_docs_file(n),
         }
     }
 
@@ -98,6 +108,8 @@ impl Job {
                     page.source.display()
                 )
             }
+            Job::SearchPage => "the search page".into(),
+            Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => "the search index".into(),
         }
     }
 }
@@ -112,12 +124,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(site: &Site) -> Plan {
+    pub fn new(site: &Site, views: &Views) -> Plan {
         let mut jobs = Vec::new();
         let mut errors = Vec::new();
         let mut taken: HashMap<String, Job> = HashMap::new();
-        for job in all_jobs(site) {
-            let path = job.path(site);
+        for job in all_jobs(site, views) {
+            let path = job.path(site, views);
             let first = match site.static_files.get(&path) {
                 // A file in `static/` deliberately replaces a generated one
                 // (robots.txt); an alias onto one is a mistake.
@@ -237,7 +249,7 @@ fn static_origin(path: &str, source: &Source) -> String {
 }
 
 /// The files of a site, in the order their mistakes are reported.
-fn all_jobs(site: &Site) -> Vec<Job> {
+fn all_jobs(site: &Site, views: &Views) -> Vec<Job> {
     let per_page = site.config.paginate;
     let mut jobs: Vec<Job> = (0..site.articles.len())
         .map(|i| Job::Page(PageRef::Article(i)))
@@ -261,6 +273,11 @@ fn all_jobs(site: &Site) -> Vec<Job> {
     jobs.extend((0..site.authors.len()).map(Job::AuthorFeed));
     jobs.push(Job::CommentsFeed);
     jobs.extend([Job::Sitemap, Job::Robots]);
+    if let Some(index) = views.search() {
+        jobs.extend([Job::SearchPage, Job::SearchMeta]);
+        jobs.extend((0..index.shard_count()).map(Job::SearchShard));
+        jobs.extend((0..search::chunk_count(site)).map(Job::SearchDocs));
+    }
     let articles = (0..site.articles.len()).map(PageRef::Article);
     for target in articles.chain((0..site.pages.len()).map(PageRef::Page)) {
         jobs.extend((0..target.page(site).aliases.len()).map(|n| Job::Alias(target, n)));

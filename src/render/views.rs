@@ -18,6 +18,7 @@ use crate::comments::thread::{self, ThreadComment};
 use crate::content::{Kind, Page};
 use crate::date::{Date, DateView};
 use crate::markdown::{TocEntry, render_plain};
+use crate::search;
 use crate::site::Site;
 use crate::slug::slugify;
 use crate::taxonomy::{Tag, related_articles};
@@ -49,6 +50,8 @@ pub struct Views {
     author_links: Vec<PagerLinks>,
     /// Every standalone page, for menus.
     site_pages: Value,
+    /// The search index, when `search = true`.
+    search: Option<search::Index>,
 }
 
 fn date_view(date: &Option<Date>) -> Option<DateView> {
@@ -143,6 +146,8 @@ struct SiteView<'a> {
     comments: CommentsView<'a>,
     /// The site's icon in `static/` (`favicon.svg`, `.png` or `.ico`), if any.
     favicon: Option<&'a str>,
+    /// Whether the site has a search page.
+    search: bool,
 }
 
 /// A year of the archive.
@@ -214,6 +219,7 @@ impl Views {
             favicon: FAVICONS
                 .into_iter()
                 .find(|name| site.static_files.contains_key(*name)),
+            search: config.search,
         };
         let summary = |page: &Page| summary_value(site, &authors, page);
         let tags = site
@@ -243,7 +249,20 @@ impl Views {
                 .map(|a| PagerLinks::new(site, &a.path, a.articles.len()))
                 .collect(),
             authors,
+            search: config.search.then(|| search::Index::new(site)),
         }
+    }
+
+    /// The search index, if the site has one.
+    pub fn search(&self) -> Option<&search::Index> {
+        self.search.as_ref()
+    }
+
+    /// The search index, for the files only planned when there is one.
+    pub(super) fn search_index(&self) -> &search::Index {
+        self.search
+            .as_ref()
+            .expect("search files are planned only with an index")
     }
 
     /// What lists and other pages show of `page`; two pages whose summaries
@@ -252,12 +271,18 @@ impl Views {
         summary_value(site, &self.authors, page)
     }
 
-    /// Takes a new summary for article or page `target`, after its body changed.
-    pub fn refresh(&mut self, site: &Site, target: PageRef) {
+    /// Takes a new summary and search terms for article or page `target`,
+    /// after its body or comments changed. `false` when the change reaches
+    /// beyond the files it had (a new shard of the search index).
+    #[must_use]
+    pub fn refresh(&mut self, site: &Site, target: PageRef) -> bool {
         match target {
             PageRef::Article(i) => self.articles[i] = self.summary(site, &site.articles[i]),
             PageRef::Page(i) => self.pages[i] = self.summary(site, &site.pages[i]),
         }
+        self.search
+            .as_mut()
+            .is_none_or(|index| index.refresh(site, target))
     }
 
     /// The full value of a page: its summary plus its body.
@@ -379,6 +404,18 @@ impl Views {
         let mut context = self.context("");
         context.insert("root", &site.urls.url(""));
         context.insert("current_path", urls::NOT_FOUND);
+        context
+    }
+
+    /// What the search page gets: `search_host`, the site's host name for
+    /// a web search restricted to it when the page's script cannot run.
+    pub(super) fn search_context(&self, site: &Site) -> Context {
+        let mut context = self.context(urls::SEARCH);
+        let host = url::Url::parse(site.urls.base())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        context.insert("search_host", &host);
         context
     }
 

@@ -162,7 +162,9 @@ impl Live {
             let Some(target) = reload_one(&self.root, site, views, file, &mut warnings)? else {
                 return Ok(None);
             };
-            views.refresh(site, target);
+            if !views.refresh(site, target) {
+                return Ok(None);
+            }
             targets.push(target);
         }
         let rendered = render_pages(site, views, &targets)?;

@@ -488,3 +488,104 @@ fn a_reader_comments_and_replies_with_javascript_off() {
         ]
     );
 }
+
+/// The texts of every element matching `css`, in the current tab.
+fn texts_in(browser: &Browser, css: &str) -> Value {
+    browser.run(&format!(
+        "return Array.from(document.querySelectorAll({css:?}), e => e.textContent)"
+    ))
+}
+
+#[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn a_reader_searches_from_the_header_and_as_they_type() {
+    let site = fixture("search");
+    let (_serve, url) = start_serve(site.path());
+    let browser = Browser::start();
+    browser.open(&format!("{url}/posts/relapse/"));
+    browser.type_into(".site-search input[name=q]", "birthd");
+    browser.click(".site-search button");
+    browser.wait_for_url(|u| u.ends_with("/search/?q=birthd"), "the search page");
+    browser.wait_for(
+        "return document.querySelectorAll('.search-result').length === 2",
+        "two results",
+    );
+    assert_eq!(
+        texts_in(&browser, ".search-title"),
+        json!(["Their Birthday, Day 40", "No Contact and a Shared Dog"])
+    );
+    assert_eq!(
+        texts_in(&browser, ".search-title mark"),
+        json!(["Birthday"]),
+        "the matched word is marked"
+    );
+    assert_eq!(
+        texts_in(&browser, "#search-status"),
+        json!(["2 results for “birthd”."])
+    );
+    // Links lead to the article, relative to the search page.
+    browser.click(".search-title");
+    browser.wait_for_url(|u| u.ends_with("/posts/birthday/"), "the article");
+
+    // Typing on the search page: every word must match; comments count.
+    browser.open(&format!("{url}/search/"));
+    browser.type_into("#search-query", "no contact dog");
+    browser.wait_for(
+        "return document.querySelectorAll('.search-result').length === 1",
+        "one result",
+    );
+    assert_eq!(
+        texts_in(&browser, ".search-title"),
+        json!(["No Contact and a Shared Dog"])
+    );
+    assert!(browser.url().ends_with("/search/?q=no+contact+dog"));
+    browser.run("document.getElementById('search-query').value = ''");
+    browser.type_into("#search-query", "pyjamas");
+    browser.wait_for(
+        "return document.querySelector('#search-status').textContent === '1 result for “pyjamas”.'",
+        "a result from a comment",
+    );
+    assert_eq!(
+        texts_in(&browser, ".search-title"),
+        json!(["After a Relapse"])
+    );
+    browser.run("document.getElementById('search-query').value = ''");
+    browser.type_into("#search-query", "platypus");
+    browser.wait_for(
+        "return document.querySelector('#search-status').textContent === 'Nothing found for “platypus”.'",
+        "no result from a pending comment",
+    );
+    assert_eq!(texts_in(&browser, ".search-result"), json!([]));
+}
+
+#[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn without_javascript_the_search_page_offers_a_web_search_of_the_site() {
+    let site = fixture("search");
+    let (_serve, url) = start_serve(site.path());
+    let browser = Browser::start_with(&["--blink-settings=scriptEnabled=false"]);
+    browser.open(&format!("{url}/search/?q=birthday"));
+    assert!(browser.is_displayed("form[action='https://duckduckgo.com/']"));
+    browser.type_into(
+        "form[action='https://duckduckgo.com/'] input[name=q]",
+        "birthday",
+    );
+    // Sending it would leave the machine: what it would send is enough.
+    let sites = browser.find("input[name=sites]");
+    let value = call(
+        browser.port,
+        "GET",
+        &format!(
+            "/session/{}/element/{sites}/property/value",
+            browser.session
+        ),
+        None,
+    );
+    assert_eq!(value["value"], json!("127.0.0.1"), "serve's host name");
+}

@@ -437,8 +437,10 @@ fn the_form_and_reply_links_show_only_where_comments_are_open() {
     let site = fixture("comments");
     let public = build(site.path(), &[]);
     let doc = html(public.join("posts/threads/index.html"));
-    assert!(texts(&doc, "form").is_empty());
+    assert!(texts(&doc, "#comment-form").is_empty());
     assert!(texts(&doc, ".comment-reply").is_empty());
+    // Nor the script that sends the form.
+    assert!(!public.join("comments.js").exists());
 
     let site = open_site_with("comments_close_after_days = 30\n");
     let root = site.path();
@@ -463,7 +465,7 @@ fn the_form_and_reply_links_show_only_where_comments_are_open() {
     // An old article is closed by age; one closed in its front matter too.
     for old in ["threads", "closed"] {
         let doc = html(public.join(format!("posts/{old}/index.html")));
-        assert!(texts(&doc, "form").is_empty(), "{old}");
+        assert!(texts(&doc, "#comment-form").is_empty(), "{old}");
         assert!(texts(&doc, ".comment-reply").is_empty(), "{old}");
         assert_eq!(
             texts(&doc, ".comments-closed"),

@@ -12,4 +12,5 @@ mod errors;
 mod import;
 mod intake;
 mod output;
+mod search;
 mod serve;
