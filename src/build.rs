@@ -10,8 +10,9 @@ use std::path::Path;
 
 use crate::error::{Error, Result, Warning};
 use crate::links::{self, Broken, Served};
-use crate::output::Spare;
+use crate::output::{self, Spare};
 use crate::render::{Plan, Views};
+use crate::search::{self, Cache};
 use crate::site::Site;
 
 /// What a build wrote.
@@ -26,14 +27,15 @@ pub struct Built {
 /// Renders `site` into the output folder `out`. Nothing is written unless
 /// every file renders; `force` builds beside files mend did not write.
 pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
-    let views = Views::new(site);
-    let plan = Plan::new(site, &views);
+    let plan = Plan::new(site);
     if !plan.is_sound() {
         // Files that clash: report them with every other mistake, write nothing.
-        return plan.render(site, &views, |_, _| Ok(())).map(|()| Built {
-            pages: 0,
-            broken_links: Vec::new(),
-        });
+        return plan
+            .render(site, &Views::new(site), |_, _| Ok(()))
+            .map(|()| Built {
+                pages: 0,
+                broken_links: Vec::new(),
+            });
     }
     let copies = &site.static_files;
     let served = Served::new(plan.paths().chain(copies.keys().map(String::as_str)));
@@ -45,10 +47,38 @@ pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
             .collect(),
     };
     let paths = plan.paths().chain(copies.keys().map(String::as_str));
-    let spare = Spare::prepare(out, paths, force)?;
+    // The values templates see (the search index, above all) are made while
+    // the output folder is readied, which mostly waits on the disk.
+    let cache_file = output::search_cache_of(out);
+    let (views, cache, spare) = std::thread::scope(|scope| {
+        let readying = scope.spawn(|| Spare::prepare(out, paths, force));
+        let (index, cache) = match site.config.search {
+            true => {
+                let (index, cache) = search::Index::with_cache(site, Cache::read(&cache_file));
+                (Some(index), Some(cache))
+            }
+            false => (None, None),
+        };
+        let views = Views::with_index(site, index);
+        let spare = readying
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (views, cache, spare)
+    });
+    let spare = spare?;
     // Each page goes to disk as soon as it is rendered.
     plan.render(site, &views, |path, bytes| spare.write(path, bytes))?;
     spare.copy_all(copies)?;
+    if let Some(cache) = cache {
+        // Only ever a head start for the next build: failing to keep it is
+        // no reason to fail this one.
+        if let Err(e) = cache.write(&cache_file) {
+            eprintln!(
+                "warning: {}: {e}; the next build indexes every page again",
+                cache_file.display()
+            );
+        }
+    }
     spare.finish()?;
     Ok(built)
 }
@@ -62,8 +92,7 @@ pub struct Checked {
 /// Renders every file of `site` without writing any, and checks every
 /// internal link; reports every mistake.
 pub fn check(site: &Site) -> Result<Checked> {
-    let views = Views::new(site);
-    let plan = Plan::new(site, &views);
+    let plan = Plan::new(site);
     let paths: Vec<String> = plan.paths().map(str::to_string).collect();
     let served = Served::new(
         paths
@@ -74,7 +103,7 @@ pub fn check(site: &Site) -> Result<Checked> {
     let checked = Checked {
         files: paths.len() + site.static_files.len(),
     };
-    plan.render(site, &views, |_, _| Ok(()))?;
+    plan.render(site, &Views::new(site), |_, _| Ok(()))?;
     let broken = links::broken(site, &served).into_iter().map(Broken::error);
     match Error::from_list(broken.collect()) {
         Some(error) => Err(error),

@@ -96,6 +96,7 @@ struct Beside {
     spare: PathBuf,
     old: PathBuf,
     lock: PathBuf,
+    search: PathBuf,
 }
 
 impl Beside {
@@ -111,8 +112,16 @@ impl Beside {
             spare: parent.join(format!(".{name}.mend-spare")),
             old: parent.join(format!(".{name}.mend-old")),
             lock: parent.join(format!(".{name}.mend-lock")),
+            search: parent.join(format!(".{name}.mend-search")),
         }
     }
+}
+
+/// Where the search index of the output folder `dir` keeps what it knows
+/// between builds (see `search::Cache`): beside the folder, never
+/// published with it.
+pub fn search_cache_of(dir: &Path) -> PathBuf {
+    Beside::of(dir).search
 }
 
 /// An advisory lock on an output folder, held until dropped.

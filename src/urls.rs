@@ -37,9 +37,9 @@ pub const SEARCH: &str = "search/";
 /// What the search page loads first: how many documents, which shards.
 pub const SEARCH_META: &str = "search/meta.json";
 
-/// The file of one shard of the search index.
-pub fn search_shard_file(key: &str) -> String {
-    format!("{SEARCH}t/{key}.json")
+/// The file of shard `n` of the search index: `search/t/1f.json`.
+pub fn search_shard_file(n: usize) -> String {
+    format!("{SEARCH}t/{n:02x}.json")
 }
 
 /// The file of chunk `n` of the search documents.
@@ -116,18 +116,19 @@ pub fn fill_root(html: &str, root: &str) -> String {
 
 /// The same for rendered bytes, in place; untouched when there is no mark.
 pub fn fill_root_bytes(out: &mut Vec<u8>, root: &str) {
-    let mark = ROOT_MARK.as_bytes();
-    if !out.windows(mark.len()).any(|w| w == mark) {
+    let finder = memchr::memmem::Finder::new(ROOT_MARK);
+    let mut marks = finder.find_iter(out).peekable();
+    if marks.peek().is_none() {
         return;
     }
     let mut filled = Vec::with_capacity(out.len());
-    let mut rest = &out[..];
-    while let Some(at) = rest.windows(mark.len()).position(|w| w == mark) {
-        filled.extend_from_slice(&rest[..at]);
+    let mut from = 0;
+    for at in marks {
+        filled.extend_from_slice(&out[from..at]);
         filled.extend_from_slice(root.as_bytes());
-        rest = &rest[at + mark.len()..];
+        from = at + ROOT_MARK.len();
     }
-    filled.extend_from_slice(rest);
+    filled.extend_from_slice(&out[from..]);
     *out = filled;
 }
 

@@ -88,7 +88,7 @@ fn render_job(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result
     // Links of article bodies, from where this file is.
     let root = match job {
         Job::NotFound => site.urls.url(""),
-        job => root_prefix(&job.path(site, views)),
+        job => root_prefix(&job.path(site)),
     };
     urls::fill_root_bytes(out, &root);
     Ok(())
@@ -124,7 +124,7 @@ fn render_any(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result
         Job::Robots => put(out, feed::robots(site)),
         Job::Alias(target, _) => put(out, redirect_html(&target.page(site).permalink)),
         Job::SearchPage => render_template(site, "search.html", &views.search_context(site), out),
-        Job::SearchMeta => put(out, views.search_index().meta_json(site)),
+        Job::SearchMeta => put(out, search::meta_json(site)),
         Job::SearchShard(n) => put(out, views.search_index().shard_json(n)),
         Job::SearchDocs(n) => put(out, search::docs_json(site, n)),
     }
@@ -167,7 +167,7 @@ fn render_one(site: &Site, views: &Views, job: Job) -> Result<File> {
     let mut bytes = Vec::new();
     render_job(site, views, job, &mut bytes).map_err(|e| e.while_rendering(|| job.origin(site)))?;
     Ok(File {
-        path: job.path(site, views),
+        path: job.path(site),
         bytes,
     })
 }

@@ -55,7 +55,7 @@ pub(super) enum Job {
 
 impl Job {
     /// The output path, known before anything is rendered.
-    pub(super) fn path(self, site: &Site, views: &Views) -> String {
+    pub(super) fn path(self, site: &Site) -> String {
         match self {
             Job::Page(target) => urls::file_of(&target.page(site).path),
             Job::Index(n) => urls::file_of(&urls::pager_path("", n)),
@@ -77,7 +77,7 @@ impl Job {
             Job::Alias(target, n) => urls::alias_file(&target.page(site).aliases[n]),
             Job::SearchPage => urls::file_of(urls::SEARCH),
             Job::SearchMeta => urls::SEARCH_META.into(),
-            Job::SearchShard(n) => urls::search_shard_file(views.search_index().shard_key(n)),
+            Job::SearchShard(n) => urls::search_shard_file(n),
             Job::SearchDocs(n) => urls::search_docs_file(n),
         }
     }
@@ -124,12 +124,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(site: &Site, views: &Views) -> Plan {
+    pub fn new(site: &Site) -> Plan {
         let mut jobs = Vec::new();
         let mut errors = Vec::new();
         let mut taken: HashMap<String, Job> = HashMap::new();
-        for job in all_jobs(site, views) {
-            let path = job.path(site, views);
+        for job in all_jobs(site) {
+            let path = job.path(site);
             let first = match site.static_files.get(&path) {
                 // A file in `static/` deliberately replaces a generated one
                 // (robots.txt); an alias onto one is a mistake.
@@ -249,7 +249,7 @@ fn static_origin(path: &str, source: &Source) -> String {
 }
 
 /// The files of a site, in the order their mistakes are reported.
-fn all_jobs(site: &Site, views: &Views) -> Vec<Job> {
+fn all_jobs(site: &Site) -> Vec<Job> {
     let per_page = site.config.paginate;
     let mut jobs: Vec<Job> = (0..site.articles.len())
         .map(|i| Job::Page(PageRef::Article(i)))
@@ -273,9 +273,9 @@ fn all_jobs(site: &Site, views: &Views) -> Vec<Job> {
     jobs.extend((0..site.authors.len()).map(Job::AuthorFeed));
     jobs.push(Job::CommentsFeed);
     jobs.extend([Job::Sitemap, Job::Robots]);
-    if let Some(index) = views.search() {
+    if site.config.search {
         jobs.extend([Job::SearchPage, Job::SearchMeta]);
-        jobs.extend((0..index.shard_count()).map(Job::SearchShard));
+        jobs.extend((0..search::shard_count(site)).map(Job::SearchShard));
         jobs.extend((0..search::chunk_count(site)).map(Job::SearchDocs));
     }
     let articles = (0..site.articles.len()).map(PageRef::Article);

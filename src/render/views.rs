@@ -188,6 +188,12 @@ struct PagerLink {
 
 impl Views {
     pub fn new(site: &Site) -> Views {
+        Views::with_index(site, site.config.search.then(|| search::Index::new(site)))
+    }
+
+    /// The values of `site`, with its search index made already (from a
+    /// cache, by `build`).
+    pub fn with_index(site: &Site, search: Option<search::Index>) -> Views {
         let config = &site.config;
         let authors: BTreeMap<String, AuthorView> = config
             .authors
@@ -249,7 +255,7 @@ impl Views {
                 .map(|a| PagerLinks::new(site, &a.path, a.articles.len()))
                 .collect(),
             authors,
-            search: config.search.then(|| search::Index::new(site)),
+            search,
         }
     }
 
@@ -272,17 +278,15 @@ impl Views {
     }
 
     /// Takes a new summary and search terms for article or page `target`,
-    /// after its body or comments changed. `false` when the change reaches
-    /// beyond the files it had (a new shard of the search index).
-    #[must_use]
-    pub fn refresh(&mut self, site: &Site, target: PageRef) -> bool {
+    /// after its body or comments changed.
+    pub fn refresh(&mut self, site: &Site, target: PageRef) {
         match target {
             PageRef::Article(i) => self.articles[i] = self.summary(site, &site.articles[i]),
             PageRef::Page(i) => self.pages[i] = self.summary(site, &site.pages[i]),
         }
-        self.search
-            .as_mut()
-            .is_none_or(|index| index.refresh(site, target))
+        if let Some(index) = &mut self.search {
+            index.refresh(site, target);
+        }
     }
 
     /// The full value of a page: its summary plus its body.

@@ -162,9 +162,7 @@ impl Live {
             let Some(target) = reload_one(&self.root, site, views, file, &mut warnings)? else {
                 return Ok(None);
             };
-            if !views.refresh(site, target) {
-                return Ok(None);
-            }
+            views.refresh(site, target);
             targets.push(target);
         }
         let rendered = render_pages(site, views, &targets)?;

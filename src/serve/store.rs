@@ -61,7 +61,7 @@ impl Packed {
 
 /// Renders every file of the site into a store, with values already built.
 pub(super) fn render_all(site: &Site, views: &Views) -> Result<Store> {
-    let plan = Plan::new(site, views);
+    let plan = Plan::new(site);
     let files = std::sync::Mutex::new(Vec::with_capacity(plan.len()));
     plan.render(site, views, |path, bytes| {
         let file = (path.to_string(), Packed::new(bytes));

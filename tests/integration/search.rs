@@ -12,24 +12,20 @@ fn json(path: impl AsRef<Path>) -> Value {
     serde_json::from_str(&read(path)).unwrap()
 }
 
-/// A shard's key as the page's script makes it: the first two characters
-/// of the word, as hex UTF-8.
-fn key_of(word: &str) -> String {
+/// A word's shard as the page's script finds it: FNV-1a of the UTF-8 of its
+/// first two characters, modulo the number of shards, in hex.
+fn shard_of(word: &str, shards: u64) -> String {
     let first: String = word.chars().take(2).collect();
-    first.bytes().map(|b| format!("{b:02x}")).collect()
+    let hash = first.bytes().fold(0x811c_9dc5_u32, |hash, b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("{:02x}", u64::from(hash) % shards)
 }
 
 /// The paths of the documents holding `word` exactly, best score first.
 fn search_for(public: &Path, word: &str) -> Vec<String> {
     let meta = json(public.join("search/meta.json"));
-    let key = key_of(word);
-    if !meta["shards"]
-        .as_array()
-        .unwrap()
-        .contains(&Value::from(key.as_str()))
-    {
-        return Vec::new();
-    }
+    let key = shard_of(word, meta["shards"].as_u64().unwrap());
     let shard = json(public.join(format!("search/t/{key}.json")));
     let Some(postings) = shard[word].as_array() else {
         return Vec::new();
@@ -76,29 +72,18 @@ fn the_index_finds_titles_tags_text_and_approved_comments_only() {
 
     let meta = json(public.join("search/meta.json"));
     assert_eq!(meta["docs"], 4);
-    let shards: Vec<String> = std::fs::read_dir(public.join("search/t"))
+    assert_eq!(meta["shards"], 16, "the fewest shards, for a small site");
+    let mut shards: Vec<String> = std::fs::read_dir(public.join("search/t"))
         .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .replace(".json", "")
-        })
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let mut listed: Vec<String> = meta["shards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap().to_string())
-        .collect();
-    listed.sort();
-    let mut shards = shards;
     shards.sort();
-    assert_eq!(listed, shards, "meta.json lists every shard file");
-    for key in &shards {
-        let shard = json(public.join(format!("search/t/{key}.json")));
+    let expected: Vec<String> = (0..16).map(|n| format!("{n:02x}.json")).collect();
+    assert_eq!(shards, expected);
+    for name in &shards {
+        let shard = json(public.join("search/t").join(name));
         for term in shard.as_object().unwrap().keys() {
-            assert_eq!(&key_of(term), key, "{term} is in the wrong shard");
+            assert_eq!(format!("{}.json", shard_of(term, 16)), *name, "{term}");
         }
     }
     // Articles oldest first, then pages: a new article takes a new number.
@@ -182,4 +167,56 @@ fn new_sites_have_search() {
     let public = build(&dir.path().join("blog"), &[]);
     assert_eq!(json(public.join("search/meta.json"))["docs"], 2);
     assert_eq!(search_for(&public, "welcome").len(), 1);
+}
+
+#[test]
+fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
+    let site = fixture("search");
+    let public = build(site.path(), &[]);
+    let cache = site.path().join(".public.mend-search");
+    assert!(cache.is_file(), "kept beside the output");
+    assert!(!public.join(".public.mend-search").exists());
+    assert_eq!(search_for(&public, "leash"), ["posts/dog/"]);
+
+    // A body edit: the new word is found, the old one is gone.
+    let dog = site.path().join("content/posts/dog.md");
+    std::fs::write(&dog, read(&dog).replace("leash", "harness")).unwrap();
+    // A comment approved: its words come in.
+    let comments = site.path().join("content/posts/relapse.comments.toml");
+    std::fs::write(
+        &comments,
+        read(&comments).replace("status = \"pending\"\n", ""),
+    )
+    .unwrap();
+    let public = build(site.path(), &[]);
+    assert!(search_for(&public, "leash").is_empty());
+    assert_eq!(search_for(&public, "harness"), ["posts/dog/"]);
+    assert_eq!(search_for(&public, "platypus"), ["posts/relapse/"]);
+    assert_eq!(
+        search_for(&public, "birthday"),
+        ["posts/birthday/", "posts/dog/"]
+    );
+
+    // A cache that cannot be read is an empty one.
+    std::fs::write(&cache, "not a cache").unwrap();
+    let public = build(site.path(), &[]);
+    assert_eq!(search_for(&public, "harness"), ["posts/dog/"]);
+    let first = std::fs::read(&cache).unwrap();
+    assert!(first.starts_with(b"mend search cache 1\n"));
+    // What a clean build writes, bytes for bytes.
+    let clean = fixture("search");
+    std::fs::copy(&dog, clean.path().join("content/posts/dog.md")).unwrap();
+    std::fs::copy(
+        &comments,
+        clean.path().join("content/posts/relapse.comments.toml"),
+    )
+    .unwrap();
+    let fresh = build(clean.path(), &[]);
+    let index = |public: &Path| {
+        snapshot(public)
+            .into_iter()
+            .filter(|(path, _)| path.starts_with("search/"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(index(&public), index(&fresh));
 }

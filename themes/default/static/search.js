@@ -1,8 +1,8 @@
 // The search page of the default theme. It reads the index that `mend build`
 // writes beside the page (see `search` in mend's source): `meta.json` first,
-// then, as the reader types, one shard per word (all terms that start with
-// the word's first two characters) and one chunk of documents per page of
-// results. Every word must match (the last one as a prefix while typing);
+// then, as the reader types, one shard per word (the one holding every term
+// that starts with the word's first two characters) and one chunk of
+// documents per page of results. Every word must match (the last one as a prefix while typing);
 // results are ranked by the words' scores, rarer words counting more, and
 // newer articles first among equals.
 // Without JavaScript the page offers a web search of the site instead.
@@ -41,17 +41,20 @@
     });
   }
 
-  // A shard's key: the word's first two characters as hex UTF-8.
-  function keyOf(word) {
+  // The file of the shard of a word: FNV-1a of the UTF-8 of its first two
+  // characters, modulo the number of shards, in hex (as mend computes it).
+  function shardOf(meta, word) {
     var bytes = new TextEncoder().encode(Array.from(word).slice(0, 2).join(""));
-    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
+    }
+    return "search/t/" + (hash % meta.shards).toString(16).padStart(2, "0") + ".json";
   }
 
   // The documents with a term starting with `word`, each with its best score.
   function scoresOf(meta, word) {
-    var key = keyOf(word);
-    if (meta.shards.indexOf(key) < 0) { return Promise.resolve(new Map()); }
-    return load("search/t/" + key + ".json").then(function (shard) {
+    return load(shardOf(meta, word)).then(function (shard) {
       var scores = new Map();
       Object.keys(shard).forEach(function (term) {
         if (term.lastIndexOf(word, 0) !== 0) { return; }
