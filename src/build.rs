@@ -22,6 +22,8 @@ pub struct Built {
     pub pages: usize,
     /// Internal links that lead nowhere (what `check` calls errors).
     pub broken_links: Vec<Warning>,
+    /// Anything else worth telling.
+    pub warnings: Vec<Warning>,
 }
 
 /// Renders `site` into the output folder `out`. Nothing is written unless
@@ -35,16 +37,18 @@ pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
             .map(|()| Built {
                 pages: 0,
                 broken_links: Vec::new(),
+                warnings: Vec::new(),
             });
     }
     let copies = &site.static_files;
     let served = Served::new(plan.paths().chain(copies.keys().map(String::as_str)));
-    let built = Built {
+    let mut built = Built {
         pages: plan.page_count(),
         broken_links: links::broken(site, &served)
             .into_iter()
             .map(Broken::warning)
             .collect(),
+        warnings: Vec::new(),
     };
     let paths = plan.paths().chain(copies.keys().map(String::as_str));
     // The values templates see (the search index, above all) are made while
@@ -52,12 +56,11 @@ pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
     let cache_file = output::search_cache_of(out);
     let (views, cache, spare) = std::thread::scope(|scope| {
         let readying = scope.spawn(|| Spare::prepare(out, paths, force));
-        let (index, cache) = match site.config.search {
-            true => {
-                let (index, cache) = search::Index::with_cache(site, Cache::read(&cache_file));
-                (Some(index), Some(cache))
-            }
-            false => (None, None),
+        let (index, cache) = if site.config.search {
+            let (index, cache) = search::Index::with_cache(site, Cache::read(&cache_file));
+            (Some(index), Some(cache))
+        } else {
+            (None, None)
         };
         let views = Views::with_index(site, index);
         let spare = readying
@@ -69,15 +72,14 @@ pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
     // Each page goes to disk as soon as it is rendered.
     plan.render(site, &views, |path, bytes| spare.write(path, bytes))?;
     spare.copy_all(copies)?;
-    if let Some(cache) = cache {
-        // Only ever a head start for the next build: failing to keep it is
-        // no reason to fail this one.
-        if let Err(e) = cache.write(&cache_file) {
-            eprintln!(
-                "warning: {}: {e}; the next build indexes every page again",
-                cache_file.display()
-            );
-        }
+    // Only ever a head start for the next build: failing to keep it is no
+    // reason to fail this one.
+    let kept = cache.map_or(Ok(()), |cache| cache.write(&cache_file));
+    if let Err(e) = kept {
+        built.warnings.push(Warning::SearchCacheNotKept {
+            path: cache_file,
+            message: e.to_string(),
+        });
     }
     spare.finish()?;
     Ok(built)

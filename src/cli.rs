@@ -338,6 +338,9 @@ pub fn run(cli: Cli) -> Result<()> {
 /// Sites with more articles than this show a progress spinner on a terminal.
 const LONG_BUILD_ARTICLES: usize = 2_000;
 
+/// How many broken links `build` names before it only counts them.
+const BROKEN_LINKS_SHOWN: usize = 20;
+
 fn build(args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
     let root = &args.root.dir();
@@ -360,7 +363,16 @@ fn build(args: &BuildArgs) -> Result<()> {
     }
     spinner.say("rendering and writing");
     let built = crate::build::build(&site, &out_dir, args.force)?;
-    for warning in &built.broken_links {
+    for warning in built.broken_links.iter().take(BROKEN_LINKS_SHOWN) {
+        eprintln!("warning: {warning}");
+    }
+    if let Some(more) = built.broken_links.len().checked_sub(BROKEN_LINKS_SHOWN + 1) {
+        eprintln!(
+            "warning: and {} more links that lead nowhere; `mend check` lists them all",
+            more + 1
+        );
+    }
+    for warning in &built.warnings {
         eprintln!("warning: {warning}");
     }
     spinner.finish();

@@ -391,6 +391,12 @@ pub enum Warning {
 
     #[error("{}: links to `{link}`, which is not a page or file of this site", path.display())]
     BrokenLink { path: PathBuf, link: String },
+
+    #[error(
+        "{}: {message}; the search index of the next build reads every page again",
+        path.display()
+    )]
+    SearchCacheNotKept { path: PathBuf, message: String },
 }
 
 /// Turns a byte offset into a 1-based line number.

@@ -426,9 +426,13 @@ impl Cache {
                 out.extend(score.to_le_bytes());
             }
         }
-        let temporary = file.with_extension("tmp");
+        let mut temporary = file.as_os_str().to_owned();
+        temporary.push(".tmp");
+        let temporary = std::path::PathBuf::from(temporary);
         fs::write(&temporary, out)?;
-        fs::rename(&temporary, file)
+        fs::rename(&temporary, file).inspect_err(|_| {
+            let _ = fs::remove_file(&temporary);
+        })
     }
 
     /// The hash of what the index reads of a page.

@@ -265,3 +265,29 @@ fn future_articles_wait_for_their_date_unless_asked() {
     let public = build(site.path(), &["--future"]);
     assert!(public.join("posts/later/index.html").is_file());
 }
+
+#[test]
+fn a_build_names_twenty_broken_links_and_counts_the_rest() {
+    let links: String = (0..23).map(|n| format!("[x](/gone-{n:02}/) ")).collect();
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/many.md",
+            &format!("+++\ntitle = \"Many\"\ndate = 2024-01-01\n+++\n{links}\n"),
+        ),
+    ]);
+    let output = mend()
+        .args(["build", "--quiet", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 21, "{stderr}");
+    assert!(lines[19].ends_with("links to `/gone-19/`, which is not a page or file of this site"));
+    assert_eq!(
+        lines[20],
+        "warning: and 3 more links that lead nowhere; `mend check` lists them all"
+    );
+}
