@@ -4,7 +4,7 @@
 //!
 //! Not for HTML pages (`render`).
 
-use crate::comments::{Comment, CommentKind, Status, thread};
+use crate::comments::{Comment, thread};
 use crate::content::Page;
 use crate::date::Date;
 use crate::sanitize;
@@ -63,7 +63,7 @@ pub fn comments_feed(site: &Site) -> Vec<u8> {
         .flat_map(|page| {
             page.comments
                 .iter()
-                .filter(|c| c.status == Status::Approved && c.kind == CommentKind::Comment)
+                .filter(|c| thread::in_thread(c))
                 .map(move |c| (page, c))
         })
         .collect();
@@ -93,18 +93,7 @@ pub fn comments_feed(site: &Site) -> Vec<u8> {
     ];
     xml::parent(&mut writer, "feed", &namespaces, |w| {
         xml::text(w, "title", &format!("Comments on {}", config.title));
-        let self_link = [
-            ("rel", "self"),
-            ("type", "application/atom+xml"),
-            ("href", feed_url.as_str()),
-        ];
-        xml::empty(w, "link", &self_link);
-        let alternate = [
-            ("rel", "alternate"),
-            ("type", "text/html"),
-            ("href", home.as_str()),
-        ];
-        xml::empty(w, "link", &alternate);
+        feed_links(w, &feed_url, &home);
         xml::text(w, "id", &feed_url);
         xml::text(w, "updated", &updated);
         xml::text(w, "generator", "mend");
@@ -121,12 +110,7 @@ fn comment_entry(w: &mut xml::Xml, page: &Page, comment: &Comment) {
     xml::parent(w, "entry", &[], |w| {
         let title = format!("{} on “{}”", comment.author, page.title);
         xml::text(w, "title", &title);
-        let alternate = [
-            ("rel", "alternate"),
-            ("type", "text/html"),
-            ("href", link.as_str()),
-        ];
-        xml::empty(w, "link", &alternate);
+        html_link(w, &link);
         xml::text(w, "id", &link);
         xml::text(w, "published", &date);
         xml::text(w, "updated", &date);
@@ -185,18 +169,7 @@ fn atom<'a>(
         if !config.description.is_empty() {
             xml::text(w, "subtitle", &config.description);
         }
-        let self_link = [
-            ("rel", "self"),
-            ("type", "application/atom+xml"),
-            ("href", feed_url),
-        ];
-        xml::empty(w, "link", &self_link);
-        let alternate = [
-            ("rel", "alternate"),
-            ("type", "text/html"),
-            ("href", html_url),
-        ];
-        xml::empty(w, "link", &alternate);
+        feed_links(w, feed_url, html_url);
         xml::text(w, "id", feed_url);
         xml::text(w, "updated", &updated);
         xml::parent(w, "author", &[], |w| xml::text(w, "name", &config.title));
@@ -208,6 +181,23 @@ fn atom<'a>(
     writer.into_inner()
 }
 
+/// A feed's links: to itself, and to the page it follows.
+fn feed_links(w: &mut xml::Xml, feed_url: &str, html_url: &str) {
+    let link = [
+        ("rel", "self"),
+        ("type", "application/atom+xml"),
+        ("href", feed_url),
+    ];
+    xml::empty(w, "link", &link);
+    html_link(w, html_url);
+}
+
+/// A link to the web page of a feed or an entry.
+fn html_link(w: &mut xml::Xml, href: &str) {
+    let link = [("rel", "alternate"), ("type", "text/html"), ("href", href)];
+    xml::empty(w, "link", &link);
+}
+
 fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
     let config = &site.config;
     let permalink = &page.permalink;
@@ -215,12 +205,7 @@ fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
     let updated = last_change(page).map(|d| d.rfc3339()).unwrap_or_default();
     xml::parent(w, "entry", &[], |w| {
         xml::text(w, "title", &page.title);
-        let link = [
-            ("rel", "alternate"),
-            ("type", "text/html"),
-            ("href", permalink.as_str()),
-        ];
-        xml::empty(w, "link", &link);
+        html_link(w, permalink);
         let count = thread::approved_count(&page.comments).to_string();
         let replies = format!("{permalink}#comments");
         let replies_link = [

@@ -81,6 +81,21 @@ pub(crate) fn build(root: &Path, args: &[&str]) -> PathBuf {
     root.join("public")
 }
 
+/// Runs `mend build --quiet --root ROOT ARGS…`, expecting success; returns
+/// what it printed on standard error (its warnings), with the site's
+/// folder written as `ROOT`.
+pub(crate) fn build_warnings(root: &Path, args: &[&str]) -> String {
+    let output = mend()
+        .args(["build", "--quiet", "--root"])
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "the build failed: {stderr}");
+    stderr.replace(&root.display().to_string(), "ROOT")
+}
+
 /// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure; returns
 /// standard error without its warnings, with the site's folder written as
 /// `ROOT`, for comparing whole.
