@@ -72,7 +72,8 @@ struct Loaded {
 impl Loaded {
     fn load(root: &Path) -> Result<Loaded> {
         let site = Site::load(root, &LoadOptions::default())?;
-        let views = Views::new(&site);
+        // Reply pages need no search index.
+        let views = Views::with_index(&site, None);
         let by_path = (0..site.articles.len())
             .map(PageRef::Article)
             .chain((0..site.pages.len()).map(PageRef::Page))
