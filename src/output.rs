@@ -3,8 +3,10 @@
 //!
 //! Everything goes into a spare tree beside the output folder
 //! (`.public.mend-spare`, the output of the build before last, so only files
-//! that changed are written), which is swapped in with one atomic exchange
-//! once complete: a failed or killed build leaves the previous output as it
+//! that changed are written; whether a file changed is told by the hash,
+//! size and time recorded when it was written, in `.public.mend-record`
+//! beside the output, never by reading it back), which is swapped in with
+//! one atomic exchange once complete: a failed or killed build leaves the previous output as it
 //! was. The output holds a list of the files mend wrote (`.mend-manifest`);
 //! anything else in it (`.git`, `CNAME`, `.nojekyll`, or any file with
 //! `--force`) is the user's, and is carried into the new tree, never
@@ -15,6 +17,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,6 +37,8 @@ const HANDOFF: &str = ".mend-handoff";
 const MANIFEST_HEADER: &str = "# Written by mend build: `m` marks its files, `u` yours that --force accepted; mend deletes only its own.";
 /// The manifest's mark of a file mend wrote.
 const OURS: &str = "m ";
+/// The first line of the record kept beside the output (`Recorded`).
+const RECORD_HEADER: &str = "mend record 1";
 /// The manifest's mark of a file of the user's accepted with `--force`.
 const THEIRS: &str = "u ";
 /// Folder names of version control systems: no output may be inside one.
@@ -97,6 +102,7 @@ struct Beside {
     old: PathBuf,
     lock: PathBuf,
     search: PathBuf,
+    record: PathBuf,
 }
 
 impl Beside {
@@ -113,6 +119,7 @@ impl Beside {
             old: parent.join(format!(".{name}.mend-old")),
             lock: parent.join(format!(".{name}.mend-lock")),
             search: parent.join(format!(".{name}.mend-search")),
+            record: parent.join(format!(".{name}.mend-record")),
         }
     }
 }
@@ -160,6 +167,10 @@ pub struct Spare {
     _lock: Lock,
     /// What the spare tree held before.
     before: Existing,
+    /// What the last build into the spare tree wrote there, from its manifest.
+    recorded: Recorded,
+    /// What this build leaves in the spare tree, for its manifest.
+    records: std::sync::Mutex<HashMap<String, Record>>,
     /// Every file the site is made of.
     wanted: HashSet<String>,
     /// Every folder those files need.
@@ -203,6 +214,8 @@ impl Spare {
         let spare = Spare {
             dir: dir.to_path_buf(),
             before: existing(&beside.spare)?,
+            recorded: Recorded::read(&beside.record, &beside.spare, dir),
+            records: std::sync::Mutex::new(HashMap::new()),
             beside,
             _lock: lock,
             wanted,
@@ -249,18 +262,39 @@ impl Spare {
 
     /// Writes one file of the site, unless it already holds these bytes.
     /// Safe to call from several threads at once.
+    ///
+    /// A file the last build into this tree wrote, untouched since (the size
+    /// and modification time recorded after writing it), holds the bytes
+    /// whose hash was recorded: comparing hashes needs no reading, which on a cold
+    /// page cache is most of a warm build's time. A file without a record is
+    /// read and compared; one touched since is written again.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let target = self.beside.spare.join(path);
-        let size_now = self.before.files.get(path).copied();
-        let same =
-            size_now == Some(bytes.len() as u64) && fs::read(&target).is_ok_and(|now| now == bytes);
-        if same {
-            return Ok(());
-        }
-        fs::write(&target, bytes).map_err(|source| {
-            self.damage();
-            self.write_failed(target, source)
-        })
+        let hash = self.recorded.hash(bytes);
+        let on_disk = self.before.files.get(path).copied();
+        let same = match (on_disk, self.recorded.files.get(path)) {
+            (Some(now), Some(then)) if now == then.stat => then.hash == hash,
+            (Some(now), None) => {
+                now.size == bytes.len() as u64 && fs::read(&target).is_ok_and(|b| b == bytes)
+            }
+            _ => false,
+        };
+        let stat = match on_disk {
+            Some(now) if same => now,
+            _ => {
+                let fail = |source| {
+                    self.damage();
+                    self.write_failed(target.clone(), source)
+                };
+                fs::write(&target, bytes).map_err(fail)?;
+                fs::metadata(&target).map(|m| Stat::of(&m)).map_err(fail)?
+            }
+        };
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), Record { hash, stat });
+        Ok(())
     }
 
     fn write_failed(&self, path: PathBuf, source: std::io::Error) -> Error {
@@ -293,6 +327,15 @@ impl Spare {
         self.remove_stale();
         self.write_manifest(&theirs)
             .inspect_err(|_| self.damage())?;
+        // Only ever a head start for the next build into this tree.
+        let records = std::mem::take(
+            &mut *self
+                .records
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.recorded
+            .write(&self.beside.record, &self.beside.spare, records);
         let root = &self.beside.spare;
         carry(&self.dir, root, &theirs).inspect_err(|_| self.damage())?;
         let swapped = swap_in(root, &self.dir, &self.beside.old);
@@ -621,8 +664,8 @@ fn recover_interrupted_swap(dir: &Path, old: &Path) {
 /// What a tree holds now, by path relative to its root.
 #[derive(Default)]
 struct Existing {
-    /// Files with their sizes.
-    files: HashMap<String, u64>,
+    /// Files with their sizes and times.
+    files: HashMap<String, Stat>,
     folders: HashSet<String>,
     /// Anything else (links): always removed, never written through.
     others: Vec<PathBuf>,
@@ -640,13 +683,167 @@ fn existing(root: &Path) -> Result<Existing> {
         if kind.is_dir() {
             found.folders.insert(relative);
         } else if kind.is_file() {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
-            found.files.insert(relative, size);
+            let stat = entry.metadata().map_or(Stat::UNKNOWN, |m| Stat::of(&m));
+            found.files.insert(relative, stat);
         } else {
             found.others.push(entry.into_path());
         }
     }
     Ok(found)
+}
+
+/// A file's size and modification time (in nanoseconds since 1970): what
+/// tells that nobody touched it since mend wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stat {
+    size: u64,
+    modified: u128,
+}
+
+impl Stat {
+    /// A file whose metadata could not be read: matches no record.
+    const UNKNOWN: Stat = Stat {
+        size: u64::MAX,
+        modified: u128::MAX,
+    };
+
+    fn of(metadata: &fs::Metadata) -> Stat {
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(u128::MAX, |d| d.as_nanos());
+        Stat {
+            size: metadata.len(),
+            modified,
+        }
+    }
+}
+
+/// What a build wrote into a file: the hash of its bytes, and the file's
+/// size and time just after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Record {
+    hash: u64,
+    stat: Stat,
+}
+
+/// What the builds wrote into the two trees (the output and its spare),
+/// kept beside them (`.public.mend-record`) so the next build into a tree
+/// knows what its files hold without reading them. A section per tree,
+/// named by the folder's device and inode (which go with it when the trees
+/// are exchanged): `tree DEV INO SEED`, then `HASH SIZE MTIME PATH` per
+/// file. Hashes are seeded at random per tree, so no text can be made to
+/// collide. A missing or damaged record only costs reading files back.
+struct Recorded {
+    /// The seed of the spare tree's hashes.
+    seed: u64,
+    /// The spare tree's files, as the last build into it left them.
+    files: HashMap<String, Record>,
+    /// The output tree's section, kept as it is.
+    output: Option<String>,
+}
+
+impl Recorded {
+    fn read(file: &Path, spare: &Path, output: &Path) -> Recorded {
+        let text = fs::read_to_string(file).unwrap_or_default();
+        let sections = text
+            .strip_prefix(RECORD_HEADER)
+            .unwrap_or_default()
+            .split("\ntree ")
+            .skip(1);
+        let (spare_id, output_id) = (tree_id(spare), tree_id(output));
+        let mut found = Recorded {
+            seed: random_seed(),
+            files: HashMap::new(),
+            output: None,
+        };
+        for section in sections {
+            let (head, body) = section.split_once('\n').unwrap_or((section, ""));
+            let Some((id, seed)) = head.rsplit_once(' ') else {
+                continue;
+            };
+            if Some(id) == spare_id.as_deref() {
+                if let Ok(seed) = u64::from_str_radix(seed, 16) {
+                    found.seed = seed;
+                    found.files = body.lines().filter_map(parse_record).collect();
+                }
+            } else if Some(id) == output_id.as_deref() {
+                found.output = Some(format!("tree {section}"));
+            }
+        }
+        found
+    }
+
+    /// Writes the spare tree's new `records` with the output tree's section.
+    fn write(&self, file: &Path, spare: &Path, records: HashMap<String, Record>) {
+        let Some(id) = tree_id(spare) else {
+            return;
+        };
+        let mut text = format!("{RECORD_HEADER}\ntree {id} {:016x}\n", self.seed);
+        let mut paths: Vec<_> = records.into_iter().collect();
+        paths.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (path, Record { hash, stat }) in paths {
+            let _ = writeln!(text, "{hash:016x} {} {} {path}", stat.size, stat.modified);
+        }
+        if let Some(output) = &self.output {
+            text.push_str(output.trim_end_matches('\n'));
+            text.push('\n');
+        }
+        let mut temporary = file.as_os_str().to_owned();
+        temporary.push(".tmp");
+        if fs::write(&temporary, text).is_err() || fs::rename(&temporary, file).is_err() {
+            let _ = fs::remove_file(&temporary);
+            let _ = fs::remove_file(file);
+        }
+    }
+
+    fn hash(&self, bytes: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::quality::FixedState::with_seed(self.seed).hash_one(bytes)
+    }
+}
+
+/// A folder's device and inode, `DEV INO`, which stay with it when renamed.
+fn tree_id(dir: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(dir)
+            .ok()
+            .map(|m| format!("{} {}", m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
+
+/// A record line `HASH SIZE MTIME PATH`.
+fn parse_record(line: &str) -> Option<(String, Record)> {
+    let mut fields = line.splitn(4, ' ');
+    let (hash, size, modified, path) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    let record = Record {
+        hash: u64::from_str_radix(hash, 16).ok()?,
+        stat: Stat {
+            size: size.parse().ok()?,
+            modified: modified.parse().ok()?,
+        },
+    };
+    Some((path.to_string(), record))
 }
 
 /// Puts `fresh` in the place of `dir` at once; the previous `dir` becomes
