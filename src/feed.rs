@@ -85,13 +85,7 @@ pub fn comments_feed(site: &Site) -> Vec<u8> {
         || "1970-01-01T00:00:00Z".to_string(),
         |(_, c)| c.date.rfc3339(),
     );
-    let mut writer = xml::document("utf-8", b' ', 2);
-    let namespaces = [
-        ("xmlns", ATOM_NS),
-        ("xmlns:thr", THREAD_NS),
-        ("xml:lang", config.language.as_str()),
-    ];
-    xml::parent(&mut writer, "feed", &namespaces, |w| {
+    atom_document(site, |w| {
         xml::text(w, "title", &format!("Comments on {}", config.title));
         feed_links(w, &feed_url, &home);
         xml::text(w, "id", &feed_url);
@@ -100,8 +94,7 @@ pub fn comments_feed(site: &Site) -> Vec<u8> {
         for (page, comment) in &all {
             comment_entry(w, page, comment);
         }
-    });
-    writer.into_inner()
+    })
 }
 
 fn comment_entry(w: &mut xml::Xml, page: &Page, comment: &Comment) {
@@ -158,13 +151,7 @@ fn atom<'a>(
         .filter_map(|p| last_change(p))
         .max()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
-    let mut writer = xml::document("utf-8", b' ', 2);
-    let namespaces = [
-        ("xmlns", ATOM_NS),
-        ("xmlns:thr", THREAD_NS),
-        ("xml:lang", config.language.as_str()),
-    ];
-    xml::parent(&mut writer, "feed", &namespaces, |w| {
+    atom_document(site, |w| {
         xml::text(w, "title", title);
         if !config.description.is_empty() {
             xml::text(w, "subtitle", &config.description);
@@ -177,7 +164,18 @@ fn atom<'a>(
         for page in &entries {
             entry(w, site, page);
         }
-    });
+    })
+}
+
+/// An Atom document whose `feed` element `fill` writes.
+fn atom_document(site: &Site, fill: impl FnOnce(&mut xml::Xml)) -> Vec<u8> {
+    let mut writer = xml::document("utf-8", b' ', 2);
+    let namespaces = [
+        ("xmlns", ATOM_NS),
+        ("xmlns:thr", THREAD_NS),
+        ("xml:lang", site.config.language.as_str()),
+    ];
+    xml::parent(&mut writer, "feed", &namespaces, fill);
     writer.into_inner()
 }
 
