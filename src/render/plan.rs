@@ -209,6 +209,23 @@ impl Plan {
         self.paths().filter(|p| p.ends_with(".html")).count()
     }
 
+    /// Whether the plan renders a file at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.paths().any(|p| p == path)
+    }
+
+    /// Renders the one file at `path`, as `render` would (for `serve`,
+    /// which answers a request before the whole site is rendered).
+    pub fn render_one(&self, site: &Site, views: &Views, path: &str) -> Option<Result<Vec<u8>>> {
+        let (job, _) = self.jobs.iter().find(|(_, p)| p == path)?;
+        let mut bytes = Vec::new();
+        Some(
+            render_job(site, views, *job, &mut bytes)
+                .map_err(|e| e.while_rendering(|| job.origin(site)))
+                .map(|()| bytes),
+        )
+    }
+
     /// Renders every file in parallel, handing each to `emit` (from several
     /// threads) as soon as it is ready, so a build never holds the whole site
     /// in memory. Reports every mistake, duplicate URLs first.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::moderation;
 use super::reload::{self, EVENTS_PATH, Hub, SCRIPT_PATH, STATUS_PATH};
-use super::store::{Packed, Store};
+use super::store::Store;
 use crate::server::{Body, Request, Response};
 use crate::theme::Source;
 
@@ -118,8 +118,12 @@ fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
                 .with_header("Location", &location)
                 .with_header("Cache-Control", "no-store")
         }
+        Lookup::Failed(message) => {
+            drop(output);
+            respond(500, "text/plain; charset=utf-8", message.into_bytes())
+        }
         Lookup::Missing => {
-            let page = output.files.get("404.html").map(Packed::unpack);
+            let page = output.rendered("404.html").and_then(Result::ok);
             drop(output);
             let body =
                 page.map_or_else(|| b"Not found".to_vec(), |p| shared.inject(&p, generation));
@@ -132,6 +136,9 @@ enum Lookup {
     File(String, Vec<u8>),
     /// `/posts/x` where `/posts/x/` exists.
     Folder,
+    /// A file that failed to render while `serve` started (the build
+    /// reports it too).
+    Failed(String),
     Missing,
 }
 
@@ -157,8 +164,10 @@ pub(super) fn site_key(path: &str) -> Option<String> {
 }
 
 fn lookup(output: &Store, key: &str, root: &Path) -> Lookup {
-    if let Some(bytes) = output.files.get(key) {
-        return Lookup::File(key.to_string(), bytes.unpack());
+    match output.rendered(key) {
+        Some(Ok(bytes)) => return Lookup::File(key.to_string(), bytes),
+        Some(Err(error)) => return Lookup::Failed(error.to_string()),
+        None => {}
     }
     if let Some(source) = output.copies.get(key) {
         return match read_copy(source, root) {
@@ -167,7 +176,7 @@ fn lookup(output: &Store, key: &str, root: &Path) -> Lookup {
         };
     }
     let folder = format!("{key}/index.html");
-    if !key.ends_with("index.html") && output.files.contains_key(&folder) {
+    if !key.ends_with("index.html") && output.has_rendered(&folder) {
         return Lookup::Folder;
     }
     Lookup::Missing

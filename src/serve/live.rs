@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use super::store::{Packed, Store, render_all};
+use super::store::{Early, Packed, Store, render_all};
 use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, in_site};
 use crate::content::{self, is_comments_file};
@@ -101,13 +101,51 @@ impl Live {
         result
     }
 
+    /// The first build, which answers requests as soon as the site is
+    /// loaded: `answer` is called then (or once the load has failed), and
+    /// until every file is rendered, a file asked for is rendered at once.
+    pub(super) fn start(&mut self, answer: impl FnOnce()) -> Result<Rebuilt> {
+        let mut answer = Some(answer);
+        let mut answered = || answer.take().map(|answer| answer());
+        let result = self.load().and_then(|(site, views)| {
+            let early = Arc::new(Early::new(site, views));
+            *self.store() = Store::early(&early);
+            answered();
+            let fresh = render_all(&early.site, &early.views)?;
+            // Every file is new, whatever was answered early.
+            let rebuilt = changes(&changed_paths(&Store::default(), &fresh), true);
+            *self.store() = fresh;
+            let Early { site, views, .. } = reclaim(early);
+            self.loaded = Some((site, views));
+            Ok(rebuilt)
+        });
+        if result.is_err() {
+            *self.store() = Store::default();
+        }
+        answered();
+        self.needs_full = result.is_err();
+        result
+    }
+
     fn rebuild_all(&mut self) -> Result<Rebuilt> {
-        let site = Site::load(&self.root, &self.options)?;
-        self.warn(&site.warnings);
-        let views = Views::new(&site);
+        let (site, views) = self.load()?;
         let fresh = render_all(&site, &views)?;
         self.loaded = Some((site, views));
         Ok(self.publish(fresh))
+    }
+
+    /// Loads the site and makes the values its templates see.
+    fn load(&mut self) -> Result<(Site, Views)> {
+        let site = Site::load(&self.root, &self.options)?;
+        self.warn(&site.warnings);
+        let views = Views::new(&site);
+        Ok((site, views))
+    }
+
+    fn store(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
+        self.output
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Reads the templates again and renders every page with them; the
@@ -128,18 +166,10 @@ impl Live {
 
     /// Replaces the whole output with `fresh`.
     fn publish(&self, fresh: Store) -> Rebuilt {
-        let mut output = self
-            .output
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut output = self.store();
         let changed = changed_paths(&output, &fresh);
         *output = fresh;
-        Rebuilt {
-            files_changed: changed.len(),
-            pages_changed: changed.iter().filter(|p| p.ends_with(".html")).count(),
-            css_only: false,
-            full: true,
-        }
+        changes(&changed, true)
     }
 
     fn warn(&mut self, warnings: &[Warning]) {
@@ -173,12 +203,32 @@ impl Live {
         let changed = apply(&mut output, rendered);
         drop(output);
         self.warn(&warnings);
-        Ok(Some(Rebuilt {
-            files_changed: changed.len(),
-            pages_changed: changed.iter().filter(|p| p.ends_with(".html")).count(),
-            css_only: false,
-            full: false,
-        }))
+        Ok(Some(changes(&changed, false)))
+    }
+}
+
+/// The site back from the requests that render with it: once the store no
+/// longer holds it, only a request still rendering its one file can, and
+/// not for long.
+fn reclaim(mut early: Arc<Early>) -> Early {
+    loop {
+        match Arc::try_unwrap(early) {
+            Ok(early) => return early,
+            Err(shared) => {
+                early = shared;
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+    }
+}
+
+/// A rebuild (`full` or not) that changed the files at `changed`.
+fn changes(changed: &[String], full: bool) -> Rebuilt {
+    Rebuilt {
+        files_changed: changed.len(),
+        pages_changed: changed.iter().filter(|p| p.ends_with(".html")).count(),
+        css_only: false,
+        full,
     }
 }
 

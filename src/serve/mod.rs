@@ -69,9 +69,22 @@ pub fn run(options: &Options) -> Result<()> {
     });
 
     let started = Instant::now();
-    match rebuild(&mut live, &[]) {
+    let mut listener = Some(listener);
+    let mut server = None;
+    let first = guarded(|| {
+        live.start(|| {
+            server = listener
+                .take()
+                .map(|l| spawn_server(l, &options.bind, &shared));
+            println!(
+                "answering at {base_url}/ after {} ms",
+                started.elapsed().as_millis()
+            );
+        })
+    });
+    match first {
+        // Pages answered so far are the ones just built: no reload.
         Ok(done) => {
-            shared.hub.changed(false);
             println!(
                 "built {} in {} ms",
                 counted(&done),
@@ -84,14 +97,15 @@ pub fn run(options: &Options) -> Result<()> {
         }
     }
     stop_on_ctrl_c();
-    let server = spawn_server(listener, &options.bind, &shared);
+    // A panic before the site was loaded left the server to start here.
+    let server = server.or_else(|| listener.map(|l| spawn_server(l, &options.bind, &shared)));
     // Watching starts once requests are answered: on a large site, setting
     // up the watches takes a moment that no one should wait for.
     let hub = Arc::clone(&shared);
     let _watcher = watch::start(&options.root, move |changed| {
         let started = Instant::now();
         let what = describe(&changed);
-        match rebuild(&mut live, &changed) {
+        match guarded(|| live.rebuild(&changed)) {
             Ok(done) if done.files_changed == 0 => {
                 hub.hub.unchanged();
                 println!(
@@ -118,7 +132,9 @@ pub fn run(options: &Options) -> Result<()> {
         "serving {} at {base_url}/ (Ctrl-C to stop)",
         options.root.display()
     );
-    let _ = server.join();
+    if let Some(server) = server {
+        let _ = server.join();
+    }
     Ok(())
 }
 
@@ -134,10 +150,10 @@ fn spawn_server(
     std::thread::spawn(move || server::run(listener, server::Limits::default(), hosts, handler))
 }
 
-/// Rebuilds, turning errors and even panics into a message to show, so a
-/// bad edit never takes the server down.
-fn rebuild(live: &mut Live, changed: &[PathBuf]) -> Result<Rebuilt, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| live.rebuild(changed))) {
+/// Runs a build of `serve`, turning errors and even panics into a message
+/// to show, so a bad edit never takes the server down.
+fn guarded(build: impl FnOnce() -> Result<Rebuilt>) -> Result<Rebuilt, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
         Ok(Ok(done)) => Ok(done),
         Ok(Err(error)) => Err(error.to_string()),
         Err(_) => Err("mend hit an internal error while rebuilding (a bug: please report it); still serving the last good site".into()),

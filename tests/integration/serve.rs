@@ -165,6 +165,12 @@ fn serves_types_folders_404_and_head() {
         head.header("Content-Length").map(str::to_string),
         Some(get(&server, "/posts/the-fifth/").body.len().to_string())
     );
+    // Requests are answered once the site is loaded, before all is rendered.
+    let lines = server.lines.lock().unwrap().clone();
+    let answering = format!("answering at http://{}/ after ", server.address);
+    let at = |prefix: &str| lines.iter().position(|l| l.starts_with(prefix));
+    assert!(at(&answering) < at("built "), "{lines:?}");
+    assert!(at(&answering).is_some(), "{lines:?}");
 }
 
 #[test]
