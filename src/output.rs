@@ -240,11 +240,7 @@ impl Spare {
         for other in &before.others {
             fs::remove_file(other).map_err(write_error(other))?;
         }
-        for folder in self
-            .folders
-            .iter()
-            .filter(|f| before.files.contains_key(*f))
-        {
+        for folder in self.folders.iter().filter(|f| before.files.contains(*f)) {
             let path = root.join(folder);
             fs::remove_file(&path).map_err(write_error(&path))?;
         }
@@ -271,17 +267,15 @@ impl Spare {
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let target = self.beside.spare.join(path);
         let hash = self.recorded.hash(bytes);
-        let on_disk = self.before.files.get(path).copied();
-        let same = match (on_disk, self.recorded.files.get(path)) {
-            (Some(now), Some(then)) if now == then.stat => then.hash == hash,
-            (Some(now), None) => {
-                now.size == bytes.len() as u64 && fs::read(&target).is_ok_and(|b| b == bytes)
-            }
-            _ => false,
-        };
-        let stat = match on_disk {
-            Some(now) if same => now,
-            _ => {
+        let kept = self
+            .before
+            .files
+            .contains(path)
+            .then(|| self.unchanged(path, &target, hash, bytes))
+            .flatten();
+        let stat = match kept {
+            Some(stat) => stat,
+            None => {
                 let fail = |source| {
                     self.damage();
                     self.write_failed(target.clone(), source)
@@ -295,6 +289,19 @@ impl Spare {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(path.to_string(), Record { hash, stat });
         Ok(())
+    }
+
+    /// The size and time of the file at `target` if it already holds
+    /// `bytes` (whose hash is `hash`): told by its record while it is
+    /// untouched since, else by reading it.
+    fn unchanged(&self, path: &str, target: &Path, hash: u64, bytes: &[u8]) -> Option<Stat> {
+        let now = fs::symlink_metadata(target).ok().map(|m| Stat::of(&m))?;
+        let same = match self.recorded.files.get(path) {
+            Some(then) if now == then.stat => then.hash == hash,
+            Some(_) => false,
+            None => now.size == bytes.len() as u64 && fs::read(target).is_ok_and(|b| b == bytes),
+        };
+        same.then_some(now)
     }
 
     fn write_failed(&self, path: PathBuf, source: std::io::Error) -> Error {
@@ -354,7 +361,7 @@ impl Spare {
         let before = &self.before;
         for stale in before
             .files
-            .keys()
+            .iter()
             .filter(|p| !self.wanted.contains(*p) && !self.folders.contains(*p))
         {
             let _ = fs::remove_file(root.join(stale));
@@ -664,8 +671,9 @@ fn recover_interrupted_swap(dir: &Path, old: &Path) {
 /// What a tree holds now, by path relative to its root.
 #[derive(Default)]
 struct Existing {
-    /// Files with their sizes and times.
-    files: HashMap<String, Stat>,
+    /// Files (their sizes and times are read when each is written, on the
+    /// workers, not while listing).
+    files: HashSet<String>,
     folders: HashSet<String>,
     /// Anything else (links): always removed, never written through.
     others: Vec<PathBuf>,
@@ -683,8 +691,7 @@ fn existing(root: &Path) -> Result<Existing> {
         if kind.is_dir() {
             found.folders.insert(relative);
         } else if kind.is_file() {
-            let stat = entry.metadata().map_or(Stat::UNKNOWN, |m| Stat::of(&m));
-            found.files.insert(relative, stat);
+            found.files.insert(relative);
         } else {
             found.others.push(entry.into_path());
         }
@@ -701,12 +708,6 @@ struct Stat {
 }
 
 impl Stat {
-    /// A file whose metadata could not be read: matches no record.
-    const UNKNOWN: Stat = Stat {
-        size: u64::MAX,
-        modified: u128::MAX,
-    };
-
     fn of(metadata: &fs::Metadata) -> Stat {
         let modified = metadata
             .modified()
