@@ -174,6 +174,29 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_fails_to_render_early_gives_the_error_to_show() {
+        let root = tempfile::tempdir().unwrap();
+        for (path, text) in [
+            (
+                "site.toml",
+                "title = \"T\"\nbase_url = \"https://example.com\"\n",
+            ),
+            ("content/about.md", "+++\ntitle = \"About\"\n+++\nHi.\n"),
+            ("templates/page.html", "<p>{{ page.no_such_field }}</p>\n"),
+        ] {
+            let file = root.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+        let site = Site::load(root.path(), &crate::site::LoadOptions::default()).unwrap();
+        let views = Views::new(&site);
+        let early = Store::early(&Arc::new(Early::new(site, views)));
+        let error = early.rendered("about/index.html").unwrap().unwrap_err();
+        assert!(error.to_string().contains("no_such_field"), "{error}");
+        assert!(early.rendered("index.html").unwrap().is_ok());
+    }
+
+    #[test]
     fn packed_files_unpack_and_compare_as_their_bytes() {
         let page = "<p>No contact is a boundary, not a punishment.</p>\n".repeat(50);
         let packed = Packed::new(page.as_bytes());
