@@ -89,15 +89,30 @@ def output_stats(public):
     return pages, size
 
 
+TRASH = []  # the folder where set_aside moves what a cold build must not find
+
+
+def set_aside(path):
+    """Moves `path` out of the way of a cold build, to be removed when the
+    run ends. Not removed now: on ext4 without a journal (this machine's
+    disk), creating a file skips, one by one, every inode freed in the last
+    minute (`recently_deleted` in fs/ext4/ialloc.c; up to six minutes while
+    its block is dirty), so a build that follows the removal of a large tree
+    spends seconds of system time in that scan, more the more was removed."""
+    if path.exists():
+        trash = TRASH[0] / str(len(list(TRASH[0].iterdir())))
+        path.rename(trash)
+
+
 def measure(name, command, public, runs, prime):
     """A cold build into an empty output folder, then the median of `runs`
     warm builds over the previous output, as a writer rebuilding sees them
     (after `prime` unmeasured builds: mend syncs a spare tree that only
     exists from its second build on)."""
-    for stale in (public, public.parent / f".{public.name}.mend-spare"):
-        shutil.rmtree(stale, ignore_errors=True)
-    # What the search index keeps between builds: a cold build has none.
-    (public.parent / f".{public.name}.mend-search").unlink(missing_ok=True)
+    for stale in (public, public.parent / f".{public.name}.mend-spare",
+                  # What the search index keeps between builds: a cold build has none.
+                  public.parent / f".{public.name}.mend-search"):
+        set_aside(stale)
     subprocess.run(["sync"], check=True)
     cold = run_timed(command)
     for _ in range(prime):
@@ -382,6 +397,17 @@ def main():
     binary = REPO / "target" / "release" / "mend"
     floor = None if args.no_floor else floor_binary()
     print(f"machine: {os.cpu_count()} cores")
+    trash = args.work / "set-aside"
+    shutil.rmtree(trash, ignore_errors=True)  # left by a run that was stopped
+    trash.mkdir(parents=True)
+    TRASH.append(trash)
+    try:
+        run(args, binary, floor)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def run(args, binary, floor):
     sizes = [int(n) for n in args.articles.split(",")]
     walls = {}
     pressure_size = max([n for n in sizes if n <= 10000] or sizes)
