@@ -1,7 +1,7 @@
-//! A build, as one library call: a loaded site planned, rendered and
-//! written to its output folder, all or nothing (`build`); or everything
-//! but the writing, with the internal links checked (`check`). The `build`
-//! and `check` commands and the tests call these.
+//! A build, as one library call: a site loaded while its output folder is
+//! opened, then planned, rendered and written to that folder, all or
+//! nothing (`build`); or everything but the writing, with the internal
+//! links checked (`check`). The `build` and `check` commands call these.
 //!
 //! Not for loading (`site`), rendering (`render`) or the rules of the
 //! output folder (`output`).
@@ -10,10 +10,10 @@ use std::path::Path;
 
 use crate::error::{Error, Result, Warning};
 use crate::links::{self, Broken, Served};
-use crate::output::{self, Spare};
+use crate::output::{self, Opened, Spare};
 use crate::render::{Plan, Views};
 use crate::search::{self, Cache};
-use crate::site::Site;
+use crate::site::{LoadOptions, Site};
 
 /// What a build wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +26,38 @@ pub struct Built {
     pub warnings: Vec<Warning>,
 }
 
-/// Renders `site` into the output folder `out`. Nothing is written unless
-/// every file renders; `force` builds beside files mend did not write.
-pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
+/// Loads the site at `root` and renders it into the output folder `out`.
+/// Nothing is written unless every file renders; `force` builds beside
+/// files mend did not write. `loaded` sees the site before it renders.
+///
+/// The output folder is opened (locked, its spare tree listed: mostly
+/// waiting on the disk) while the site loads; a mistake in the site is
+/// reported before any about the folder.
+pub fn build(
+    root: &Path,
+    options: &LoadOptions,
+    out: &Path,
+    force: bool,
+    loaded: impl FnOnce(&Site),
+) -> Result<Built> {
+    let (site, opened) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| Opened::open(out));
+        let site = Site::load(root, options);
+        (site, joined(opening))
+    });
+    let site = site?;
+    loaded(&site);
+    render_into(&site, opened?, out, force)
+}
+
+/// What a scoped thread returned, its panic carried on.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+fn render_into(site: &Site, opened: Opened, out: &Path, force: bool) -> Result<Built> {
     let plan = Plan::new(site);
     if !plan.is_sound() {
         // Files that clash: report them with every other mistake, write nothing.
@@ -55,7 +84,7 @@ pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
     // the output folder is readied, which mostly waits on the disk.
     let cache_file = output::search_cache_of(out);
     let (views, cache, spare) = std::thread::scope(|scope| {
-        let readying = scope.spawn(|| Spare::prepare(out, paths, force));
+        let readying = scope.spawn(|| Spare::prepare(opened, paths, force));
         let (index, cache) = if site.config.search {
             let (index, cache) = search::Index::with_cache(site, Cache::read(&cache_file));
             (Some(index), Some(cache))
@@ -63,10 +92,7 @@ pub fn build(site: &Site, out: &Path, force: bool) -> Result<Built> {
             (None, None)
         };
         let views = Views::with_index(site, index);
-        let spare = readying
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (views, cache, spare)
+        (views, cache, joined(readying))
     });
     let spare = spare?;
     // Each page goes to disk as soon as it is rendered.

@@ -356,13 +356,14 @@ fn build(args: &BuildArgs) -> Result<()> {
     };
     let spinner = Spinner::new(!args.quiet);
     spinner.say("loading the site");
-    let site = Site::load(root, &options)?;
-    print_warnings(&site);
-    if site.articles.len() > LONG_BUILD_ARTICLES {
-        spinner.show();
-    }
-    spinner.say("rendering and writing");
-    let built = crate::build::build(&site, &out_dir, args.force)?;
+    let loaded = |site: &Site| {
+        print_warnings(site);
+        if site.articles.len() > LONG_BUILD_ARTICLES {
+            spinner.show();
+        }
+        spinner.say("rendering and writing");
+    };
+    let built = crate::build::build(root, &options, &out_dir, args.force, loaded)?;
     for warning in built.broken_links.iter().take(BROKEN_LINKS_SHOWN) {
         eprintln!("warning: {warning}");
     }

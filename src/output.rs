@@ -183,38 +183,72 @@ pub struct Spare {
     finished: bool,
 }
 
-impl Spare {
-    /// Readies the spare tree of the output folder `dir` for a site made of
-    /// the files at `paths` (relative, with '/'): the lock taken, the user's
-    /// files in the output found (refused unless `force`, but for dotfiles
-    /// and `CNAME`), folders made, and anything in the way removed.
-    pub fn prepare<'a>(
-        dir: &Path,
-        paths: impl Iterator<Item = &'a str>,
-        force: bool,
-    ) -> Result<Spare> {
+/// An output folder opened for a build: locked, any interrupted build
+/// before it recovered, and its spare tree listed. None of that depends on
+/// the site, and listing a spare tree of 100,000 pages takes seconds, so a
+/// build opens its output folder while the site loads.
+pub struct Opened {
+    dir: PathBuf,
+    beside: Beside,
+    lock: Lock,
+    owned: Owned,
+    before: Existing,
+    recorded: Recorded,
+}
+
+impl Opened {
+    /// Opens the output folder `dir`; fails if another build holds it.
+    pub fn open(dir: &Path) -> Result<Opened> {
         let beside = Beside::of(dir);
         let lock = Lock::take(&beside.lock, dir)?;
         recover_interrupted_swap(dir, &beside.old);
         recover_handoff(dir, &beside.spare);
+        Ok(Opened {
+            owned: Owned::read(dir, &beside.spare)?,
+            before: existing(&beside.spare)?,
+            recorded: Recorded::read(&beside.record, &beside.spare, dir),
+            dir: dir.to_path_buf(),
+            beside,
+            lock,
+        })
+    }
+}
+
+impl Spare {
+    /// Readies the spare tree of an opened output folder for a site made of
+    /// the files at `paths` (relative, with '/'): the user's files in the
+    /// output found (refused unless `force`, but for dotfiles and `CNAME`),
+    /// folders made, and anything in the way removed.
+    pub fn prepare<'a>(
+        opened: Opened,
+        paths: impl Iterator<Item = &'a str>,
+        force: bool,
+    ) -> Result<Spare> {
+        let Opened {
+            dir,
+            beside,
+            lock,
+            owned,
+            before,
+            recorded,
+        } = opened;
         let wanted: HashSet<String> = paths.map(str::to_string).collect();
         let folders = folders_of(wanted.iter().map(String::as_str));
-        let owned = Owned::read(dir, &beside.spare)?;
         let theirs = if owned.is_first_build() {
             // Refused at once, before anything is rendered.
-            Theirs::Found(find_theirs(dir, &owned, &folders, force)?)
+            Theirs::Found(find_theirs(&dir, &owned, &folders, force)?)
         } else {
             // Walked while the site renders: a folder mend built holds
             // thousands of files, and the swap needs the answer only at the end.
-            let (dir, folders) = (dir.to_path_buf(), folders.clone());
+            let (dir, folders) = (dir.clone(), folders.clone());
             Theirs::Finding(std::thread::spawn(move || {
                 find_theirs(&dir, &owned, &folders, force)
             }))
         };
         let spare = Spare {
-            dir: dir.to_path_buf(),
-            before: existing(&beside.spare)?,
-            recorded: Recorded::read(&beside.record, &beside.spare, dir),
+            dir,
+            before,
+            recorded,
             records: std::sync::Mutex::new(HashMap::new()),
             beside,
             _lock: lock,

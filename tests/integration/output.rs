@@ -120,6 +120,15 @@ fn a_second_build_of_the_same_output_is_refused_while_one_runs() {
         "error: ROOT/public: another build of this site is running (it holds ROOT/.public.mend-lock); wait for it to finish and build again\n"
     );
     assert!(!site.path().join("public").exists());
+    // The site loads while the output folder is opened: a mistake in the
+    // site is what the writer hears first.
+    let bad = site.path().join("content/posts/untitled.md");
+    fs::write(&bad, "+++\ndate = 2024-05-01\n+++\nNo title.\n").unwrap();
+    assert_eq!(
+        error_of("build", site.path(), &[]),
+        "error: ROOT/content/posts/untitled.md: front matter has no `title`; add it between the `+++` (or `---`) lines\n"
+    );
+    fs::remove_file(bad).unwrap();
     drop(lock);
     build(site.path(), &["--quiet"]);
 }
