@@ -117,6 +117,17 @@ fn assert_same_as_build(server: &Server, root: &Path, gone: &[String]) -> Vec<St
     files.into_keys().collect()
 }
 
+/// mend turns transparent huge pages off for itself (see `small_pages` in
+/// main.rs), as the kernel reports in the process's status (Linux 5.0 on).
+#[test]
+fn runs_without_transparent_huge_pages() {
+    let site = fixture("blog");
+    let server = serve(site.path());
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.0.id())).unwrap();
+    let flag = status.lines().find_map(|l| l.strip_prefix("THP_enabled:"));
+    assert_eq!(flag.map(str::trim), Some("0"), "{status}");
+}
+
 #[test]
 fn serves_types_folders_404_and_head() {
     let site = fixture("blog");
