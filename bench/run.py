@@ -5,7 +5,8 @@
 
 For each size it generates the corpus with bench/gen_corpus.py
 (seed 1, cached under --work) and builds it with the release binary: once
-into an empty output folder (cold), then --runs times over the previous
+into an empty output folder (cold; old trees are moved into --work's
+set-aside/ and removed when the run ends), then --runs times over the previous
 output, as a writer rebuilding does (warm). It prints the median warm wall
 time and CPU time (user + system), the cold ones, the peak memory, page
 count and output size, as measured by /usr/bin/time -v. With --vs-hugo it
