@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result, Warning};
 use crate::links::{self, Broken, Served};
-use crate::output::{self, Opened, Spare};
+use crate::output::{Opened, Spare};
 use crate::render::{Plan, Views};
 use crate::search::{self, Cache};
 use crate::site::{LoadOptions, Site};
@@ -47,7 +47,7 @@ pub fn build(
     });
     let site = site?;
     loaded(&site);
-    render_into(&site, opened?, out, force)
+    render_into(&site, opened?, force)
 }
 
 /// What a scoped thread returned, its panic carried on.
@@ -57,7 +57,7 @@ fn joined<T>(thread: std::thread::ScopedJoinHandle<T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-fn render_into(site: &Site, opened: Opened, out: &Path, force: bool) -> Result<Built> {
+fn render_into(site: &Site, opened: Opened, force: bool) -> Result<Built> {
     let plan = Plan::new(site);
     if !plan.is_sound() {
         // Files that clash: report them with every other mistake, write nothing.
@@ -82,7 +82,7 @@ fn render_into(site: &Site, opened: Opened, out: &Path, force: bool) -> Result<B
     let paths = plan.paths().chain(copies.keys().map(String::as_str));
     // The values templates see (the search index, above all) are made while
     // the output folder is readied, which mostly waits on the disk.
-    let cache_file = output::search_cache_of(out);
+    let cache_file = opened.search_cache().to_path_buf();
     let (views, cache, spare) = std::thread::scope(|scope| {
         let readying = scope.spawn(|| Spare::prepare(opened, paths, force));
         let (index, cache) = if site.config.search {

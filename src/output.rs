@@ -124,13 +124,6 @@ impl Beside {
     }
 }
 
-/// Where the search index of the output folder `dir` keeps what it knows
-/// between builds (see `search::Cache`): beside the folder, never
-/// published with it.
-pub fn search_cache_of(dir: &Path) -> PathBuf {
-    Beside::of(dir).search
-}
-
 /// An advisory lock on an output folder, held until dropped.
 struct Lock {
     _file: fs::File,
@@ -211,6 +204,13 @@ impl Opened {
             beside,
             lock,
         })
+    }
+
+    /// Where the search index of this output folder keeps what it knows
+    /// between builds (see `search::Cache`): beside the folder, never
+    /// published with it.
+    pub fn search_cache(&self) -> &Path {
+        &self.beside.search
     }
 }
 

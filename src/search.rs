@@ -349,7 +349,7 @@ impl Run {
 /// What the index knows between builds: the terms of each document by a
 /// hash of its text (title, tags, description, body, approved comments),
 /// so that a build weighs only the documents that changed. Kept in a file
-/// beside the output folder (`output::search_cache_of`); a cache that
+/// beside the output folder (`output::Opened::search_cache`); a cache that
 /// cannot be read is an empty one. The hash is seeded at random when a
 /// cache is made, so no text can be written to collide with another.
 pub struct Cache {
