@@ -76,6 +76,52 @@ fn a_file_added_inside_the_output_is_never_deleted() {
 }
 
 #[test]
+fn folders_a_build_left_as_they_were_are_not_read_again_but_changes_are_seen() {
+    let site = fixture("blog");
+    let root = site.path();
+    let public = root.join("public");
+    let spare = root.join(".public.mend-spare");
+    for _ in 0..4 {
+        build(root, &["--quiet"]);
+    }
+    // Both trees' folders have their stamps in the record.
+    let record = read(root.join(".public.mend-record"));
+    let stamped = |folder: &str| {
+        let end = format!(" {folder}");
+        let lines = record.lines();
+        lines
+            .filter(|l| l.starts_with("dir ") && l.ends_with(&end))
+            .count()
+    };
+    assert_eq!(stamped("posts/a-first"), 2, "{record}");
+
+    // A page taken out of the site goes from both trees.
+    fs::remove_file(root.join("content/posts/c-third.md")).unwrap();
+    for _ in 0..2 {
+        build(root, &["--quiet"]);
+        assert!(!public.join("posts/c-third").exists());
+    }
+    assert!(!spare.join("posts/c-third").exists());
+
+    // A file put into a folder of the spare tree is seen, and not published.
+    write(&spare, "posts/a-first/stray.html", "stray");
+    build(root, &["--quiet"]);
+    assert!(!public.join("posts/a-first/stray.html").exists());
+    assert!(!spare.join("posts/a-first/stray.html").exists());
+
+    // A file of the user's put into a folder of the output is seen: refused,
+    // and kept.
+    write(&public, "posts/b-second/notes.txt", "mine");
+    assert_eq!(
+        error_of("build", root, &[]),
+        "error: ROOT/public: holds files mend did not write (posts/b-second/notes.txt); mend never deletes them, so it does not build into this folder: empty it, choose another --output, or pass --force to build beside them (they are kept)\n"
+    );
+    build(root, &["--quiet", "--force"]);
+    build(root, &["--quiet"]);
+    assert_eq!(read(public.join("posts/b-second/notes.txt")), "mine");
+}
+
+#[test]
 fn outputs_inside_version_control_or_onto_a_file_are_refused() {
     let site = fixture("blog");
     write(site.path(), ".git/HEAD", "ref: refs/heads/main\n");

@@ -6,28 +6,34 @@
 //! that changed are written; whether a file changed is told by the hash,
 //! size and time recorded when it was written, in `.public.mend-record`
 //! beside the output, never by reading it back), which is swapped in with
-//! one atomic exchange once complete: a failed or killed build leaves the previous output as it
-//! was. The output holds a list of the files mend wrote (`.mend-manifest`);
+//! one atomic exchange once complete: a failed or killed build leaves the
+//! previous output as it was. The output holds a list of the files mend wrote (`.mend-manifest`);
 //! anything else in it (`.git`, `CNAME`, `.nojekyll`, or any file with
 //! `--force`) is the user's, and is carried into the new tree, never
 //! deleted. A lock beside the output (`.public.mend-lock`) keeps two builds
-//! from writing the same folder at once.
+//! from writing the same folder at once. Both trees are listed at each
+//! build, but a folder still as a build left it is known from the record,
+//! not read (`listing`, `record`).
 //!
 //! Not for rendering (`render`); it only moves bytes.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::config::relative_path;
-use crate::error::{Error, Result, walk_error};
+use crate::error::{Error, Result};
 use crate::layout::{OUTPUT_DIR, SOURCE_DIRS};
 use crate::theme::Source;
+
+mod listing;
+mod record;
+
+use listing::{Existing, Stamp};
+use record::{Record, Recorded, Section, Stat};
 
 /// The list of files mend wrote, kept inside the output folder.
 pub const MANIFEST: &str = ".mend-manifest";
@@ -37,8 +43,6 @@ const HANDOFF: &str = ".mend-handoff";
 const MANIFEST_HEADER: &str = "# Written by mend build: `m` marks its files, `u` yours that --force accepted; mend deletes only its own.";
 /// The manifest's mark of a file mend wrote.
 const OURS: &str = "m ";
-/// The first line of the record kept beside the output (`Recorded`).
-const RECORD_HEADER: &str = "mend record 1";
 /// The manifest's mark of a file of the user's accepted with `--force`.
 const THEIRS: &str = "u ";
 /// Folder names of version control systems: no output may be inside one.
@@ -196,10 +200,14 @@ impl Opened {
         let lock = Lock::take(&beside.lock, dir)?;
         recover_interrupted_swap(dir, &beside.old);
         recover_handoff(dir, &beside.spare);
+        let mut recorded = Recorded::read(&beside.record, &beside.spare, dir);
+        let before = listing::list(&beside.spare, &recorded.spare.left(), |_| true)?;
+        // Listed: the folders' stamps are in `before` now, as they are.
+        recorded.spare.stamps = HashMap::new();
         Ok(Opened {
             owned: Owned::read(dir, &beside.spare)?,
-            before: existing(&beside.spare)?,
-            recorded: Recorded::read(&beside.record, &beside.spare, dir),
+            before,
+            recorded,
             dir: dir.to_path_buf(),
             beside,
             lock,
@@ -236,13 +244,22 @@ impl Spare {
         let folders = folders_of(wanted.iter().map(String::as_str));
         let theirs = if owned.is_first_build() {
             // Refused at once, before anything is rendered.
-            Theirs::Found(find_theirs(&dir, &owned, &folders, force)?)
+            Theirs::Found(find_theirs(
+                &dir,
+                &owned,
+                &folders,
+                force,
+                &Section::default(),
+            )?)
         } else {
             // Walked while the site renders: a folder mend built holds
             // thousands of files, and the swap needs the answer only at the end.
-            let (dir, folders) = (dir.clone(), folders.clone());
+            let (dir, folders, output) = (dir.clone(), folders.clone(), recorded.output_text());
             Theirs::Finding(std::thread::spawn(move || {
-                find_theirs(&dir, &owned, &folders, force)
+                let output = output
+                    .as_deref()
+                    .map_or_else(Section::default, Section::of_tree);
+                find_theirs(&dir, &owned, &folders, force, &output)
             }))
         };
         let spare = Spare {
@@ -272,18 +289,27 @@ impl Spare {
         let before = &self.before;
         let root = &self.beside.spare;
         for other in &before.others {
-            fs::remove_file(other).map_err(write_error(other))?;
+            let path = root.join(other);
+            fs::remove_file(&path).map_err(write_error(&path))?;
         }
         for folder in self.folders.iter().filter(|f| before.files.contains(*f)) {
             let path = root.join(folder);
             fs::remove_file(&path).map_err(write_error(&path))?;
         }
-        for file in self.wanted.iter().filter(|f| before.folders.contains(*f)) {
+        for file in self
+            .wanted
+            .iter()
+            .filter(|f| before.folders.contains_key(*f))
+        {
             let path = root.join(file);
             fs::remove_dir_all(&path).map_err(write_error(&path))?;
         }
         fs::create_dir_all(root).map_err(write_error(root))?;
-        for folder in self.folders.iter().filter(|f| !before.folders.contains(*f)) {
+        for folder in self
+            .folders
+            .iter()
+            .filter(|f| !before.folders.contains_key(*f))
+        {
             let path = root.join(folder);
             fs::create_dir_all(&path).map_err(write_error(&path))?;
         }
@@ -330,7 +356,7 @@ impl Spare {
     /// untouched since, else by reading it.
     fn unchanged(&self, path: &str, target: &Path, hash: u64, bytes: &[u8]) -> Option<Stat> {
         let now = fs::symlink_metadata(target).ok().map(|m| Stat::of(&m))?;
-        let same = match self.recorded.files.get(path) {
+        let same = match self.recorded.spare.files.get(path) {
             Some(then) if now == then.stat => then.hash == hash,
             Some(_) => false,
             None => now.size == bytes.len() as u64 && fs::read(target).is_ok_and(|b| b == bytes),
@@ -365,9 +391,14 @@ impl Spare {
     pub fn finish(mut self) -> Result<()> {
         let theirs = std::mem::replace(&mut self.theirs, Theirs::Found(Vec::new()));
         let theirs = theirs.wait().inspect_err(|_| self.damage())?;
-        self.remove_stale();
+        let all_removed = self.remove_stale();
         self.write_manifest(&theirs)
             .inspect_err(|_| self.damage())?;
+        let stamps = if all_removed {
+            self.stamps()
+        } else {
+            Vec::new()
+        };
         // Only ever a head start for the next build into this tree.
         let records = std::mem::take(
             &mut *self
@@ -376,7 +407,7 @@ impl Spare {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         self.recorded
-            .write(&self.beside.record, &self.beside.spare, records);
+            .write(&self.beside.record, &self.beside.spare, records, &stamps);
         let root = &self.beside.spare;
         carry(&self.dir, root, &theirs).inspect_err(|_| self.damage())?;
         let swapped = swap_in(root, &self.dir, &self.beside.old);
@@ -390,25 +421,54 @@ impl Spare {
         Ok(())
     }
 
-    fn remove_stale(&self) {
+    /// Removes what the spare tree held that is no longer part of the
+    /// site; tells whether all of it went.
+    fn remove_stale(&self) -> bool {
         let root = &self.beside.spare;
         let before = &self.before;
+        let mut all_removed = true;
         for stale in before
             .files
             .iter()
             .filter(|p| !self.wanted.contains(*p) && !self.folders.contains(*p))
         {
-            let _ = fs::remove_file(root.join(stale));
+            all_removed &= fs::remove_file(root.join(stale)).is_ok();
         }
         let mut stale_folders: Vec<&String> = before
             .folders
-            .iter()
+            .keys()
             .filter(|f| !self.folders.contains(*f) && !self.wanted.contains(*f))
             .collect();
         stale_folders.sort_by_key(|f| std::cmp::Reverse(f.len())); // deepest first
         for folder in stale_folders {
-            let _ = fs::remove_dir(root.join(folder));
+            all_removed &= fs::remove_dir(root.join(folder)).is_ok();
         }
+        all_removed
+    }
+
+    /// The stamp of each folder of the finished spare tree, which now holds
+    /// just the site's files, for the next listing of this tree to trust.
+    ///
+    /// A folder's time has the clock's grain: an entry added later within
+    /// the same grain would leave it as it is. So only times older than the
+    /// manifest, written after every change this build made, are kept; any
+    /// change after the manifest gives a later time. A folder's stamp from
+    /// the listing before this build is as good as a new one: if this build
+    /// changed the folder, the stamp no longer matches and it is read again.
+    fn stamps(&self) -> Vec<(&str, Stamp)> {
+        let root = &self.beside.spare;
+        let manifest = fs::symlink_metadata(root.join(MANIFEST));
+        let Some(written) = manifest.ok().and_then(|m| Stamp::of_metadata(&m)) else {
+            return Vec::new();
+        };
+        self.folders
+            .par_iter()
+            .filter_map(|folder| {
+                let listed = self.before.folders.get(folder).copied().flatten();
+                let stamp = listed.or_else(|| Stamp::of(&root.join(folder)))?;
+                (stamp.modified < written.modified).then_some((folder.as_str(), stamp))
+            })
+            .collect()
     }
 
     fn write_manifest(&self, theirs: &[String]) -> Result<()> {
@@ -486,8 +546,9 @@ fn find_theirs(
     owned: &Owned,
     folders: &BTreeSet<String>,
     force: bool,
+    output: &Section,
 ) -> Result<Vec<String>> {
-    let theirs = users_files(dir, owned, folders)?;
+    let theirs = users_files(dir, owned, folders, output)?;
     let refused: Vec<&String> = theirs
         .iter()
         .filter(|p| !always_kept(p) && !owned.accepted(p))
@@ -603,40 +664,29 @@ impl Owned {
 }
 
 /// The files and folders in the output that mend did not write, by relative
-/// path: a folder of the user's is one entry, whatever it holds.
+/// path: a folder of the user's is one entry, whatever it holds. `output`
+/// is what the build that wrote the output left in it.
 fn users_files(
     dir: &Path,
     owned: &Owned,
     wanted_folders: &BTreeSet<String>,
+    output: &Section,
 ) -> Result<Vec<String>> {
     if matches!(owned, Owned::Nothing) {
         return Ok(Vec::new());
     }
-    let mut theirs = Vec::new();
-    let mut walk = walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = entry.map_err(|e| walk_error(e, dir))?;
-        let relative = relative_path(dir, entry.path());
-        if relative == MANIFEST || relative == HANDOFF {
-            continue;
-        }
-        if entry.file_type().is_dir() {
-            if owned.has_folder(&relative) {
-                continue;
-            }
-            if !wanted_folders.contains(&relative) {
-                walk.skip_current_dir();
-                theirs.push(relative);
-            }
-        } else if !owned.has_file(&relative) {
-            // One at a path the site now writes is replaced, and so is
-            // refused without --force like any other.
-            theirs.push(relative);
-        }
-    }
+    let ours = |folder: &str| owned.has_folder(folder) || wanted_folders.contains(folder);
+    let found = listing::list(dir, &output.left(), ours)?;
+    let mut theirs: Vec<String> = found
+        .files
+        .into_iter()
+        .chain(found.others)
+        // One at a path the site now writes is replaced, and so is refused
+        // without --force like any other.
+        .filter(|p| p != MANIFEST && p != HANDOFF && !owned.has_file(p))
+        .collect();
+    theirs.extend(found.folders.into_keys().filter(|f| !ours(f)));
+    theirs.sort_unstable_by(|a, b| a.split('/').cmp(b.split('/')));
     Ok(theirs)
 }
 
@@ -700,185 +750,6 @@ fn recover_interrupted_swap(dir: &Path, old: &Path) {
             let _ = fs::rename(old, dir);
         }
     }
-}
-
-/// What a tree holds now, by path relative to its root.
-#[derive(Default)]
-struct Existing {
-    /// Files (their sizes and times are read when each is written, on the
-    /// workers, not while listing).
-    files: HashSet<String>,
-    folders: HashSet<String>,
-    /// Anything else (links): always removed, never written through.
-    others: Vec<PathBuf>,
-}
-
-fn existing(root: &Path) -> Result<Existing> {
-    let mut found = Existing::default();
-    if !root.exists() {
-        return Ok(found);
-    }
-    for entry in walkdir::WalkDir::new(root).min_depth(1) {
-        let entry = entry.map_err(|e| walk_error(e, root))?;
-        let relative = relative_path(root, entry.path());
-        let kind = entry.file_type();
-        if kind.is_dir() {
-            found.folders.insert(relative);
-        } else if kind.is_file() {
-            found.files.insert(relative);
-        } else {
-            found.others.push(entry.into_path());
-        }
-    }
-    Ok(found)
-}
-
-/// A file's size and modification time (in nanoseconds since 1970): what
-/// tells that nobody touched it since mend wrote it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stat {
-    size: u64,
-    modified: u128,
-}
-
-impl Stat {
-    fn of(metadata: &fs::Metadata) -> Stat {
-        let modified = metadata
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(u128::MAX, |d| d.as_nanos());
-        Stat {
-            size: metadata.len(),
-            modified,
-        }
-    }
-}
-
-/// What a build wrote into a file: the hash of its bytes, and the file's
-/// size and time just after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Record {
-    hash: u64,
-    stat: Stat,
-}
-
-/// What the builds wrote into the two trees (the output and its spare),
-/// kept beside them (`.public.mend-record`) so the next build into a tree
-/// knows what its files hold without reading them. A section per tree,
-/// named by the folder's device and inode (which go with it when the trees
-/// are exchanged): `tree DEV INO SEED`, then `HASH SIZE MTIME PATH` per
-/// file. Hashes are seeded at random per tree, so no text can be made to
-/// collide. A missing or damaged record only costs reading files back.
-struct Recorded {
-    /// The seed of the spare tree's hashes.
-    seed: u64,
-    /// The spare tree's files, as the last build into it left them.
-    files: HashMap<String, Record>,
-    /// The output tree's section, kept as it is.
-    output: Option<String>,
-}
-
-impl Recorded {
-    fn read(file: &Path, spare: &Path, output: &Path) -> Recorded {
-        let text = fs::read_to_string(file).unwrap_or_default();
-        let sections = text
-            .strip_prefix(RECORD_HEADER)
-            .unwrap_or_default()
-            .split("\ntree ")
-            .skip(1);
-        let (spare_id, output_id) = (tree_id(spare), tree_id(output));
-        let mut found = Recorded {
-            seed: random_seed(),
-            files: HashMap::new(),
-            output: None,
-        };
-        for section in sections {
-            let (head, body) = section.split_once('\n').unwrap_or((section, ""));
-            let Some((id, seed)) = head.rsplit_once(' ') else {
-                continue;
-            };
-            if Some(id) == spare_id.as_deref() {
-                if let Ok(seed) = u64::from_str_radix(seed, 16) {
-                    found.seed = seed;
-                    found.files = body.lines().filter_map(parse_record).collect();
-                }
-            } else if Some(id) == output_id.as_deref() {
-                found.output = Some(format!("tree {section}"));
-            }
-        }
-        found
-    }
-
-    /// Writes the spare tree's new `records` with the output tree's section.
-    fn write(&self, file: &Path, spare: &Path, records: HashMap<String, Record>) {
-        let Some(id) = tree_id(spare) else {
-            return;
-        };
-        let mut text = format!("{RECORD_HEADER}\ntree {id} {:016x}\n", self.seed);
-        let mut paths: Vec<_> = records.into_iter().collect();
-        paths.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (path, Record { hash, stat }) in paths {
-            let _ = writeln!(text, "{hash:016x} {} {} {path}", stat.size, stat.modified);
-        }
-        if let Some(output) = &self.output {
-            text.push_str(output.trim_end_matches('\n'));
-            text.push('\n');
-        }
-        let mut temporary = file.as_os_str().to_owned();
-        temporary.push(".tmp");
-        if fs::write(&temporary, text).is_err() || fs::rename(&temporary, file).is_err() {
-            let _ = fs::remove_file(&temporary);
-            let _ = fs::remove_file(file);
-        }
-    }
-
-    fn hash(&self, bytes: &[u8]) -> u64 {
-        use std::hash::BuildHasher;
-        foldhash::quality::FixedState::with_seed(self.seed).hash_one(bytes)
-    }
-}
-
-/// A folder's device and inode, `DEV INO`, which stay with it when renamed.
-fn tree_id(dir: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        fs::metadata(dir)
-            .ok()
-            .map(|m| format!("{} {}", m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        None
-    }
-}
-
-fn random_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish()
-}
-
-/// A record line `HASH SIZE MTIME PATH`.
-fn parse_record(line: &str) -> Option<(String, Record)> {
-    let mut fields = line.splitn(4, ' ');
-    let (hash, size, modified, path) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    let record = Record {
-        hash: u64::from_str_radix(hash, 16).ok()?,
-        stat: Stat {
-            size: size.parse().ok()?,
-            modified: modified.parse().ok()?,
-        },
-    };
-    Some((path.to_string(), record))
 }
 
 /// Puts `fresh` in the place of `dir` at once; the previous `dir` becomes
