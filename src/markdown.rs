@@ -92,9 +92,11 @@ pub fn render(source: &str, page_path: &str) -> Body {
 /// says, for structured data. Nothing in it is HTML.
 pub fn text_of(source: &str) -> String {
     let mut text = String::with_capacity(source.len());
+    // Whether a space goes before the next word.
+    let mut apart = false;
     for event in Parser::new_ext(source, Options::empty()) {
         match event {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::Text(t) | Event::Code(t) => push_words(&mut text, &t, &mut apart),
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(
@@ -104,11 +106,29 @@ pub fn text_of(source: &str) -> String {
                 | TagEnd::BlockQuote(_)
                 | TagEnd::CodeBlock
                 | TagEnd::TableCell,
-            ) => text.push(' '),
+            ) => apart = true,
             _ => {}
         }
     }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text
+}
+
+/// Appends the words of `piece` to `text`, one space between words (also
+/// where `apart` says the last piece ended one), none at the start.
+fn push_words(text: &mut String, piece: &str, apart: &mut bool) {
+    let mut rest = piece;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        *apart |= start > 0;
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if *apart && !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&rest[..end]);
+        *apart = false;
+        rest = &rest[end..];
+    }
+    *apart |= !rest.is_empty();
 }
 
 /// Footnotes as readers expect them: each reference a superscript number
@@ -515,6 +535,16 @@ mod tests {
             text_of("It is **day one**.\n\n> A quote\nwith `code` and <b>tags</b>"),
             "It is day one. A quote with code and tags"
         );
+        // White space of any kind, at any edge of a piece, is one space.
+        for (source, text) in [
+            ("  lead\tand   trail  ", "lead and trail"),
+            ("one\u{a0}two\u{2003}three", "one two three"),
+            ("- a\n- b\n\n# c\n\nd&amp;e", "a b c d&e"),
+            ("x`y`z **w** ", "xyz w"),
+            ("\n\n", ""),
+        ] {
+            assert_eq!(text_of(source), text, "{source:?}");
+        }
     }
 
     #[test]

@@ -6,12 +6,83 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::comments::{Comment, CommentKind, Status};
 use crate::content::{Kind, Page};
 use crate::markdown::text_of;
 use crate::site::Site;
+
+/// A page's JSON-LD. Fields are in the order of their names, as a JSON
+/// object's keys are written everywhere else in mend (serde_json's map).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Data<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<Person<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    comment: Vec<CommentItem<'a>>,
+    comment_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    headline: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    in_language: &'a str,
+    is_part_of: Blog<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keywords: Option<String>,
+    main_entity_of_page: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CommentItem<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    author: Person<'a>,
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_item: Option<Reference>,
+    text: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Reference {
+    #[serde(rename = "@id")]
+    id: String,
+}
+
+#[derive(Serialize)]
+struct Person<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Blog<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+}
 
 /// The JSON-LD of a page, ready to sit inside `<script type="application/ld+json">`.
 pub(super) fn json_ld(site: &Site, page: &Page, image: Option<&str>) -> String {
@@ -22,21 +93,20 @@ pub(super) fn json_ld(site: &Site, page: &Page, image: Option<&str>) -> String {
         .collect();
     let ids: HashSet<&str> = shown.iter().map(|c| c.id.as_str()).collect();
     let anchor = |id: &str| format!("{}#comment-{id}", page.permalink);
-    let comments: Vec<Value> = shown
+    let comment: Vec<CommentItem> = shown
         .iter()
-        .map(|c| {
-            let mut item = json!({
-                "@type": "Comment",
-                "@id": anchor(&c.id),
-                "url": anchor(&c.id),
-                "author": person(&c.author, c.url.as_deref()),
-                "datePublished": c.date.rfc3339(),
-                "text": text_of(&c.body),
-            });
-            if let Some(parent) = c.parent.as_deref().filter(|p| ids.contains(p)) {
-                item["parentItem"] = json!({ "@id": anchor(parent) });
-            }
-            item
+        .map(|c| CommentItem {
+            id: anchor(&c.id),
+            kind: "Comment",
+            author: person(&c.author, c.url.as_deref()),
+            date_published: c.date.rfc3339(),
+            parent_item: c
+                .parent
+                .as_deref()
+                .filter(|p| ids.contains(p))
+                .map(|p| Reference { id: anchor(p) }),
+            text: text_of(&c.body),
+            url: anchor(&c.id),
         })
         .collect();
     let author = page.author.as_deref().map(|key| {
@@ -47,44 +117,42 @@ pub(super) fn json_ld(site: &Site, page: &Page, image: Option<&str>) -> String {
             .map_or(key, |a| a.name.as_str());
         person(name, None)
     });
-    let mut data = json!({
-        "@context": "https://schema.org",
-        "@type": if page.kind == Kind::Article { "BlogPosting" } else { "WebPage" },
-        "@id": page.permalink,
-        "url": page.permalink,
-        "mainEntityOfPage": page.permalink,
-        "headline": page.title,
-        "inLanguage": site.config.language,
-        "isPartOf": { "@type": "Blog", "name": site.config.title, "url": site.urls.permalink("") },
-        "commentCount": comments.len(),
-    });
-    let fields = [
-        ("description", page.description.as_deref().map(Value::from)),
-        ("datePublished", page.date.map(|d| d.rfc3339().into())),
-        (
-            "dateModified",
-            page.updated.or(page.date).map(|d| d.rfc3339().into()),
-        ),
-        ("author", author),
-        ("image", image.map(Value::from)),
-        (
-            "keywords",
-            (!page.tags.is_empty()).then(|| page.tags.join(", ").into()),
-        ),
-        ("comment", (!comments.is_empty()).then(|| comments.into())),
-    ];
-    for (key, value) in fields {
-        if let Some(value) = value {
-            data[key] = value;
-        }
-    }
-    script_safe(&data.to_string())
+    let data = Data {
+        context: "https://schema.org",
+        id: &page.permalink,
+        kind: if page.kind == Kind::Article {
+            "BlogPosting"
+        } else {
+            "WebPage"
+        },
+        author,
+        comment_count: comment.len(),
+        comment,
+        date_modified: page.updated.or(page.date).map(|d| d.rfc3339()),
+        date_published: page.date.map(|d| d.rfc3339()),
+        description: page.description.as_deref(),
+        headline: &page.title,
+        image,
+        in_language: &site.config.language,
+        is_part_of: Blog {
+            kind: "Blog",
+            name: &site.config.title,
+            url: site.urls.permalink(""),
+        },
+        keywords: (!page.tags.is_empty()).then(|| page.tags.join(", ")),
+        main_entity_of_page: &page.permalink,
+        url: &page.permalink,
+    };
+    // Strings and numbers only: serializing cannot fail.
+    let json = serde_json::to_string(&data).unwrap_or_default();
+    script_safe(&json)
 }
 
-fn person(name: &str, url: Option<&str>) -> Value {
-    match url {
-        Some(url) => json!({ "@type": "Person", "name": name, "url": url }),
-        None => json!({ "@type": "Person", "name": name }),
+fn person<'a>(name: &'a str, url: Option<&'a str>) -> Person<'a> {
+    Person {
+        kind: "Person",
+        name,
+        url,
     }
 }
 
@@ -93,14 +161,17 @@ fn person(name: &str, url: Option<&str>) -> Value {
 /// they can be).
 fn script_safe(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
+    let mut rest = json;
+    while let Some(at) = rest.find(['<', '>', '&']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            _ => "\\u0026",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -114,7 +185,7 @@ mod tests {
             serde_json::json!({"text": "</script><script>alert(1)</script> & <!--"}).to_string();
         let safe = script_safe(&json);
         assert!(!safe.contains('<') && !safe.contains('>'));
-        let back: Value = serde_json::from_str(&safe).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back["text"], "</script><script>alert(1)</script> & <!--");
     }
 }
