@@ -10,7 +10,7 @@
 //!
 //! Not for deciding what to keep or remove (`output`); only what is there.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
@@ -159,9 +159,9 @@ struct Contents<'a>(HashMap<&'a str, Vec<(&'a str, Kind)>>);
 
 impl<'a> Contents<'a> {
     fn of(left: &Left<'a>) -> Contents<'a> {
-        let mut contents: HashMap<&str, Vec<(&str, Kind)>> = HashMap::new();
+        let mut contents: HashMap<&str, Vec<(&str, Kind)>> = HashMap::default();
         if left.stamps.is_some_and(|s| !s.is_empty()) {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for &file in &left.files {
                 contents
                     .entry(parent(file))
@@ -241,7 +241,8 @@ mod tests {
         age(&root.join("a/c"));
         let stamps: HashMap<String, Stamp> = ["a", "a/c"]
             .map(|f| (f.to_string(), Stamp::of(&root.join(f)).unwrap()))
-            .into();
+            .into_iter()
+            .collect();
         // The record says `a` also holds `ghost.html`, which is not on disk:
         // finding it shows `a` was taken from the record, not read.
         let left = Left {
@@ -262,7 +263,10 @@ mod tests {
         fs::write(root.join("a/new.html"), "new").unwrap();
         fs::write(root.join("a/c/unseen.html"), "x").unwrap();
         age(&root.join("a/c"));
-        let stamps = HashMap::from([("a/c".to_string(), Stamp::of(&root.join("a/c")).unwrap())]);
+        let stamps: HashMap<String, Stamp> =
+            [("a/c".to_string(), Stamp::of(&root.join("a/c")).unwrap())]
+                .into_iter()
+                .collect();
         let left = Left {
             files: vec!["a/b.html", "a/ghost.html", "a/c/d.html"],
             stamps: Some(&stamps),
@@ -280,7 +284,10 @@ mod tests {
         fs::create_dir_all(root.join("a")).unwrap();
         std::os::unix::fs::symlink(outside.path(), root.join("a/c")).unwrap();
         age(&root.join("a"));
-        let stamps = HashMap::from([("a".to_string(), Stamp::of(&root.join("a")).unwrap())]);
+        let stamps: HashMap<String, Stamp> =
+            [("a".to_string(), Stamp::of(&root.join("a")).unwrap())]
+                .into_iter()
+                .collect();
         // The record says `a/c` is a folder; on disk it is a link.
         let left = Left {
             files: vec!["a/c/d.html"],

@@ -18,7 +18,11 @@
 //! Not for rendering (`render`); it only moves bytes.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Paths are hashed by the hundred thousand here, and none comes from the
+// network: the fast hash of foldhash, seeded at random, not SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -171,7 +175,7 @@ pub struct Spare {
     /// Every file the site is made of.
     wanted: HashSet<String>,
     /// Every folder those files need.
-    folders: BTreeSet<String>,
+    folders: HashSet<String>,
     /// The user's files and folders in the output, carried into the new tree.
     theirs: Theirs,
     /// Set when a write failed: the spare is then removed, to give back the
@@ -508,7 +512,7 @@ fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
 }
 
 /// Every folder (and parent folder) holding one of `paths`.
-fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<String> {
     paths
         .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
         .flat_map(|dir| {
@@ -544,7 +548,7 @@ impl Theirs {
 fn find_theirs(
     dir: &Path,
     owned: &Owned,
-    folders: &BTreeSet<String>,
+    folders: &HashSet<String>,
     force: bool,
     output: &Section,
 ) -> Result<Vec<String>> {
@@ -588,7 +592,7 @@ enum Owned {
     Legacy,
     Files {
         files: HashSet<String>,
-        folders: BTreeSet<String>,
+        folders: HashSet<String>,
         /// The user's files a build with `--force` accepted.
         accepted: HashSet<String>,
     },
@@ -608,7 +612,7 @@ impl Owned {
                 } else {
                     Owned::Files {
                         files: HashSet::new(),
-                        folders: BTreeSet::new(),
+                        folders: HashSet::new(),
                         accepted: HashSet::new(),
                     }
                 });
@@ -669,7 +673,7 @@ impl Owned {
 fn users_files(
     dir: &Path,
     owned: &Owned,
-    wanted_folders: &BTreeSet<String>,
+    wanted_folders: &HashSet<String>,
     output: &Section,
 ) -> Result<Vec<String>> {
     if matches!(owned, Owned::Nothing) {

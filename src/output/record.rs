@@ -6,7 +6,7 @@
 //! Only ever a head start: a missing, damaged or stale record costs reading
 //! the tree, never a wrong output. Not for deciding what to write (`output`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -149,9 +149,8 @@ impl Recorded {
             return;
         };
         let mut text = format!("{RECORD_HEADER}\ntree {id} {:016x}\n", self.seed);
-        let mut paths: Vec<_> = records.into_iter().collect();
-        paths.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (path, Record { hash, stat }) in paths {
+        // In no order: only mend reads it.
+        for (path, Record { hash, stat }) in records {
             let _ = writeln!(text, "{hash:016x} {} {} {path}", stat.size, stat.modified);
         }
         for (path, stamp) in stamps {
