@@ -202,7 +202,7 @@ fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
     let public = build(site.path(), &[]);
     assert_eq!(search_for(&public, "harness"), ["posts/dog/"]);
     let first = std::fs::read(&cache).unwrap();
-    assert!(first.starts_with(b"mend search cache 1\n"));
+    assert!(first.starts_with(b"mend search cache 2\n"));
     // What a clean build writes, bytes for bytes.
     let clean = fixture("search");
     std::fs::copy(&dog, clean.path().join("content/posts/dog.md")).unwrap();
