@@ -288,7 +288,10 @@ impl Spare {
     }
 
     /// Removes links, files where folders must go and folders where files
-    /// must go, then makes the missing folders.
+    /// must go. Missing folders are made as files are written into them
+    /// (`write`), on every worker: a cold build of 100,000 articles makes
+    /// 141,000, which one thread took seconds to make before any page was
+    /// rendered.
     fn make_room(&self) -> Result<()> {
         let before = &self.before;
         let root = &self.beside.spare;
@@ -309,14 +312,6 @@ impl Spare {
             fs::remove_dir_all(&path).map_err(write_error(&path))?;
         }
         fs::create_dir_all(root).map_err(write_error(root))?;
-        for folder in self
-            .folders
-            .iter()
-            .filter(|f| !before.folders.contains_key(*f))
-        {
-            let path = root.join(folder);
-            fs::create_dir_all(&path).map_err(write_error(&path))?;
-        }
         Ok(())
     }
 
@@ -344,7 +339,7 @@ impl Spare {
                     self.damage();
                     self.write_failed(target.clone(), source)
                 };
-                fs::write(&target, bytes).map_err(fail)?;
+                write_into_folder(&target, bytes).map_err(fail)?;
                 fs::metadata(&target).map(|m| Stat::of(&m)).map_err(fail)?
             }
         };
@@ -503,6 +498,18 @@ impl Drop for Spare {
         if !self.finished && self.damaged.load(Ordering::Relaxed) {
             let _ = fs::remove_dir_all(&self.beside.spare);
         }
+    }
+}
+
+/// Writes `bytes` to `target`, making its folder first if it is missing.
+fn write_into_folder(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match fs::write(target, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Another worker may be making the same folder: that is no error.
+            fs::create_dir_all(target.parent().unwrap_or(target))?;
+            fs::write(target, bytes)
+        }
+        written => written,
     }
 }
 
