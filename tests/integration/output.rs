@@ -122,6 +122,42 @@ fn folders_a_build_left_as_they_were_are_not_read_again_but_changes_are_seen() {
 }
 
 #[test]
+fn a_folder_time_not_older_than_the_build_is_never_trusted() {
+    use std::os::unix::fs::MetadataExt;
+    let site = fixture("blog");
+    let root = site.path();
+    build(root, &["--quiet"]);
+    build(root, &["--quiet"]);
+    // A folder of the spare tree with a time ahead of the build's own, as
+    // one changed within the clock's grain of the build would have.
+    let folder = root.join(".public.mend-spare/posts/a-first");
+    let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    fs::File::open(&folder)
+        .unwrap()
+        .set_modified(ahead)
+        .unwrap();
+    build(root, &["--quiet"]);
+    // That tree is the output now: its section of the record has stamps for
+    // its other folders, none for that one.
+    let public = fs::metadata(root.join("public")).unwrap();
+    let head = format!("tree {} {} ", public.dev(), public.ino());
+    let record = read(root.join(".public.mend-record"));
+    let section = record
+        .split("\ntree ")
+        .map(|s| format!("tree {s}"))
+        .find(|s| s.starts_with(&head))
+        .expect("the output's section");
+    let stamped = |folder: &str| {
+        let end = format!(" {folder}");
+        section
+            .lines()
+            .any(|l| l.starts_with("dir ") && l.ends_with(&end))
+    };
+    assert!(stamped("posts/b-second"), "{section}");
+    assert!(!stamped("posts/a-first"), "{section}");
+}
+
+#[test]
 fn outputs_inside_version_control_or_onto_a_file_are_refused() {
     let site = fixture("blog");
     write(site.path(), ".git/HEAD", "ref: refs/heads/main\n");
