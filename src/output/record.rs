@@ -7,8 +7,8 @@
 //! the tree, never a wrong output. Not for deciding what to write (`output`).
 
 use foldhash::HashMap;
-use std::fmt::Write as _;
 use std::fs;
+use std::io::Write as _;
 use std::path::Path;
 
 use super::listing::{Left, Stamp};
@@ -148,21 +148,26 @@ impl Recorded {
         let Some(id) = tree_id(spare) else {
             return;
         };
-        let mut text = format!("{RECORD_HEADER}\ntree {id} {:016x}\n", self.seed);
-        // In no order: only mend reads it.
-        for (path, Record { hash, stat }) in records {
-            let _ = writeln!(text, "{hash:016x} {} {} {path}", stat.size, stat.modified);
-        }
-        for (path, stamp) in stamps {
-            let _ = writeln!(text, "{FOLDER}{stamp} {path}");
-        }
-        if let Some(output) = &self.output {
-            text.push_str(output.trim_end_matches('\n'));
-            text.push('\n');
-        }
         let mut temporary = file.as_os_str().to_owned();
         temporary.push(".tmp");
-        if fs::write(&temporary, text).is_err() || fs::rename(&temporary, file).is_err() {
+        // Written as it is made: at 100,000 articles the whole text would be
+        // 30 MB more at the build's peak.
+        let written = fs::File::create(&temporary).and_then(|created| {
+            let mut out = std::io::BufWriter::new(created);
+            writeln!(out, "{RECORD_HEADER}\ntree {id} {:016x}", self.seed)?;
+            // In no order: only mend reads it.
+            for (path, Record { hash, stat }) in records {
+                writeln!(out, "{hash:016x} {} {} {path}", stat.size, stat.modified)?;
+            }
+            for (path, stamp) in stamps {
+                writeln!(out, "{FOLDER}{stamp} {path}")?;
+            }
+            if let Some(output) = &self.output {
+                writeln!(out, "{}", output.trim_end_matches('\n'))?;
+            }
+            out.flush()
+        });
+        if written.is_err() || fs::rename(&temporary, file).is_err() {
             let _ = fs::remove_file(&temporary);
             let _ = fs::remove_file(file);
         }
