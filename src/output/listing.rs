@@ -73,10 +73,9 @@ impl std::fmt::Display for Stamp {
 
 /// What a build left in a tree: its files, and the stamp each folder had
 /// while it held exactly those files and the folders leading to them.
-#[derive(Default)]
 pub(super) struct Left<'a> {
     pub(super) files: Vec<&'a str>,
-    pub(super) stamps: Option<&'a HashMap<String, Stamp>>,
+    pub(super) stamps: &'a HashMap<String, Stamp>,
 }
 
 /// What a tree holds now, by path relative to its root.
@@ -119,7 +118,7 @@ pub(super) fn list(root: &Path, left: &Left, enter: impl Fn(&str) -> bool) -> Re
                 continue;
             }
             let stamp = Stamp::of_metadata(&metadata);
-            let recorded = left.stamps.and_then(|s| s.get(&folder));
+            let recorded = left.stamps.get(&folder);
             match contents.get(&folder) {
                 Some(known) if stamp.is_some() && recorded == stamp.as_ref() => {
                     entries.extend(known.iter().map(|&(p, k)| (p.to_string(), k)));
@@ -160,7 +159,7 @@ struct Contents<'a>(HashMap<&'a str, Vec<(&'a str, Kind)>>);
 impl<'a> Contents<'a> {
     fn of(left: &Left<'a>) -> Contents<'a> {
         let mut contents: HashMap<&str, Vec<(&str, Kind)>> = HashMap::default();
-        if left.stamps.is_some_and(|s| !s.is_empty()) {
+        if !left.stamps.is_empty() {
             let mut seen = HashSet::default();
             for &file in &left.files {
                 contents
@@ -247,7 +246,7 @@ mod tests {
         // finding it shows `a` was taken from the record, not read.
         let left = Left {
             files: vec!["a/b.html", "a/ghost.html", "a/c/d.html"],
-            stamps: Some(&stamps),
+            stamps: &stamps,
         };
         let files = |found: &Existing| {
             let mut files: Vec<String> = found.files.iter().cloned().collect();
@@ -269,7 +268,7 @@ mod tests {
                 .collect();
         let left = Left {
             files: vec!["a/b.html", "a/ghost.html", "a/c/d.html"],
-            stamps: Some(&stamps),
+            stamps: &stamps,
         };
         let found = list(root, &left, |_| true).unwrap();
         assert_eq!(files(&found), ["a/b.html", "a/c/d.html", "a/new.html"]);
@@ -291,7 +290,7 @@ mod tests {
         // The record says `a/c` is a folder; on disk it is a link.
         let left = Left {
             files: vec!["a/c/d.html"],
-            stamps: Some(&stamps),
+            stamps: &stamps,
         };
         let found = list(root, &left, |_| true).unwrap();
         assert!(found.files.is_empty());

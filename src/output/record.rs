@@ -94,7 +94,7 @@ impl Section {
     pub(super) fn left(&self) -> Left<'_> {
         Left {
             files: self.files.keys().map(String::as_str).collect(),
-            stamps: Some(&self.stamps),
+            stamps: &self.stamps,
         }
     }
 }
