@@ -229,6 +229,12 @@ mod tests {
             .unwrap();
     }
 
+    /// The stamps of `folders` under `root`, as a record would hold them.
+    fn stamps_of(root: &Path, folders: &[&str]) -> HashMap<String, Stamp> {
+        let stamp = |f: &&str| (f.to_string(), Stamp::of(&root.join(f)).unwrap());
+        folders.iter().map(stamp).collect()
+    }
+
     #[test]
     fn a_folder_with_its_recorded_stamp_is_not_read_and_a_changed_one_is() {
         let tree = tempfile::tempdir().unwrap();
@@ -238,14 +244,12 @@ mod tests {
         fs::write(root.join("a/c/d.html"), "d").unwrap();
         age(&root.join("a"));
         age(&root.join("a/c"));
-        let stamps: HashMap<String, Stamp> = ["a", "a/c"]
-            .map(|f| (f.to_string(), Stamp::of(&root.join(f)).unwrap()))
-            .into_iter()
-            .collect();
+        let stamps = stamps_of(root, &["a", "a/c"]);
         // The record says `a` also holds `ghost.html`, which is not on disk:
         // finding it shows `a` was taken from the record, not read.
+        let recorded = vec!["a/b.html", "a/ghost.html", "a/c/d.html"];
         let left = Left {
-            files: vec!["a/b.html", "a/ghost.html", "a/c/d.html"],
+            files: recorded.clone(),
             stamps: &stamps,
         };
         let files = |found: &Existing| {
@@ -262,12 +266,9 @@ mod tests {
         fs::write(root.join("a/new.html"), "new").unwrap();
         fs::write(root.join("a/c/unseen.html"), "x").unwrap();
         age(&root.join("a/c"));
-        let stamps: HashMap<String, Stamp> =
-            [("a/c".to_string(), Stamp::of(&root.join("a/c")).unwrap())]
-                .into_iter()
-                .collect();
+        let stamps = stamps_of(root, &["a/c"]);
         let left = Left {
-            files: vec!["a/b.html", "a/ghost.html", "a/c/d.html"],
+            files: recorded,
             stamps: &stamps,
         };
         let found = list(root, &left, |_| true).unwrap();
@@ -283,10 +284,7 @@ mod tests {
         fs::create_dir_all(root.join("a")).unwrap();
         std::os::unix::fs::symlink(outside.path(), root.join("a/c")).unwrap();
         age(&root.join("a"));
-        let stamps: HashMap<String, Stamp> =
-            [("a".to_string(), Stamp::of(&root.join("a")).unwrap())]
-                .into_iter()
-                .collect();
+        let stamps = stamps_of(root, &["a"]);
         // The record says `a/c` is a folder; on disk it is a link.
         let left = Left {
             files: vec!["a/c/d.html"],
