@@ -7,8 +7,8 @@
 //! size and time recorded when it was written, in `.public.mend-record`
 //! beside the output, never by reading it back), which is swapped in with
 //! one atomic exchange once complete: a failed or killed build leaves the
-//! previous output as it was. The output holds a list of the files mend wrote (`.mend-manifest`);
-//! anything else in it (`.git`, `CNAME`, `.nojekyll`, or any file with
+//! previous output as it was. The output holds a list of the files mend
+//! wrote (`.mend-manifest`); anything else in it (`.git`, `CNAME`, `.nojekyll`, or any file with
 //! `--force`) is the user's, and is carried into the new tree, never
 //! deleted. A lock beside the output (`.public.mend-lock`) keeps two builds
 //! from writing the same folder at once. Both trees are listed at each
@@ -19,14 +19,13 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-
-// Paths are hashed by the hundred thousand here, and none comes from the
-// network: the fast hash of foldhash, seeded at random, not SipHash.
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+// Paths are hashed by the hundred thousand here, and none comes from the
+// network: the fast hash of foldhash, seeded at random, not SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -186,8 +185,9 @@ pub struct Spare {
 
 /// An output folder opened for a build: locked, any interrupted build
 /// before it recovered, and its spare tree listed. None of that depends on
-/// the site, and listing a spare tree of 100,000 pages takes seconds, so a
-/// build opens its output folder while the site loads.
+/// the site, and listing a spare tree of 100,000 pages takes seconds when
+/// the record cannot spare the reading, so a build opens its output folder
+/// while the site loads.
 pub struct Opened {
     dir: PathBuf,
     beside: Beside,
@@ -229,8 +229,9 @@ impl Opened {
 impl Spare {
     /// Readies the spare tree of an opened output folder for a site made of
     /// the files at `paths` (relative, with '/'): the user's files in the
-    /// output found (refused unless `force`, but for dotfiles and `CNAME`),
-    /// folders made, and anything in the way removed.
+    /// output found (refused unless `force`, but for dotfiles and `CNAME`)
+    /// and anything in the way removed; folders are made as files are
+    /// written.
     pub fn prepare<'a>(
         opened: Opened,
         paths: impl Iterator<Item = &'a str>,
