@@ -20,6 +20,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -340,8 +341,9 @@ impl Spare {
                     self.damage();
                     self.write_failed(target.clone(), source)
                 };
-                write_into_folder(&target, bytes).map_err(fail)?;
-                fs::metadata(&target).map(|m| Stat::of(&m)).map_err(fail)?
+                write_into_folder(&target, bytes)
+                    .map(|m| Stat::of(&m))
+                    .map_err(fail)?
             }
         };
         self.records
@@ -502,16 +504,20 @@ impl Drop for Spare {
     }
 }
 
-/// Writes `bytes` to `target`, making its folder first if it is missing.
-fn write_into_folder(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    match fs::write(target, bytes) {
+/// Writes `bytes` to `target`, making its folder first if it is missing;
+/// returns what the file is then (asked of the open file, not looked up
+/// again by its path).
+fn write_into_folder(target: &Path, bytes: &[u8]) -> std::io::Result<fs::Metadata> {
+    let file = match fs::File::create(target) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // Another worker may be making the same folder: that is no error.
             fs::create_dir_all(target.parent().unwrap_or(target))?;
-            fs::write(target, bytes)
+            fs::File::create(target)
         }
-        written => written,
-    }
+        opened => opened,
+    }?;
+    (&file).write_all(bytes)?;
+    file.metadata()
 }
 
 fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
