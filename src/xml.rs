@@ -31,11 +31,23 @@ fn allowed(c: char) -> bool {
 /// `text` without the characters XML 1.0 forbids (most control characters,
 /// U+FFFE and U+FFFF).
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if text.chars().all(allowed) {
-        Cow::Borrowed(text)
-    } else {
+    if has_forbidden(text) {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
+    } else {
+        Cow::Borrowed(text)
     }
+}
+
+/// Whether `text` holds a character `allowed` refuses, told from its bytes
+/// 64 at a time (a feed entry carries a whole article): in UTF-8 a control
+/// character is its own byte, and only U+FFFE and U+FFFF are left.
+fn has_forbidden(text: &str) -> bool {
+    let control = |b: u8| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
+    text.as_bytes()
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |found, &b| found | control(b)))
+        || text.contains('\u{FFFE}')
+        || text.contains('\u{FFFF}')
 }
 
 /// `<name>text</name>`.
@@ -84,6 +96,12 @@ mod tests {
     fn forbidden_characters_are_removed() {
         assert_eq!(clean("plain ✓ 😀"), "plain ✓ 😀");
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        for forbidden in ['\u{0}', '\u{1f}', '\u{FFFE}', '\u{FFFF}'] {
+            let long = format!("{}{forbidden}", "x".repeat(100));
+            assert_eq!(clean(&long), "x".repeat(100));
+        }
+        let allowed_all = "\u{7f}\u{D7FF}\u{E000}\u{FFFD}\u{10000}\u{10FFFF} ✓";
+        assert!(matches!(clean(allowed_all), Cow::Borrowed(_)));
         assert_eq!(
             clean("a\u{0}b\u{1b}c\u{FFFE}d\u{FFFF}e\tf\ng\rh"),
             "abcde\tf\ng\rh"
