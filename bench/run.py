@@ -19,7 +19,9 @@ write and right after emptying the page cache (as root), and prints their
 wall time against their CPU time. Unless --no-floor, it
 runs the floor (benches/floor.rs: read and parse every source, write as
 many files and bytes as mend's output) on the same corpus, cold and warm,
-and prints mend's ratio to it. Unless --no-search, it
+and prints mend's ratio to it; up to 10,000 articles it then makes --runs
+cold builds of mend and of the floor in turn and prints the median ratio,
+as the cost of a cold build drifts with the disk. Unless --no-search, it
 builds each size again with `search = true` and prints what the index adds
 (warm and cold), its size, and what one query downloads (meta, shards and
 result chunks, raw and gzipped, computed as the search page's script does).
@@ -105,17 +107,22 @@ def set_aside(path):
         path.rename(trash)
 
 
-def measure(name, command, public, runs, prime):
-    """A cold build into an empty output folder, then the median of `runs`
-    warm builds over the previous output, as a writer rebuilding sees them
-    (after `prime` unmeasured builds: mend syncs a spare tree that only
-    exists from its second build on)."""
+def cold_run(command, public):
+    """A build into an empty output folder, as `run_timed` measures it."""
     for stale in (public, public.parent / f".{public.name}.mend-spare",
                   # What the search index keeps between builds: a cold build has none.
                   public.parent / f".{public.name}.mend-search"):
         set_aside(stale)
     subprocess.run(["sync"], check=True)
-    cold = run_timed(command)
+    return run_timed(command)
+
+
+def measure(name, command, public, runs, prime):
+    """A cold build into an empty output folder, then the median of `runs`
+    warm builds over the previous output, as a writer rebuilding sees them
+    (after `prime` unmeasured builds: mend syncs a spare tree that only
+    exists from its second build on)."""
+    cold = cold_run(command, public)
     for _ in range(prime):
         run_timed(command)
     results = [run_timed(command) for _ in range(runs)]
@@ -255,9 +262,10 @@ def floor_binary():
     sys.exit("cargo built no floor executable")
 
 
-def measure_floor(binary, site, runs, mend):
+def measure_floor(binary, site, runs, mend, mend_command, pairs):
     """The floor (benches/floor.rs) on the same corpus, writing as many files
-    and bytes as mend's output holds; prints mend's ratio to it."""
+    and bytes as mend's output holds; prints mend's ratio to it, and then
+    that of `pairs` cold builds of each taken in turn."""
     public = site / "public"
     listing = site.parent / f"floor-listing-{site.name}.txt"
     with open(listing, "w") as out:
@@ -265,10 +273,30 @@ def measure_floor(binary, site, runs, mend):
             if f.is_file():
                 out.write(f"{f.stat().st_size} {f.relative_to(public)}\n")
     target = site.parent / f"floor-out-{site.name}"
-    wall, cpu, peak, cold_user, cold_wall = measure("floor", [binary, site, listing, target], target,
-                                                    runs, prime=0)
+    floor_command = [binary, site, listing, target]
+    wall, cpu, peak, cold_user, cold_wall = measure("floor", floor_command, target, runs, prime=0)
     print(f"  mend/floor: warm wall {mend[0] / wall:.2f}   cold wall {mend[4] / cold_wall:.2f}"
           f"   cold user CPU {mend[3] / cold_user:.2f}")
+    if pairs:
+        cold_in_turn(mend_command, public, floor_command, target, pairs)
+
+
+def cold_in_turn(mend_command, public, floor_command, target, pairs):
+    """Cold builds of mend and of the floor in turn, `pairs` times: what a
+    cold build costs here drifts from minute to minute (on ext4 without a
+    journal, making a file skips over the inodes freed in the minutes
+    before, so it depends on where the files land), and two builds side by
+    side see the same drift. Prints the medians and the median ratio."""
+    mend, floor, ratios = [], [], []
+    for _ in range(pairs):
+        mend.append(cold_run(mend_command, public))
+        floor.append(cold_run(floor_command, target))
+        ratios.append(mend[-1][0] / floor[-1][0])
+    median = statistics.median
+    print(f"  cold in turn (median of {pairs} pairs): mend wall {median(r[0] for r in mend):.2f} s"
+          f" (cpu {median(r[1] for r in mend):.2f} s), floor wall {median(r[0] for r in floor):.2f} s"
+          f" (cpu {median(r[1] for r in floor):.2f} s), mend/floor {median(ratios):.2f}"
+          f" (each pair: {', '.join(f'{r:.2f}' for r in ratios)})")
 
 
 def hugo_binary():
@@ -415,11 +443,13 @@ def run(args, binary, floor):
     for n in sizes:
         print(f"{n} articles")
         site = corpus(args.work, n, "mend")
-        mend = measure("mend", [binary, "build", "--quiet", "--root", site, "--output", site / "public"],
-                       site / "public", args.runs, prime=1)
+        command = [binary, "build", "--quiet", "--root", site, "--output", site / "public"]
+        mend = measure("mend", command, site / "public", args.runs, prime=1)
         walls[n] = mend[0]
         if not args.no_floor:
-            measure_floor(floor, site, args.runs, mend)
+            # The cold target is set at 1,000 and 10,000 articles; a pair at
+            # 100,000 would set aside 6 GB more.
+            measure_floor(floor, site, args.runs, mend, command, args.runs if n <= 10000 else 0)
         if args.pressure and n == pressure_size:
             measure_pressure(binary, site, args.runs)
         if not args.no_search:
