@@ -64,7 +64,7 @@ fn collect(site: &Site, selection: Selection) -> Vec<Exported<'_>> {
         .map(|page| Exported {
             page,
             permalink: page.permalink.clone(),
-            html: crate::urls::fill_root(&page.body.html, &site.urls.permalink("")),
+            html: crate::urls::fill_root(&page.body.html, &site.urls.permalink("")).into_owned(),
             comments: page
                 .comments
                 .iter()

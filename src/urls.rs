@@ -9,6 +9,7 @@
 //!
 //! Not for what is at a path (`render`) nor for writing it (`output`).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Serialize;
@@ -109,27 +110,39 @@ pub fn site_link(site_path: &str) -> String {
 }
 
 /// `html` with each `ROOT_MARK` replaced by `root` (`../../`, or
-/// `https://example.com/`).
-pub fn fill_root(html: &str, root: &str) -> String {
-    html.replace(ROOT_MARK, root)
+/// `https://example.com/`); borrowed when there is no mark.
+pub fn fill_root<'h>(html: &'h str, root: &str) -> Cow<'h, str> {
+    match filled(html.as_bytes(), root) {
+        Some(bytes) => Cow::Owned(
+            String::from_utf8(bytes).expect("text with ASCII marks replaced by text is text"),
+        ),
+        None => Cow::Borrowed(html),
+    }
 }
 
 /// The same for rendered bytes, in place; untouched when there is no mark.
 pub fn fill_root_bytes(out: &mut Vec<u8>, root: &str) {
-    let finder = memchr::memmem::Finder::new(ROOT_MARK);
-    let mut marks = finder.find_iter(out).peekable();
-    if marks.peek().is_none() {
-        return;
+    if let Some(bytes) = filled(out, root) {
+        *out = bytes;
     }
-    let mut filled = Vec::with_capacity(out.len());
+}
+
+/// `text` with each `ROOT_MARK` replaced by `root`, or `None` if it has
+/// none. The marks are found by `memchr`'s vectorized search: a whole
+/// article is searched for each page and feed that shows it.
+fn filled(text: &[u8], root: &str) -> Option<Vec<u8>> {
+    let finder = memchr::memmem::Finder::new(ROOT_MARK);
+    let mut marks = finder.find_iter(text).peekable();
+    marks.peek()?;
+    let mut filled = Vec::with_capacity(text.len());
     let mut from = 0;
     for at in marks {
-        filled.extend_from_slice(&out[from..at]);
+        filled.extend_from_slice(&text[from..at]);
         filled.extend_from_slice(root.as_bytes());
         from = at + ROOT_MARK.len();
     }
-    filled.extend_from_slice(&out[from..]);
-    *out = filled;
+    filled.extend_from_slice(&text[from..]);
+    Some(filled)
 }
 
 /// `authors/<slug>/`.
