@@ -4,11 +4,12 @@
 //!
 //! Not for the Open Graph tags, which templates write from the page value.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::comments::{Comment, CommentKind, Status};
+use crate::comments::Comment;
+use crate::comments::thread::in_thread;
 use crate::content::{Kind, Page};
 use crate::markdown::text_of;
 use crate::site::Site;
@@ -50,21 +51,21 @@ struct Data<'a> {
 #[serde(rename_all = "camelCase")]
 struct CommentItem<'a> {
     #[serde(rename = "@id")]
-    id: String,
+    id: &'a str,
     #[serde(rename = "@type")]
     kind: &'static str,
     author: Person<'a>,
     date_published: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    parent_item: Option<Reference>,
+    parent_item: Option<Reference<'a>>,
     text: String,
-    url: String,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
-struct Reference {
+struct Reference<'a> {
     #[serde(rename = "@id")]
-    id: String,
+    id: &'a str,
 }
 
 #[derive(Serialize)]
@@ -86,27 +87,31 @@ struct Blog<'a> {
 
 /// The JSON-LD of a page, ready to sit inside `<script type="application/ld+json">`.
 pub(super) fn json_ld(site: &Site, page: &Page, image: Option<&str>) -> String {
-    let shown: Vec<&Comment> = page
-        .comments
+    let shown: Vec<&Comment> = page.comments.iter().filter(|c| in_thread(c)).collect();
+    let anchors: Vec<String> = shown
         .iter()
-        .filter(|c| c.status == Status::Approved && c.kind == CommentKind::Comment)
+        .map(|c| format!("{}#comment-{}", page.permalink, c.id))
         .collect();
-    let ids: HashSet<&str> = shown.iter().map(|c| c.id.as_str()).collect();
-    let anchor = |id: &str| format!("{}#comment-{id}", page.permalink);
+    let anchor_of: HashMap<&str, &str> = shown
+        .iter()
+        .zip(&anchors)
+        .map(|(c, anchor)| (c.id.as_str(), anchor.as_str()))
+        .collect();
     let comment: Vec<CommentItem> = shown
         .iter()
-        .map(|c| CommentItem {
-            id: anchor(&c.id),
+        .zip(&anchors)
+        .map(|(c, anchor)| CommentItem {
+            id: anchor,
             kind: "Comment",
             author: person(&c.author, c.url.as_deref()),
             date_published: c.date.rfc3339(),
             parent_item: c
                 .parent
                 .as_deref()
-                .filter(|p| ids.contains(p))
-                .map(|p| Reference { id: anchor(p) }),
+                .and_then(|p| anchor_of.get(p))
+                .map(|id| Reference { id }),
             text: text_of(&c.body),
-            url: anchor(&c.id),
+            url: anchor,
         })
         .collect();
     let author = page.author.as_deref().map(|key| {
@@ -161,17 +166,17 @@ fn person<'a>(name: &'a str, url: Option<&'a str>) -> Person<'a> {
 /// they can be).
 fn script_safe(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
-    let mut rest = json;
-    while let Some(at) = rest.find(['<', '>', '&']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
+    let mut from = 0;
+    for at in memchr::memchr3_iter(b'<', b'>', b'&', json.as_bytes()) {
+        out.push_str(&json[from..at]);
+        out.push_str(match json.as_bytes()[at] {
             b'<' => "\\u003c",
             b'>' => "\\u003e",
             _ => "\\u0026",
         });
-        rest = &rest[at + 1..];
+        from = at + 1;
     }
-    out.push_str(rest);
+    out.push_str(&json[from..]);
     out
 }
 
