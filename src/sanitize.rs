@@ -104,17 +104,19 @@ fn autolinked<'a>(
     events: impl Iterator<Item = pulldown_cmark::Event<'a>>,
 ) -> impl Iterator<Item = pulldown_cmark::Event<'a>> {
     use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+    // Most events pass as they are, without a list of their own.
+    let one = |event| Some(event).into_iter().chain(Vec::new());
     let mut finder = linkify::LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]);
     let mut inside = 0usize;
     events.flat_map(move |event| match event {
         Event::Start(Tag::Link { .. } | Tag::CodeBlock(_)) => {
             inside += 1;
-            vec![event]
+            one(event)
         }
         Event::End(TagEnd::Link | TagEnd::CodeBlock) => {
             inside = inside.saturating_sub(1);
-            vec![event]
+            one(event)
         }
         Event::Text(text) if inside == 0 && text.contains("://") => {
             let mut out = Vec::new();
@@ -134,9 +136,9 @@ fn autolinked<'a>(
                     _ => out.push(Event::Text(piece)),
                 }
             }
-            out
+            None.into_iter().chain(out)
         }
-        other => vec![other],
+        other => one(other),
     })
 }
 
