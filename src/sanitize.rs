@@ -221,10 +221,23 @@ pub fn post_html(
 /// Removes control characters (keeping line breaks and tabs) and the
 /// invisible marks that reorder text (U+202E and its kin), which have no
 /// place in a name or a comment and can hide text from moderators.
-pub fn strip_controls(text: &str) -> String {
+pub fn strip_controls<'a>(text: impl Into<Cow<'a, str>>) -> String {
+    let text = text.into();
+    if is_plain_ascii(&text) {
+        return text.into_owned();
+    }
     text.chars()
         .filter(|&c| (!c.is_control() || c == '\n' || c == '\t') && !is_bidi_control(c))
         .collect()
+}
+
+/// Whether `text` is printable ASCII, line feeds and tabs only (so nothing
+/// in it is stripped), told 64 bytes at a time.
+fn is_plain_ascii(text: &str) -> bool {
+    let plain = |b: u8| (b' '..b'\x7f').contains(&b) || b == b'\n' || b == b'\t';
+    text.as_bytes()
+        .chunks(64)
+        .all(|chunk| chunk.iter().fold(true, |all, &b| all & plain(b)))
 }
 
 /// The Unicode characters that change the direction of the text after them.
@@ -330,6 +343,14 @@ mod tests {
             strip_controls("evil\u{202E}gnp.exe\u{2066}x\u{200F}"),
             "evilgnp.exex"
         );
+        // Past the first 64 bytes, and a plain text kept as it is.
+        let long = format!("{}\r\n\u{85}end", "a\tb\n".repeat(30));
+        assert_eq!(
+            strip_controls(&long),
+            format!("{}\nend", "a\tb\n".repeat(30))
+        );
+        let plain = "Plain text, tabs\tand lines\n~".repeat(5);
+        assert_eq!(strip_controls(plain.clone()), plain);
     }
 
     #[test]

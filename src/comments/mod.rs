@@ -273,8 +273,8 @@ fn check_comment(
         value.unwrap_or_default()
     };
     let id = require(raw.id, "id");
-    let author = require(raw.author.map(|a| strip_controls(&a)), "author");
-    let body = require(raw.body.map(|b| strip_controls(&b)), "body");
+    let author = require(raw.author.map(strip_controls), "author");
+    let body = require(raw.body.map(strip_controls), "body");
     let date_text = require(raw.date.map(|d| d.text()), "date");
     if body.len() > max_bytes {
         errors.push(Error::CommentTooLong {
