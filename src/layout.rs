@@ -103,11 +103,11 @@ impl Iterator for Walk {
     type Item = Result<DirEntry>;
 
     fn next(&mut self) -> Option<Result<DirEntry>> {
-        if !self.dir.exists() {
-            return None;
-        }
         let entry = match self.inner.next()? {
             Ok(entry) => entry,
+            // A missing folder (or one removed while walked) has nothing
+            // more; asked only then, not at every entry.
+            Err(_) if !self.dir.exists() => return None,
             Err(e) => return Some(Err(walk_error(e, &self.dir))),
         };
         if entry.path_is_symlink()
@@ -132,6 +132,13 @@ mod tests {
             assert!(is_ignored_name(name), "{name}");
         }
         assert!(!is_ignored_name("cover.jpg"));
+    }
+
+    #[test]
+    fn a_missing_folder_has_no_files() {
+        let site = tempfile::tempdir().unwrap();
+        let files = Walk::new(site.path(), &site.path().join("static")).files();
+        assert_eq!(files.unwrap(), Vec::<PathBuf>::new());
     }
 
     #[test]
