@@ -238,6 +238,9 @@ impl Plan {
         let failed: Vec<Error> = self
             .jobs
             .par_iter()
+            // Small pieces, so that no core waits out the last long run of
+            // files another is still rendering.
+            .with_max_len(16)
             // One buffer per worker, reused from page to page.
             .map_init(Vec::new, |buffer, (job, path)| {
                 buffer.clear();
