@@ -91,6 +91,17 @@ pub fn render(source: &str, page_path: &str) -> Body {
 /// The text of some Markdown, without markup, on one line: what a comment
 /// says, for structured data. Nothing in it is HTML.
 pub fn text_of(source: &str) -> String {
+    if is_plain_prose(source) {
+        // Its text is its words (most comments): no need to parse it.
+        let mut text = String::with_capacity(source.len());
+        push_words(&mut text, source, &mut false);
+        return text;
+    }
+    parsed_text(source)
+}
+
+/// `text_of`, by parsing.
+fn parsed_text(source: &str) -> String {
     let mut text = String::with_capacity(source.len());
     // Whether a space goes before the next word.
     let mut apart = false;
@@ -111,6 +122,37 @@ pub fn text_of(source: &str) -> String {
         }
     }
     text
+}
+
+/// Whether `source` is prose that Markdown leaves as it is, save for white
+/// space: no character that starts markup anywhere (`*`, `` ` ``, `<`, `&`,
+/// `[`…), no line that starts with a list marker or a digit, and no
+/// control character.
+fn is_plain_prose(source: &str) -> bool {
+    let markup = |b: u8| {
+        matches!(
+            b,
+            b'\\'
+                | b'`'
+                | b'*'
+                | b'_'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'!'
+                | b'&'
+                | b'~'
+                | b'#'
+                | b'|'
+                | b'='
+        ) || (b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
+    };
+    let starts_block = |line: &str| {
+        line.trim_start()
+            .starts_with(|c: char| c == '-' || c == '+' || c.is_ascii_digit())
+    };
+    !source.bytes().any(markup) && !source.lines().any(starts_block)
 }
 
 /// Appends the words of `piece` to `text`, one space between words (also
@@ -554,6 +596,41 @@ mod tests {
             ("\n\n", ""),
         ] {
             assert_eq!(text_of(source), text, "{source:?}");
+        }
+    }
+
+    #[test]
+    fn plain_prose_is_told_apart_and_gives_the_text_a_parse_gives() {
+        for prose in [
+            "I went no contact for thirty days. It hurt, then it helped.",
+            "  Self-worth first; coffee (with friends) second?  \n\nThen: walks.",
+            "Line one\n    indented four\n\tand a tab\nend - of it",
+            "Quotes \"straight\" and 'single', 100% sure, 3 times.",
+            "caf\u{e9}\u{a0}au\u{2003}lait",
+            "",
+        ] {
+            assert!(is_plain_prose(prose), "{prose:?}");
+            assert_eq!(text_of(prose), parsed_text(prose), "{prose:?}");
+        }
+        for markup in [
+            "**bold**",
+            "a `code` span",
+            "see <https://e.com>",
+            "x &amp; y",
+            "[a](b)",
+            "# Title",
+            "Title\n===",
+            "Title\n---",
+            "- item",
+            "+ item",
+            "1. first",
+            "  2) second",
+            "> quote",
+            "a\\\nb",
+            "~~~\ncode\n~~~",
+            "a\u{0}b",
+        ] {
+            assert!(!is_plain_prose(markup), "{markup:?}");
         }
     }
 
