@@ -116,6 +116,8 @@ fn render_into(site: &Site, opened: Opened, force: bool) -> Result<Built> {
             message: e.to_string(),
         });
     }
+    // The values of a big site take a while to free; the build need not wait.
+    drop_aside(views);
     spare.finish()?;
     Ok(built)
 }
