@@ -25,6 +25,7 @@ pub mod output;
 pub mod render;
 pub mod sanitize;
 pub mod scaffold;
+pub mod scan;
 pub mod search;
 pub mod serve;
 pub mod server;

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
+use crate::scan;
 use crate::slug::slugify;
 use crate::urls::{ROOT_MARK, site_link};
 
@@ -146,13 +147,13 @@ fn is_plain_prose(source: &str) -> bool {
                 | b'#'
                 | b'|'
                 | b'='
-        ) || (b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
+        ) || scan::is_control(b)
     };
     let starts_block = |line: &str| {
         line.trim_start()
             .starts_with(|c: char| c == '-' || c == '+' || c.is_ascii_digit())
     };
-    !source.bytes().any(markup) && !source.lines().any(starts_block)
+    !scan::any_byte(source, markup) && !source.lines().any(starts_block)
 }
 
 /// Appends the words of `piece` to `text`, one space between words (also

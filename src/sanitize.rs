@@ -10,6 +10,8 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use crate::scan;
+
 /// The `rel` of every link a commenter wrote.
 pub const LINK_REL: &str = "nofollow ugc noopener";
 
@@ -232,12 +234,10 @@ pub fn strip_controls<'a>(text: impl Into<Cow<'a, str>>) -> String {
 }
 
 /// Whether `text` is printable ASCII, line feeds and tabs only (so nothing
-/// in it is stripped), told 64 bytes at a time.
+/// in it is stripped).
 fn is_plain_ascii(text: &str) -> bool {
     let plain = |b: u8| (b' '..b'\x7f').contains(&b) || b == b'\n' || b == b'\t';
-    text.as_bytes()
-        .chunks(64)
-        .all(|chunk| chunk.iter().fold(true, |all, &b| all & plain(b)))
+    !scan::any_byte(text, |b| !plain(b))
 }
 
 /// The Unicode characters that change the direction of the text after them.

@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use crate::scan;
+
 /// An XML document being written into memory.
 pub type Xml = Writer<Vec<u8>>;
 
@@ -39,15 +41,11 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 }
 
 /// Whether `text` holds a character `allowed` refuses, told from its bytes
-/// 64 at a time (a feed entry carries a whole article): in UTF-8 a control
-/// character is its own byte, and U+FFFE and U+FFFF are `EF BF BE` and
-/// `EF BF BF`.
+/// (a feed entry carries a whole article): a control character, or U+FFFE
+/// or U+FFFF, which are `EF BF BE` and `EF BF BF`.
 fn has_forbidden(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let control = |b: u8| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
-    bytes
-        .chunks(64)
-        .any(|chunk| chunk.iter().fold(false, |found, &b| found | control(b)))
+    scan::any_byte(text, scan::is_control)
         || memchr::memmem::find_iter(bytes, b"\xEF\xBF")
             .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
 }

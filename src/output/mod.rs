@@ -8,10 +8,11 @@
 //! beside the output, never by reading it back), which is swapped in with
 //! one atomic exchange once complete: a failed or killed build leaves the
 //! previous output as it was. The output holds a list of the files mend
-//! wrote (`.mend-manifest`); anything else in it (`.git`, `CNAME`, `.nojekyll`, or any file with
-//! `--force`) is the user's, and is carried into the new tree, never
-//! deleted. A lock beside the output (`.public.mend-lock`) keeps two builds
-//! from writing the same folder at once. Both trees are listed at each
+//! wrote (`.mend-manifest`); anything else in it (`.git`, `CNAME`,
+//! `.nojekyll`, or any file with `--force`) is the user's, and is carried
+//! into the new tree, never deleted. A lock beside the output
+//! (`.public.mend-lock`) keeps two builds from writing the same folder at
+//! once. Both trees are listed at each
 //! build, but a folder still as a build left it is known from the record,
 //! not read (`listing`, `record`).
 //!
