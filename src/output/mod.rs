@@ -173,6 +173,8 @@ pub struct Spare {
     recorded: Recorded,
     /// What this build leaves in the spare tree, for its manifest.
     records: std::sync::Mutex<HashMap<String, Record>>,
+    /// The folders this build has made so far (or is making).
+    made: std::sync::Mutex<HashSet<String>>,
     /// Every file the site is made of.
     wanted: HashSet<String>,
     /// Every folder those files need.
@@ -274,6 +276,7 @@ impl Spare {
             before,
             recorded,
             records: std::sync::Mutex::new(HashMap::new()),
+            made: std::sync::Mutex::new(HashSet::new()),
             beside,
             _lock: lock,
             wanted,
@@ -342,6 +345,7 @@ impl Spare {
                     self.damage();
                     self.write_failed(target.clone(), source)
                 };
+                self.make_folder_of(path).map_err(fail)?;
                 write_into_folder(&target, bytes)
                     .map(|m| Stat::of(&m))
                     .map_err(fail)?
@@ -352,6 +356,27 @@ impl Spare {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(path.to_string(), Record { hash, stat });
         Ok(())
+    }
+
+    /// Makes the folder of `path` if the spare tree did not have it and no
+    /// other write has made it yet, so that the first file written into a
+    /// new folder (in a cold build, every one) is not first tried in vain.
+    /// A file whose folder another worker is still making is handled by
+    /// `write_into_folder`.
+    fn make_folder_of(&self, path: &str) -> std::io::Result<()> {
+        let Some((folder, _)) = path.rsplit_once('/') else {
+            return Ok(());
+        };
+        if self.before.folders.contains_key(folder)
+            || !self
+                .made
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(folder.to_string())
+        {
+            return Ok(());
+        }
+        fs::create_dir_all(self.beside.spare.join(folder))
     }
 
     /// The size and time of the file at `target` if it already holds
