@@ -59,7 +59,11 @@ impl Walk {
         Walk {
             inner: walkdir::WalkDir::new(dir)
                 .follow_links(true)
-                .sort_by_file_name()
+                // By name, as `sort_by_file_name`; but siblings share their
+                // folder's path, so comparing whole paths compares names
+                // without splitting a path twice per comparison (seconds
+                // at 100,000 articles, before anything runs in parallel).
+                .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
                 .into_iter()
                 .filter_entry(filter),
             dir: dir.to_path_buf(),
