@@ -159,6 +159,9 @@ fn is_plain_prose(source: &str) -> bool {
 /// Appends the words of `piece` to `text`, one space between words (also
 /// where `apart` says the last piece ended one), none at the start.
 fn push_words(text: &mut String, piece: &str, apart: &mut bool) {
+    if piece.is_ascii() {
+        return push_ascii_words(text, piece, apart);
+    }
     let mut rest = piece;
     while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
         *apart |= start > 0;
@@ -172,6 +175,36 @@ fn push_words(text: &mut String, piece: &str, apart: &mut bool) {
         rest = &rest[end..];
     }
     *apart |= !rest.is_empty();
+}
+
+/// `push_words` for ASCII (most comments), byte by byte: words with the
+/// single spaces between them are copied as one run, and only other white
+/// space (the six characters `char::is_whitespace` takes below 128) is
+/// folded.
+fn push_ascii_words(text: &mut String, piece: &str, apart: &mut bool) {
+    let bytes = piece.as_bytes();
+    let space = |at: usize| matches!(bytes[at], b' ' | b'\t'..=b'\r');
+    let lone_space = |at: usize| bytes[at] == b' ' && at + 1 < bytes.len() && !space(at + 1);
+    let mut at = 0;
+    loop {
+        let gap = at;
+        while at < bytes.len() && space(at) {
+            at += 1;
+        }
+        *apart |= at > gap;
+        if at == bytes.len() {
+            return;
+        }
+        if *apart && !text.is_empty() {
+            text.push(' ');
+        }
+        *apart = false;
+        let run = at;
+        while at < bytes.len() && (!space(at) || lone_space(at)) {
+            at += 1;
+        }
+        text.push_str(&piece[run..at]);
+    }
 }
 
 /// Footnotes as readers expect them: each reference a superscript number
@@ -595,8 +628,44 @@ mod tests {
             ("- a\n- b\n\n# c\n\nd&amp;e", "a b c d&e"),
             ("x`y`z **w** ", "xyz w"),
             ("\n\n", ""),
+            ("a\x0bb\x0cc\rd\x1fe", "a b c d\x1fe"),
+            ("d\u{85}e\u{2028}f", "d e f"),
         ] {
             assert_eq!(text_of(source), text, "{source:?}");
+        }
+    }
+
+    #[test]
+    fn words_are_joined_as_split_whitespace_finds_them() {
+        for piece in [
+            "",
+            "   ",
+            "one",
+            " lead and trail ",
+            "tab\tnew\nline\x0bvt\x0cff\rcr end",
+            "unit\x1fseparator and\x00nul",
+            "two  spaces, a space \tand a tab,\n \nand x y z ",
+            "a b c d",
+            "caf\u{e9}\u{a0}au\u{2003}lait\u{85}x\u{3000}",
+        ] {
+            let mut text = String::new();
+            push_words(&mut text, piece, &mut false);
+            let words: Vec<&str> = piece.split_whitespace().collect();
+            assert_eq!(text, words.join(" "), "{piece:?}");
+        }
+        // A piece that ends or starts with white space is apart from the next.
+        for (pieces, joined) in [
+            (["a ", "b"], "a b"),
+            (["a", " b"], "a b"),
+            (["a", "b"], "ab"),
+            (["  ", "b"], "b"),
+            (["caf\u{e9}\u{a0}", "b"], "caf\u{e9} b"),
+        ] {
+            let (mut text, mut apart) = (String::new(), false);
+            for piece in pieces {
+                push_words(&mut text, piece, &mut apart);
+            }
+            assert_eq!(text, joined, "{pieces:?}");
         }
     }
 
