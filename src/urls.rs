@@ -121,9 +121,30 @@ pub fn fill_root<'h>(html: &'h str, root: &str) -> Cow<'h, str> {
 }
 
 /// The same for rendered bytes, in place; untouched when there is no mark.
+/// A way back no longer than the mark (`../../`: any page less than six
+/// folders deep) is written over the mark, the bytes after it moved
+/// forward, so the buffer (reused from page to page) is neither copied nor
+/// given up.
 pub fn fill_root_bytes(out: &mut Vec<u8>, root: &str) {
-    if let Some(bytes) = filled(out, root) {
-        *out = bytes;
+    if root.len() > ROOT_MARK.len() {
+        if let Some(bytes) = filled(out, root) {
+            *out = bytes;
+        }
+        return;
+    }
+    let finder = memchr::memmem::Finder::new(ROOT_MARK);
+    // Everything before `read` is done, and has moved to before `write`.
+    let (mut read, mut write) = (0, 0);
+    while let Some(found) = finder.find(&out[read..]) {
+        out.copy_within(read..read + found, write);
+        write += found;
+        out[write..write + root.len()].copy_from_slice(root.as_bytes());
+        write += root.len();
+        read += found + ROOT_MARK.len();
+    }
+    if read > write {
+        out.copy_within(read.., write);
+        out.truncate(write + out.len() - read);
     }
 }
 
@@ -282,6 +303,40 @@ mod tests {
             page_path(false, p("Guides/b/index.md"), true, "b"),
             "guides/b/"
         );
+    }
+
+    #[test]
+    fn root_marks_are_filled_in_place_or_not_as_replacing_them_would() {
+        let m = ROOT_MARK;
+        let texts = [
+            String::new(),
+            "no mark at all".to_string(),
+            m.to_string(),
+            format!("{m}posts/a/"),
+            format!("<a href=\"{m}posts/a/\">a</a> and <a href=\"{m}\">home</a>"),
+            format!("{m}{m}{m}"),
+            format!("x{m}"),
+            format!("{}{m}{}", "a".repeat(100), "b".repeat(100)),
+        ];
+        let shorter = "../../../../../../../";
+        for root in [
+            "",
+            "./",
+            "../",
+            &shorter[..15],
+            &shorter[..18],
+            "https://a.example/blog/",
+        ] {
+            for text in &texts {
+                let mut bytes = text.clone().into_bytes();
+                fill_root_bytes(&mut bytes, root);
+                assert_eq!(
+                    String::from_utf8(bytes).unwrap(),
+                    text.replace(m, root),
+                    "{root:?} in {text:?}"
+                );
+            }
+        }
     }
 
     #[test]
