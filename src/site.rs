@@ -177,18 +177,33 @@ fn attach_comments(
 /// Drops drafts (unless asked for), then sorts articles newest first and
 /// pages by path, so that output never depends on the order of the disk.
 fn split_and_sort(loaded: Vec<Page>, drafts: bool) -> (Vec<Page>, Vec<Page>) {
-    let (mut articles, mut pages): (Vec<Page>, Vec<Page>) = loaded
+    let (articles, pages): (Vec<Page>, Vec<Page>) = loaded
         .into_iter()
         .filter(|p| drafts || !p.draft)
         .partition(|p| p.kind == Kind::Article);
-    articles.sort_by(|a, b| {
+    let articles = sorted_by(articles, |a, b| {
         b.date
             .cmp(&a.date)
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.source.cmp(&b.source))
     });
-    pages.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.source.cmp(&b.source)));
+    let pages = sorted_by(pages, |a, b| {
+        a.path.cmp(&b.path).then_with(|| a.source.cmp(&b.source))
+    });
     (articles, pages)
+}
+
+/// `pages` sorted as `sort_by` would, but each page moved once: their
+/// places are sorted, not the pages (a page is large, and this runs before
+/// anything else can).
+fn sorted_by(pages: Vec<Page>, order: impl Fn(&Page, &Page) -> std::cmp::Ordering) -> Vec<Page> {
+    let mut places: Vec<usize> = (0..pages.len()).collect();
+    places.sort_by(|&a, &b| order(&pages[a], &pages[b]));
+    let mut pages: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
+    places
+        .into_iter()
+        .map(|i| pages[i].take().expect("each place is sorted once"))
+        .collect()
 }
 
 fn collect_static(
