@@ -215,6 +215,15 @@ fn move_footnotes_to_the_end(events: &mut Vec<Event>) {
     let has_notes = events
         .iter()
         .any(|e| matches!(e, Event::FootnoteReference(_)));
+    let has_definitions = || {
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Start(Tag::FootnoteDefinition(_))))
+    };
+    if !has_notes && !has_definitions() {
+        // Most bodies: nothing to move, so no copy of every event.
+        return;
+    }
     let mut notes: Vec<(String, Vec<Event>)> = Vec::new();
     let mut kept = Vec::with_capacity(events.len());
     let mut current: Option<(String, Vec<Event>)> = None;
@@ -227,10 +236,6 @@ fn move_footnotes_to_the_end(events: &mut Vec<Event>) {
             (event, Some((_, inside))) => inside.push(event),
             (event, None) => kept.push(event),
         }
-    }
-    if !has_notes && notes.is_empty() {
-        *events = kept;
-        return;
     }
     let mut numbers: HashMap<String, usize> = HashMap::new();
     let mut cited: HashMap<String, usize> = HashMap::new();
