@@ -20,8 +20,11 @@ wall time against their CPU time. Unless --no-floor, it
 runs the floor (benches/floor.rs: read and parse every source, write as
 many files and bytes as mend's output) on the same corpus, cold and warm,
 and prints mend's ratio to it; up to 10,000 articles it then makes --runs
-cold builds of mend and of the floor in turn and prints the median ratio,
-as the cost of a cold build drifts with the disk. Unless --no-search, it
+cold builds in turn of mend, of mend with a theme that renders nothing (the
+corpus hard-linked beside it, every template empty) and of the floor, and
+prints each one's median ratio to the floor, as the cost of a cold build
+drifts with the disk: on the disk, then in memory (/dev/shm), where making
+a file costs least. Unless --no-search, it
 builds each size again with `search = true` and prints what the index adds
 (warm and cold), its size, and what one query downloads (meta, shards and
 result chunks, raw and gzipped, computed as the search page's script does).
@@ -88,6 +91,7 @@ def output_stats(public):
 
 
 TRASH = []  # the folder where set_aside moves what a cold build must not find
+MEMORY = Path("/dev/shm/mend-bench")  # where cold builds are also taken in memory
 
 
 def set_aside(path):
@@ -96,8 +100,11 @@ def set_aside(path):
     disk), creating a file skips, one by one, every inode freed in the last
     minute (`recently_deleted` in fs/ext4/ialloc.c; up to six minutes while
     its block is dirty), so a build that follows the removal of a large tree
-    spends seconds of system time in that scan, more the more was removed."""
-    if path.exists():
+    spends seconds of system time in that scan, more the more was removed.
+    In memory (tmpfs) there is no such scan: removed at once."""
+    if path.exists() and path.is_relative_to(MEMORY):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    elif path.exists():
         trash = TRASH[0] / str(len(list(TRASH[0].iterdir())))
         path.rename(trash)
 
@@ -257,10 +264,11 @@ def floor_binary():
     sys.exit("cargo built no floor executable")
 
 
-def measure_floor(binary, site, runs, mend, mend_command, pairs):
+def measure_floor(binary, site, runs, mend, mend_binary, pairs):
     """The floor (benches/floor.rs) on the same corpus, writing as many files
     and bytes as mend's output holds; prints mend's ratio to it, and then
-    that of `pairs` cold builds of each taken in turn."""
+    that of `pairs` cold builds of each taken in turn, on the disk and (where
+    there is one) in memory, where making a file costs least."""
     public = site / "public"
     listing = site.parent / f"floor-listing-{site.name}.txt"
     with open(listing, "w") as out:
@@ -268,34 +276,66 @@ def measure_floor(binary, site, runs, mend, mend_command, pairs):
             if f.is_file():
                 out.write(f"{f.stat().st_size} {f.relative_to(public)}\n")
     target = site.parent / f"floor-out-{site.name}"
-    floor_command = [binary, site, listing, target]
-    wall, cpu, peak, cold_user, cold_wall = measure("floor", floor_command, target, runs, prime=0)
+    wall, cpu, peak, cold_user, cold_wall = measure("floor", [binary, site, listing, target], target, runs, prime=0)
     print(f"  mend/floor: warm wall {mend[0] / wall:.2f}   cold wall {mend[4] / cold_wall:.2f}"
           f"   cold user CPU {mend[3] / cold_user:.2f}")
-    if pairs:
-        cold_in_turn(mend_command, public, floor_command, target, pairs)
+    if not pairs:
+        return
+    bare = bare_site(site)
+    places = [("on the disk", site.parent)]
+    if MEMORY.parent.is_dir():
+        places.append(("in memory", MEMORY))
+    for where, folder in places:
+        folder.mkdir(parents=True, exist_ok=True)
+        outputs = [folder / f"{site.name}-public", folder / f"{site.name}-bare-public", folder / f"floor-out-{site.name}"]
+        builds = [
+            ("mend", [mend_binary, "build", "--quiet", "--root", site, "--output", outputs[0]], outputs[0]),
+            ("mend, empty theme", [mend_binary, "build", "--quiet", "--root", bare, "--output", outputs[1]], outputs[1]),
+            ("floor", [binary, site, listing, outputs[2]], outputs[2]),
+        ]
+        cold_in_turn(builds, pairs, where)
 
 
-def cold_in_turn(mend_command, public, floor_command, target, pairs):
-    """Cold builds of mend and of the floor in turn, `pairs` times (which
-    one goes first alternates): what a cold build costs here drifts from
-    minute to minute (on ext4 without a journal, making a file skips over
-    the inodes freed in the minutes before, so it depends on where the
-    files land), and two builds side by side see the same drift. Prints
-    the medians and the median ratio."""
-    mend, floor, ratios = [], [], []
+def cold_in_turn(builds, pairs, where):
+    """Cold builds of mend, of mend with a theme that renders nothing and of
+    the floor in turn, `pairs` times (the order reverses every other time):
+    what a cold build costs here drifts from minute to minute (on ext4
+    without a journal, making a file skips over the inodes freed in the
+    minutes before, so it depends on where the files land), and builds side
+    by side see the same drift. `builds` holds (name, command, output) with
+    the floor last. Prints the medians and each build's median ratio to the
+    floor's."""
+    times = {name: [] for name, _, _ in builds}
     for k in range(pairs):
-        if k % 2:
-            floor.append(cold_run(floor_command, target))
-        mend.append(cold_run(mend_command, public))
-        if not k % 2:
-            floor.append(cold_run(floor_command, target))
-        ratios.append(mend[-1][0] / floor[-1][0])
+        for name, command, output in (builds if k % 2 == 0 else builds[::-1]):
+            times[name].append(cold_run(command, output))
     median = statistics.median
-    print(f"  cold in turn (median of {pairs} pairs): mend wall {median(r[0] for r in mend):.2f} s"
-          f" (cpu {median(r[1] for r in mend):.2f} s), floor wall {median(r[0] for r in floor):.2f} s"
-          f" (cpu {median(r[1] for r in floor):.2f} s), mend/floor {median(ratios):.2f}"
-          f" (each pair: {', '.join(f'{r:.2f}' for r in ratios)})")
+    floor = times[builds[-1][0]]
+    print(f"  cold in turn, {where} (median of {pairs}):")
+    for name, _, _ in builds:
+        runs = times[name]
+        ratios = [r[0] / f[0] for r, f in zip(runs, floor)]
+        print(f"    {name:17} wall {median(r[0] for r in runs):5.2f} s   cpu {median(r[1] for r in runs):5.2f} s"
+              f" (user {median(r[3] for r in runs):5.2f} s)   /floor {median(ratios):.2f}"
+              f" (each: {', '.join(f'{r:.2f}' for r in ratios)})")
+
+
+def bare_site(site):
+    """`site` with a theme that renders nothing: every template of the
+    default theme overridden by an empty one, the content hard-linked. What
+    mend does beyond the floor without any template (comments sanitized,
+    structured data, feeds, the record), to tell the templates' part."""
+    bare = site.parent / f"{site.name}-bare"
+    if not (bare / "content").is_dir():
+        shutil.rmtree(bare, ignore_errors=True)
+        bare.mkdir(parents=True)
+        shutil.copytree(site / "content", bare / "content", copy_function=os.link)
+    shutil.copy(site / "site.toml", bare / "site.toml")
+    templates = bare / "templates"
+    templates.mkdir(exist_ok=True)
+    for template in (REPO / "themes" / "default" / "templates").glob("*.html"):
+        (templates / template.name).write_text("")
+    return bare
 
 
 def hugo_binary():
@@ -433,6 +473,7 @@ def main():
         run(args, binary, floor)
     finally:
         shutil.rmtree(trash, ignore_errors=True)
+        shutil.rmtree(MEMORY, ignore_errors=True)
 
 
 def run(args, binary, floor):
@@ -448,7 +489,7 @@ def run(args, binary, floor):
         if not args.no_floor:
             # The cold target is set at 1,000 and 10,000 articles; a pair at
             # 100,000 would set aside 6 GB more.
-            measure_floor(floor, site, args.runs, mend, command, args.runs if n <= 10000 else 0)
+            measure_floor(floor, site, args.runs, mend, binary, args.runs if n <= 10000 else 0)
         if args.pressure and n == pressure_size:
             measure_pressure(binary, site, args.runs)
         if not args.no_search:
