@@ -42,9 +42,7 @@ impl Date {
 
     /// `2024-02-27`.
     pub fn ymd(&self) -> String {
-        let mut out = String::with_capacity(10);
-        push_ymd(&mut out, &self.civil());
-        out
+        ymd(&self.civil())
     }
 
     /// `February 27, 2024`, for people.
@@ -55,11 +53,9 @@ impl Date {
     /// The forms templates need.
     pub fn view(&self) -> DateView {
         let d = self.civil();
-        let iso = rfc3339(&d);
         DateView {
-            // What comes before `THH:MM:SSZ`.
-            ymd: iso[..iso.len() - 10].to_string(),
-            iso,
+            iso: rfc3339(&d),
+            ymd: ymd(&d),
             human: human(&d),
             time: self.has_time.then(|| {
                 let mut out = String::with_capacity(9);
@@ -88,6 +84,13 @@ fn rfc3339(d: &jiff::civil::DateTime) -> String {
     out.push(':');
     push_two(&mut out, d.second());
     out.push('Z');
+    out
+}
+
+/// `2024-02-27`.
+fn ymd(d: &jiff::civil::DateTime) -> String {
+    let mut out = String::with_capacity(10);
+    push_ymd(&mut out, d);
     out
 }
 
