@@ -1,36 +1,71 @@
-//! The HTTP/1.1 server mend runs (`mend serve`), built to stay up when it
-//! is reachable from more than this machine: requests are parsed by
-//! `httparse` within size limits (414 for a long request line, 431 for long
-//! headers, 413 for a long body), slow and idle connections time out, the
-//! number of connections (and so of threads) is bounded, and only requests
-//! whose `Host` names this server are answered (421 otherwise), so a page
-//! elsewhere cannot reach it through DNS rebinding.
+//! The HTTP/1.1 server under `mend serve` and `mend comments serve`, made to
+//! stay up when it is reachable from the internet. The protocol is hyper's
+//! (framing, chunked bodies, conflicting `Content-Length`s, header limits),
+//! on tokio, so an idle connection costs a few kilobytes, not a thread. On
+//! top of it this module keeps every bound per client as well as in total:
+//!
+//! - connections per client address (an IPv6 /64 counts as one address),
+//!   and in all; the one over the bound gets a short 503;
+//! - time: the request head (and the wait for the next one on a kept-alive
+//!   connection) within `read`, the body within `read` too, and a client
+//!   that stops reading its answer is dropped after `write`;
+//! - bytes: the request line (414), the head (431), the body (413, read to
+//!   its end first within a bound, so the client sees the answer and not a
+//!   reset), and the bodies held at once by all requests together;
+//! - requests behind a trusted proxy: the forwarded address is the client,
+//!   and its requests in flight are bounded as a peer's connections are.
+//!
+//! Answers are made by a synchronous handler on tokio's blocking pool, so a
+//! request that reads a file never makes another wait. Only requests whose
+//! `Host` names this server are answered (421 otherwise), so a page
+//! elsewhere cannot reach it through DNS rebinding. Ambiguous framing is
+//! refused: a `Transfer-Encoding` (411), a `Content-Length` that is not
+//! plain digits (400).
 //!
 //! Not for what is answered: a handler given to `run` decides that.
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::io;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::Frame;
+use http_body_util::{BodyExt, Either, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{Semaphore, mpsc};
 
 /// The bounds a server keeps to.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// The longest request line (method, target, version).
+    /// The longest request target (path and query).
     pub request_line: usize,
     /// The longest request head: request line and headers.
     pub head: usize,
     /// The largest request body.
     pub body: usize,
-    /// How long a client may take to send a request head, or its body.
+    /// How long a client may take to send a request head (or, kept alive,
+    /// to start its next one), and then its body.
     pub read: Duration,
-    /// How long a kept-alive connection may wait for its next request.
-    pub idle: Duration,
     /// How long writing a response may be blocked by a client not reading.
     pub write: Duration,
-    /// Connections served at once; each has a thread.
+    /// Connections open at once, in all.
     pub connections: usize,
+    /// Connections open at once from one client address (an IPv6 /64); for
+    /// clients behind a trusted proxy, their requests in flight.
+    pub per_client: usize,
+    /// Bytes of request bodies held at once, by all requests together.
+    pub bodies: usize,
+    /// Requests answered at once (threads of the blocking pool).
+    pub workers: usize,
 }
 
 impl Default for Limits {
@@ -40,9 +75,11 @@ impl Default for Limits {
             head: 32 * 1024,
             body: 64 * 1024,
             read: Duration::from_secs(10),
-            idle: Duration::from_secs(15),
             write: Duration::from_secs(30),
-            connections: 64,
+            connections: 1024,
+            per_client: 32,
+            bodies: 32 * 1024 * 1024,
+            workers: 64,
         }
     }
 }
@@ -55,7 +92,11 @@ pub struct Request {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The address the connection came from.
     pub peer: SocketAddr,
+    /// The client: the peer, or behind a trusted proxy the address it
+    /// forwarded (the last entry of `X-Forwarded-For`).
+    pub client: IpAddr,
 }
 
 impl Request {
@@ -71,6 +112,11 @@ impl Request {
     pub fn path(&self) -> &str {
         self.target.split(['?', '#']).next().unwrap_or("/")
     }
+
+    /// Whether the connection comes from this machine (a loopback address).
+    pub fn from_loopback(&self) -> bool {
+        canonical(self.peer.ip()).is_loopback()
+    }
 }
 
 /// What a handler answers.
@@ -80,14 +126,11 @@ pub struct Response {
     pub body: Body,
 }
 
-/// Writes a streamed body for as long as it lasts.
-pub type Streamer = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + Send>;
-
-/// A response body: bytes, or a stream written for as long as it lasts
-/// (server-sent events), which ends the connection.
+/// A response body: bytes, or a stream of chunks sent as they come (server-
+/// sent events) until the sender is dropped or the client goes away.
 pub enum Body {
     Bytes(Vec<u8>),
-    Stream(Streamer),
+    Stream(mpsc::Receiver<Vec<u8>>),
 }
 
 impl Response {
@@ -174,290 +217,418 @@ pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     difference == 0
 }
 
-/// A fresh random token of 32 hexadecimal digits, for one run of a server.
+/// `n` random bytes from the operating system, as hexadecimal digits.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the operating system's random source answers");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh random token of 32 hexadecimal digits (128 bits from the
+/// operating system's random source), for one run of a server.
 pub fn random_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    (0..2)
-        .map(|k: u64| {
-            // Each RandomState is seeded afresh by the standard library.
-            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u64(k);
-            format!("{:016x}", hasher.finish())
-        })
-        .collect()
+    random_hex(16)
 }
 
-/// Serves connections from `listener` until the process ends.
-pub fn run(listener: TcpListener, limits: Limits, hosts: Hosts, handler: Arc<Handler>) {
-    let open = Arc::new(AtomicUsize::new(0));
-    let shared = Arc::new((limits, hosts, handler));
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        if open.fetch_add(1, Ordering::AcqRel) >= shared.0.connections {
-            open.fetch_sub(1, Ordering::AcqRel);
-            refuse_busy(stream, &shared.0);
-            continue;
-        }
-        let open = Arc::clone(&open);
-        let shared = Arc::clone(&shared);
-        let spawned = std::thread::Builder::new()
-            .name("mend-http".into())
-            .spawn(move || {
-                let (limits, hosts, handler) = &*shared;
-                serve_connection(stream, limits, hosts, handler.as_ref());
-                open.fetch_sub(1, Ordering::AcqRel);
-            });
-        if spawned.is_err() {
-            // No thread could be made: the connection is dropped, and
-            // `open` stays one too high, which only lowers the bound.
-            continue;
-        }
-    }
+/// Who the server is, as every connection needs it.
+struct Server {
+    limits: Limits,
+    hosts: Hosts,
+    handler: Arc<Handler>,
+    /// Take the client from `X-Forwarded-For` (behind a trusted proxy).
+    trust_proxy: bool,
+    clients: Clients,
+    bodies: Semaphore,
 }
 
-/// Too many connections: a short answer, without a thread of its own.
-fn refuse_busy(mut stream: TcpStream, limits: &Limits) {
-    let _ = stream.set_write_timeout(Some(Duration::from_millis(200).min(limits.write)));
-    let response = Response::text(503, "the server is busy; try again in a moment")
-        .with_header("Retry-After", "1");
-    let _ = write_response(&mut stream, response, false, false);
+/// What a server is told besides its handler.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub limits: Limits,
+    pub hosts: Hosts,
+    /// Behind a proxy: the forwarded address is the client, and the peer
+    /// (the proxy) is not bounded per address.
+    pub trust_proxy: bool,
 }
 
-/// Why a request could not be read.
-enum Failure {
-    /// The client went away, or sent nothing in time: close quietly.
-    Gone,
-    /// The client's mistake: answer it, then close.
-    Refuse(u16, &'static str),
-}
-
-fn serve_connection(mut stream: TcpStream, limits: &Limits, hosts: &Hosts, handler: &Handler) {
-    let Ok(peer) = stream.peer_addr() else { return };
-    let _ = stream.set_write_timeout(Some(limits.write));
-    let _ = stream.set_nodelay(true);
-    let mut buffer = Vec::new();
-    let mut first = true;
-    loop {
-        let wait = if first { limits.read } else { limits.idle };
-        first = false;
-        let request = match read_request(&mut stream, &mut buffer, limits, wait, peer) {
-            Ok(request) => request,
-            Err(Failure::Gone) => return,
-            Err(Failure::Refuse(status, message)) => {
-                let _ = write_response(&mut stream, Response::text(status, message), false, false);
-                return;
+/// Serves connections from `listener` until the process ends, or returns
+/// the error that kept it from starting.
+pub fn run(listener: TcpListener, setup: Setup, handler: Arc<Handler>) -> io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(setup.limits.workers.max(1))
+        .thread_name("mend-http")
+        .enable_all()
+        .build()?;
+    listener.set_nonblocking(true)?;
+    let server = Arc::new(Server {
+        bodies: Semaphore::new(setup.limits.bodies.min(Semaphore::MAX_PERMITS)),
+        limits: setup.limits,
+        hosts: setup.hosts,
+        trust_proxy: setup.trust_proxy,
+        handler,
+        clients: Clients::default(),
+    });
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        loop {
+            let Ok((stream, peer)) = listener.accept().await else {
+                // Out of file descriptors, or a connection reset before it
+                // was taken: wait a moment rather than spin.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let server = Arc::clone(&server);
+            let admitted = if server.trust_proxy {
+                server.clients.admit_total(server.limits.connections)
+            } else {
+                server
+                    .clients
+                    .admit(peer.ip(), &server.limits, server.limits.connections)
+            };
+            match admitted {
+                Some(permit) => {
+                    tokio::spawn(connection(stream, peer, permit, server));
+                }
+                None => {
+                    tokio::spawn(refuse_busy(stream));
+                }
             }
-        };
-        let head_only = request.method == "HEAD";
-        let keep_alive = wants_keep_alive(&request);
-        let response = match request.header("Host") {
-            None => Response::text(400, "a Host header is required"),
-            Some(host) if !hosts.allows(host) => Response::text(
-                421,
-                "this server answers only requests addressed to it by IP address, localhost or its own name",
-            ),
-            Some(_) => answer(handler, request),
-        };
-        match write_response(&mut stream, response, head_only, keep_alive) {
-            Ok(true) => continue,
-            _ => return,
         }
-    }
+    })
 }
 
-/// The handler's answer; a panic in it is a 500, not a lost thread.
-fn answer(handler: &Handler, request: Request) -> Response {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(request))).unwrap_or_else(
-        |_| Response::text(500, "mend hit an internal error (a bug: please report it)"),
-    )
+/// Too many connections: a short answer, then the connection is closed.
+async fn refuse_busy(mut stream: tokio::net::TcpStream) {
+    let answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nContent-Length: 42\r\nConnection: close\r\n\r\nthe server is busy; try again in a moment\n";
+    let _ = tokio::time::timeout(Duration::from_millis(500), async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.shutdown().await
+    })
+    .await;
 }
 
-fn wants_keep_alive(request: &Request) -> bool {
-    !request
-        .header("Connection")
-        .is_some_and(|c| c.eq_ignore_ascii_case("close"))
-}
-
-/// Reads one request: the head within `wait` of starting, then the body.
-fn read_request(
-    stream: &mut TcpStream,
-    buffer: &mut Vec<u8>,
-    limits: &Limits,
-    wait: Duration,
+async fn connection(
+    stream: tokio::net::TcpStream,
     peer: SocketAddr,
-) -> Result<Request, Failure> {
-    let deadline = Instant::now() + wait;
-    let head_end = loop {
-        if let Some(end) = find_head_end(buffer) {
-            break end;
+    _permit: Permit,
+    server: Arc<Server>,
+) {
+    let mut timed = tokio_io_timeout::TimeoutStream::new(stream);
+    timed.set_write_timeout(Some(server.limits.write));
+    let io = TokioIo::new(Box::pin(timed));
+    let (read, head) = (server.limits.read, server.limits.head);
+    let service = service_fn(move |request| {
+        let server = Arc::clone(&server);
+        async move { Ok::<_, Infallible>(answer(request, peer, &server).await) }
+    });
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(read)
+        .max_header_size(head)
+        .max_buf_size(head.max(8192))
+        .serve_connection(io, service)
+        .await;
+}
+
+type Reply = hyper::Response<Either<Full<Bytes>, Events>>;
+
+/// The answer to one request, from the checks here or from the handler.
+async fn answer(request: hyper::Request<Incoming>, peer: SocketAddr, server: &Server) -> Reply {
+    let (parts, body) = request.into_parts();
+    let client = client_of(&parts.headers, peer, server.trust_proxy);
+    let _in_flight = if server.trust_proxy {
+        match server.clients.admit(client, &server.limits, usize::MAX) {
+            Some(permit) => Some(permit),
+            None => {
+                return refusal(
+                    429,
+                    "too many requests from your address at once; try again in a moment",
+                );
+            }
         }
-        let line_done = buffer.windows(2).any(|w| w == b"\r\n");
-        if !line_done && buffer.len() > limits.request_line {
-            return Err(Failure::Refuse(414, "the request line is too long"));
-        }
-        if buffer.len() > limits.head {
-            return Err(Failure::Refuse(431, "the request headers are too long"));
-        }
-        fill(stream, buffer, deadline)?;
+    } else {
+        None
     };
-    if head_end > limits.head {
-        return Err(Failure::Refuse(431, "the request headers are too long"));
+    if let Some(refused) = refuse_framing(&parts, &server.limits) {
+        return refused;
     }
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut parsed = httparse::Request::new(&mut headers);
-    match parsed.parse(&buffer[..head_end]) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Err(httparse::Error::TooManyHeaders) => {
-            return Err(Failure::Refuse(431, "the request has too many headers"));
-        }
-        _ => return Err(Failure::Refuse(400, "the request is not valid HTTP/1.1")),
-    }
-    let mut request = Request {
-        method: parsed.method.unwrap_or_default().to_string(),
-        target: parsed.path.unwrap_or("/").to_string(),
-        headers: parsed
+    let declared = declared_length(&parts.headers).unwrap_or(0);
+    let body = match read_body(body, declared, server).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return refused,
+    };
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string(),
+        headers: parts
             .headers
             .iter()
-            .map(|h| {
+            .map(|(name, value)| {
                 (
-                    h.name.to_string(),
-                    String::from_utf8_lossy(h.value).into_owned(),
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
                 )
             })
             .collect(),
-        body: Vec::new(),
+        body,
         peer,
+        client,
     };
-    buffer.drain(..head_end);
-    read_body(stream, buffer, &mut request, limits)?;
-    Ok(request)
-}
-
-/// The end of a request head (after the blank line), if it has arrived.
-fn find_head_end(buffer: &[u8]) -> Option<usize> {
-    buffer
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4)
-}
-
-/// Reads what the client has sent so far, waiting at most until `deadline`.
-fn fill(stream: &mut TcpStream, buffer: &mut Vec<u8>, deadline: Instant) -> Result<(), Failure> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(Failure::Gone);
-    }
-    stream
-        .set_read_timeout(Some(left))
-        .map_err(|_| Failure::Gone)?;
-    let mut chunk = [0u8; 8192];
-    match stream.read(&mut chunk) {
-        Ok(0) | Err(_) => Err(Failure::Gone),
-        Ok(n) => {
-            buffer.extend_from_slice(&chunk[..n]);
-            Ok(())
+    let response = match request.header("Host") {
+        None => Response::text(400, "a Host header is required"),
+        Some(host) if !server.hosts.allows(host) => Response::text(
+            421,
+            "this server answers only requests addressed to it by IP address, localhost or its own name",
+        ),
+        Some(_) => {
+            let handler = Arc::clone(&server.handler);
+            tokio::task::spawn_blocking(move || handler(request))
+                .await
+                .unwrap_or_else(|_| {
+                    Response::text(500, "mend hit an internal error (a bug: please report it)")
+                })
         }
-    }
-}
-
-/// A body of `Content-Length` bytes, at most `limits.body`.
-fn read_body(
-    stream: &mut TcpStream,
-    buffer: &mut Vec<u8>,
-    request: &mut Request,
-    limits: &Limits,
-) -> Result<(), Failure> {
-    if request.header("Transfer-Encoding").is_some() {
-        return Err(Failure::Refuse(411, "send the body with a Content-Length"));
-    }
-    let length = match request.header("Content-Length") {
-        None => 0,
-        Some(text) => text
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| Failure::Refuse(400, "the Content-Length is not a number"))?,
     };
-    if length > limits.body {
-        return Err(Failure::Refuse(413, "the request body is too large"));
-    }
-    let deadline = Instant::now() + limits.read;
-    while buffer.len() < length {
-        fill(stream, buffer, deadline)?;
-    }
-    request.body = buffer.drain(..length).collect();
-    Ok(())
+    to_hyper(response)
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        301 => "Moved Permanently",
-        303 => "See Other",
-        304 => "Not Modified",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        414 => "URI Too Long",
-        415 => "Unsupported Media Type",
-        401 => "Unauthorized",
-        421 => "Misdirected Request",
-        422 => "Unprocessable Content",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "",
+/// A request whose framing or size is refused before its body is read.
+fn refuse_framing(parts: &hyper::http::request::Parts, limits: &Limits) -> Option<Reply> {
+    let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if target > limits.request_line {
+        return Some(refusal(414, "the request line is too long"));
+    }
+    if parts.headers.contains_key(hyper::header::TRANSFER_ENCODING) {
+        return Some(refusal(411, "send the body with a Content-Length"));
+    }
+    let lengths = parts.headers.get_all(hyper::header::CONTENT_LENGTH);
+    if lengths.iter().any(|value| !plain_length(value.as_bytes())) {
+        return Some(refusal(
+            400,
+            "the Content-Length must be one number in plain digits",
+        ));
+    }
+    None
+}
+
+/// `0`, or digits without a leading zero, and not longer than any body.
+fn plain_length(value: &[u8]) -> bool {
+    match value {
+        [b'0'] => true,
+        [b'1'..=b'9', rest @ ..] => rest.len() < 18 && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
     }
 }
 
-/// Writes a response; whether the connection may carry another request.
-fn write_response(
-    stream: &mut TcpStream,
-    response: Response,
-    head_only: bool,
-    keep_alive: bool,
-) -> io::Result<bool> {
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\n",
-        response.status,
-        reason(response.status)
-    );
+fn declared_length(headers: &hyper::HeaderMap) -> Option<usize> {
+    headers
+        .get(hyper::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// The most of a refused body read and dropped, so the client, still
+/// sending, reads the refusal instead of a reset.
+const DRAIN: usize = 1024 * 1024;
+
+/// The body, within the size and time limits and the bytes all requests
+/// may hold at once.
+async fn read_body(body: Incoming, declared: usize, server: &Server) -> Result<Vec<u8>, Reply> {
+    let limits = &server.limits;
+    if declared > limits.body {
+        drain(body, limits.read).await;
+        return Err(refusal(413, "the request body is too large"));
+    }
+    if declared == 0 {
+        return Ok(Vec::new());
+    }
+    let permits = u32::try_from(declared).unwrap_or(u32::MAX);
+    let held = tokio::time::timeout(limits.read, server.bodies.acquire_many(permits)).await;
+    let Ok(Ok(_held)) = held else {
+        return Err(refusal(503, "the server is busy; try again in a moment"));
+    };
+    match tokio::time::timeout(limits.read, Limited::new(body, limits.body).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+        Ok(Err(_)) => Err(refusal(400, "the request body did not arrive whole")),
+        Err(_) => Err(refusal(408, "the request body took too long to arrive")),
+    }
+}
+
+/// Reads and drops up to `DRAIN` bytes of a body, for at most `wait`.
+async fn drain(mut body: Incoming, wait: Duration) {
+    let _ = tokio::time::timeout(wait.min(Duration::from_secs(2)), async {
+        let mut dropped = 0;
+        while dropped < DRAIN {
+            match body.frame().await {
+                Some(Ok(frame)) => dropped += frame.data_ref().map_or(0, Bytes::len),
+                _ => break,
+            }
+        }
+    })
+    .await;
+}
+
+/// A refusal that ends the connection.
+fn refusal(status: u16, message: &str) -> Reply {
+    to_hyper(Response::text(status, message).with_header("Connection", "close"))
+}
+
+fn to_hyper(response: Response) -> Reply {
+    let mut builder = hyper::Response::builder().status(response.status);
     for (name, value) in &response.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        builder = builder.header(name.as_str(), value.as_str());
     }
-    match response.body {
-        Body::Bytes(bytes) => {
-            let keep = keep_alive;
-            head.push_str(&format!("Content-Length: {}\r\n", bytes.len()));
-            head.push_str(if keep {
-                "Connection: keep-alive\r\n\r\n"
-            } else {
-                "Connection: close\r\n\r\n"
-            });
-            stream.write_all(head.as_bytes())?;
-            if !head_only {
-                stream.write_all(&bytes)?;
-            }
-            stream.flush()?;
-            Ok(keep)
+    let body = match response.body {
+        Body::Bytes(bytes) => Either::Left(Full::new(Bytes::from(bytes))),
+        Body::Stream(receiver) => Either::Right(Events { receiver }),
+    };
+    builder.body(body).unwrap_or_else(|_| {
+        let mut fallback = hyper::Response::new(Either::Left(Full::new(Bytes::from_static(
+            b"mend made an invalid response (a bug: please report it)\n",
+        ))));
+        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    })
+}
+
+/// A streamed body: each chunk as it is sent.
+pub struct Events {
+    receiver: mpsc::Receiver<Vec<u8>>,
+}
+
+impl http_body::Body for Events {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.receiver
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(Frame::data(Bytes::from(bytes)))))
+    }
+}
+
+/// The client of a request: the peer, or the address a trusted proxy
+/// forwarded (the last `X-Forwarded-For` entry, the one it saw).
+fn client_of(headers: &hyper::HeaderMap, peer: SocketAddr, trust_proxy: bool) -> IpAddr {
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .filter(|_| trust_proxy)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|list| list.rsplit(',').next())
+        .and_then(|address| address.trim().parse().ok());
+    canonical(forwarded.unwrap_or(peer.ip()))
+}
+
+/// An IPv4 address sent as IPv6 (`::ffff:1.2.3.4`) is that IPv4 address.
+fn canonical(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// What one client is counted as: its IPv4 address, or its IPv6 /64 (one
+/// subscriber's network, which it may fill with addresses at will).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ClientKey {
+    V4(u32),
+    V6Net(u64),
+}
+
+impl ClientKey {
+    fn of(address: IpAddr) -> ClientKey {
+        match canonical(address) {
+            IpAddr::V4(v4) => ClientKey::V4(v4.to_bits()),
+            IpAddr::V6(v6) => ClientKey::V6Net((v6.to_bits() >> 64) as u64),
         }
-        Body::Stream(write) => {
-            head.push_str("Connection: close\r\n\r\n");
-            stream.write_all(head.as_bytes())?;
-            stream.flush()?;
-            if !head_only {
-                // A stream runs until the client goes away; it needs no
-                // write timeout, as it writes little and often.
-                let _ = stream.set_write_timeout(None);
-                write(stream)?;
+    }
+}
+
+/// Connections (or requests) open now, per client and in all.
+#[derive(Default)]
+struct Clients {
+    counts: Arc<Mutex<Counts>>,
+}
+
+#[derive(Default)]
+struct Counts {
+    total: usize,
+    per_client: HashMap<ClientKey, usize>,
+}
+
+/// One admitted connection or request; counted until dropped.
+struct Permit {
+    counts: Arc<Mutex<Counts>>,
+    key: Option<ClientKey>,
+}
+
+impl Clients {
+    /// Admits one more from `address` if it and the total are within bounds.
+    fn admit(&self, address: IpAddr, limits: &Limits, total: usize) -> Option<Permit> {
+        let key = ClientKey::of(address);
+        let mut counts = self.lock();
+        let mine = counts.per_client.get(&key).copied().unwrap_or(0);
+        if mine >= limits.per_client || counts.total >= total {
+            return None;
+        }
+        counts.total += 1;
+        counts.per_client.insert(key, mine + 1);
+        Some(Permit {
+            counts: Arc::clone(&self.counts),
+            key: Some(key),
+        })
+    }
+
+    /// Admits one more if the total is within bounds.
+    fn admit_total(&self, total: usize) -> Option<Permit> {
+        let mut counts = self.lock();
+        if counts.total >= total {
+            return None;
+        }
+        counts.total += 1;
+        Some(Permit {
+            counts: Arc::clone(&self.counts),
+            key: None,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Counts> {
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        counts.total = counts.total.saturating_sub(1);
+        if let Some(key) = self.key {
+            let left = counts
+                .per_client
+                .get(&key)
+                .map_or(0, |n| n.saturating_sub(1));
+            if left == 0 {
+                counts.per_client.remove(&key);
+            } else {
+                counts.per_client.insert(key, left);
             }
-            Ok(false)
         }
     }
 }
@@ -475,6 +646,7 @@ mod tests {
         assert!(!same_secret(b"", b"abc"));
         assert_ne!(random_token(), random_token());
         assert_eq!(random_token().len(), 32);
+        assert!(random_token().bytes().all(|b| b.is_ascii_hexdigit()));
     }
 
     #[test]
@@ -499,5 +671,57 @@ mod tests {
             assert!(!hosts.allows(host), "{host}");
         }
         assert!(Hosts::new("blog.test").allows("blog.test:1111"));
+    }
+
+    #[test]
+    fn only_plain_digits_are_a_length() {
+        for good in ["0", "5", "65536", "123456789012345678"] {
+            assert!(plain_length(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "+5",
+            "0005",
+            "00",
+            " 5",
+            "5 ",
+            "-1",
+            "",
+            "5,5",
+            "0x10",
+            "1234567890123456789",
+        ] {
+            assert!(!plain_length(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_client_and_mapped_ipv4_is_ipv4() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(ClientKey::of(a), ClientKey::of(b));
+        assert_ne!(ClientKey::of(a), ClientKey::of(c));
+        let mapped: IpAddr = "::ffff:127.0.0.2".parse().unwrap();
+        let plain: IpAddr = "127.0.0.2".parse().unwrap();
+        assert_eq!(ClientKey::of(mapped), ClientKey::of(plain));
+    }
+
+    #[test]
+    fn clients_are_bounded_each_and_in_all() {
+        let limits = Limits {
+            per_client: 2,
+            ..Limits::default()
+        };
+        let clients = Clients::default();
+        let one: IpAddr = "127.0.0.2".parse().unwrap();
+        let two: IpAddr = "127.0.0.3".parse().unwrap();
+        let first = clients.admit(one, &limits, 3).unwrap();
+        let _second = clients.admit(one, &limits, 3).unwrap();
+        assert!(clients.admit(one, &limits, 3).is_none(), "a third from one");
+        let _other = clients.admit(two, &limits, 3).unwrap();
+        assert!(clients.admit(two, &limits, 3).is_none(), "over the total");
+        drop(first);
+        let _again = clients.admit(one, &limits, 3).expect("a place came free");
+        assert!(clients.admit_total(3).is_none());
     }
 }

@@ -140,11 +140,15 @@ pub fn run(options: Options) -> Result<()> {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    let limits = server::Limits {
-        // Form encoding may triple a body; the fields around it are small.
-        body: config.comments_max_bytes * 3 + 16 * 1024,
-        connections: 256,
-        ..server::Limits::default()
+    let setup = server::Setup {
+        limits: server::Limits {
+            // Form encoding may triple a body; the fields around it are small.
+            body: config.comments_max_bytes * 3 + 16 * 1024,
+            connections: 4096,
+            ..server::Limits::default()
+        },
+        hosts,
+        trust_proxy: options.trust_proxy,
     };
     let intake = Arc::new(Intake {
         root: options.root.clone(),
@@ -158,8 +162,9 @@ pub fn run(options: Options) -> Result<()> {
     });
     println!("taking comments at http://{address}/ (Ctrl-C to stop)");
     let handler: Arc<server::Handler> = Arc::new(move |request| intake.handle(request));
-    server::run(listener, limits, hosts, handler);
-    Ok(())
+    server::run(listener, setup, handler).map_err(|e| Error::Serve {
+        message: format!("the comment server could not start: {e}"),
+    })
 }
 
 fn bind(bind: &str, port: u16) -> Result<TcpListener> {
@@ -284,7 +289,7 @@ impl Intake {
             );
             return refused(Reader::Person, &refusal, None);
         };
-        let address = self.sender(request);
+        let address = request.client;
         if !self.within_rate(address) {
             let refusal = refuse(
                 429,
@@ -464,17 +469,6 @@ impl Intake {
             target.page_mut(&mut loaded.site).comments = fresh.comments;
         }
         target.page(&loaded.site).comments.clone()
-    }
-
-    /// The sender's address: the peer, or the last `X-Forwarded-For`
-    /// entry (the one the proxy saw) when the proxy is trusted.
-    fn sender(&self, request: &Request) -> IpAddr {
-        let forwarded = request
-            .header("X-Forwarded-For")
-            .filter(|_| self.options.trust_proxy)
-            .and_then(|list| list.rsplit(',').next())
-            .and_then(|a| a.trim().parse().ok());
-        forwarded.unwrap_or(request.peer.ip())
     }
 
     /// Counts a submission from `address`; whether it is within the limit.

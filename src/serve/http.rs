@@ -5,7 +5,6 @@
 //!
 //! Not for rendering (`live`) or deciding when to reload (`reload`).
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -66,17 +65,14 @@ pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
             moderation::SCRIPT.as_bytes().to_vec(),
         ),
         moderation::PENDING_PATH => moderation::pending(&request, shared),
-        EVENTS_PATH => {
-            let shared = Arc::clone(shared);
-            Response {
-                status: 200,
-                headers: vec![
-                    ("Content-Type".into(), "text/event-stream".into()),
-                    ("Cache-Control".into(), "no-store".into()),
-                ],
-                body: Body::Stream(Box::new(move |w| stream_events(w, &shared))),
-            }
-        }
+        EVENTS_PATH => Response {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "text/event-stream".into()),
+                ("Cache-Control".into(), "no-store".into()),
+            ],
+            body: events(shared),
+        },
         SCRIPT_PATH => respond(
             200,
             "text/javascript; charset=utf-8",
@@ -231,25 +227,35 @@ fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response {
 }
 
 /// A Server-Sent Events stream: the current state at once, then each new
-/// one, until the browser goes away.
-fn stream_events(writer: &mut dyn Write, shared: &Shared) -> std::io::Result<()> {
-    let mut state = shared.hub.state();
-    loop {
-        let event = format!(
-            "event: state\ndata: {}\n\n",
-            serde_json::to_string(&state).expect("plain data serializes")
-        );
-        writer.write_all(event.as_bytes())?;
-        writer.flush()?;
+/// one, with a comment when idle to notice closed tabs, until the browser
+/// goes away. It runs as a task, not a thread: an open tab costs little.
+fn events(shared: &Shared) -> Body {
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let mut states = shared.hub.follow();
+    tokio::runtime::Handle::current().spawn(async move {
         loop {
-            if let Some(next) = shared.hub.wait_for_change(&state, KEEP_ALIVE) {
-                state = next;
-                break;
+            let state = states.borrow_and_update().clone();
+            let event = format!(
+                "event: state\ndata: {}\n\n",
+                serde_json::to_string(&state).expect("plain data serializes")
+            );
+            if sender.send(event.into_bytes()).await.is_err() {
+                return;
             }
-            writer.write_all(b": still here\n\n")?;
-            writer.flush()?;
+            loop {
+                match tokio::time::timeout(KEEP_ALIVE, states.changed()).await {
+                    Ok(Ok(())) => break,
+                    Ok(Err(_)) => return,
+                    Err(_) => {
+                        if sender.send(b": still here\n\n".to_vec()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
         }
-    }
+    });
+    Body::Stream(receiver)
 }
 
 #[cfg(test)]

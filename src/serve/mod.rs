@@ -145,9 +145,17 @@ fn spawn_server(
     shared: &Arc<http::Shared>,
 ) -> std::thread::JoinHandle<()> {
     let shared = Arc::clone(shared);
-    let hosts = server::Hosts::new(bind);
+    let setup = server::Setup {
+        limits: server::Limits::default(),
+        hosts: server::Hosts::new(bind),
+        trust_proxy: false,
+    };
     let handler: Arc<server::Handler> = Arc::new(move |request| http::handle(request, &shared));
-    std::thread::spawn(move || server::run(listener, server::Limits::default(), hosts, handler))
+    std::thread::spawn(move || {
+        if let Err(e) = server::run(listener, setup, handler) {
+            eprintln!("error: the preview server could not start: {e}");
+        }
+    })
 }
 
 /// Runs a build of `serve`, turning errors and even panics into a message

@@ -5,9 +5,6 @@
 //!
 //! Not for deciding when to rebuild (`watch`) or what (`live`).
 
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
-
 use serde::Serialize;
 
 /// Where the script and the event stream are served from.
@@ -29,23 +26,26 @@ pub(super) struct State {
 }
 
 /// The current state, and a way for event streams to wait for the next.
-#[derive(Default)]
 pub(super) struct Hub {
-    state: Mutex<State>,
-    changed: Condvar,
+    state: tokio::sync::watch::Sender<State>,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub {
+            state: tokio::sync::watch::Sender::new(State::default()),
+        }
+    }
 }
 
 impl Hub {
     pub(super) fn state(&self) -> State {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.state.borrow().clone()
     }
 
     /// A rebuild changed the site; `css_only` when only stylesheets changed.
     pub(super) fn changed(&self, css_only: bool) {
-        self.update(|state| {
+        self.state.send_modify(|state| {
             state.generation += 1;
             if !css_only {
                 state.reload_generation = state.generation;
@@ -56,12 +56,12 @@ impl Hub {
 
     /// A rebuild failed: the old site stays, the error is shown.
     pub(super) fn failed(&self, message: String) {
-        self.update(|state| state.error = Some(message));
+        self.state.send_modify(|state| state.error = Some(message));
     }
 
     /// A rebuild worked but changed no byte: only clears an error.
     pub(super) fn unchanged(&self) {
-        self.update(|state| {
+        self.state.send_modify(|state| {
             if state.error.is_some() {
                 // The page shown may be older than the fix: reload it.
                 state.error = None;
@@ -71,26 +71,9 @@ impl Hub {
         });
     }
 
-    fn update(&self, change: impl FnOnce(&mut State)) {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        change(&mut state);
-        self.changed.notify_all();
-    }
-
-    /// Waits up to `timeout` for a state other than `seen`.
-    pub(super) fn wait_for_change(&self, seen: &State, timeout: Duration) -> Option<State> {
-        let state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (state, _) = self
-            .changed
-            .wait_timeout_while(state, timeout, |now| now == seen)
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (*state != *seen).then(|| state.clone())
+    /// Follows the state: each new one is seen by the receiver.
+    pub(super) fn follow(&self) -> tokio::sync::watch::Receiver<State> {
+        self.state.subscribe()
     }
 }
 

@@ -299,7 +299,31 @@ pub(crate) fn http(
 
 /// Sends these bytes as they are and reads the whole reply.
 pub(crate) fn send(server: &Server, bytes: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(&server.address).unwrap();
+    send_from(server, "127.0.0.1", bytes)
+}
+
+/// Connects to `server` from `source`, another loopback address
+/// (`127.0.0.2`, …), as a second client of the internet would.
+pub(crate) fn connect_from(server: &Server, source: &str) -> TcpStream {
+    let address: std::net::SocketAddr = server.address.parse().unwrap();
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        None,
+    )
+    .unwrap();
+    let source: std::net::IpAddr = source.parse().unwrap();
+    assert!(source.is_loopback(), "tests send to loopback only");
+    socket
+        .bind(&std::net::SocketAddr::new(source, 0).into())
+        .unwrap();
+    socket.connect(&address.into()).unwrap();
+    socket.into()
+}
+
+/// Sends these bytes from `source` and reads the whole reply.
+pub(crate) fn send_from(server: &Server, source: &str, bytes: &[u8]) -> Reply {
+    let mut stream = connect_from(server, source);
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -307,10 +331,20 @@ pub(crate) fn send(server: &Server, bytes: &[u8]) -> Reply {
     let _ = stream.write_all(bytes);
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
+    parse_reply(&raw)
+}
+
+/// A raw HTTP response, parsed.
+pub(crate) fn parse_reply(raw: &[u8]) -> Reply {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response");
+        .unwrap_or_else(|| {
+            panic!(
+                "not a complete response: {:?}",
+                String::from_utf8_lossy(raw)
+            )
+        });
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.lines();
     let status = lines
