@@ -31,6 +31,37 @@ fn write_beside(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
     Ok(temp)
 }
 
+/// Removes the temporary files in `dir` that processes no longer running
+/// left (cut short by a crash or `kill -9`); how many. Those of a running
+/// process, this one included, may be in use and are kept.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_owner(&name) else {
+            continue;
+        };
+        let running = Path::new("/proc").join(pid.to_string()).exists();
+        if !running && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process that wrote a temporary file named `.NAME.PID.N.tmp`.
+fn temp_owner(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let mut parts = inner.rsplitn(3, '.');
+    let _n: u64 = parts.next()?.parse().ok()?;
+    let pid = parts.next()?.parse().ok()?;
+    parts.next().filter(|n| !n.is_empty())?;
+    Some(pid)
+}
+
 /// Flushes a folder, so a file just named in it stays named after a crash.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
@@ -105,6 +136,38 @@ impl Lock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temps_of_gone_processes_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has the largest pid Linux allows plus one.
+        let gone = ".20261123-221530-abc.toml.4194305.7.tmp";
+        let mine = format!(".x.toml.{}.1.tmp", std::process::id());
+        for name in [
+            gone,
+            mine.as_str(),
+            "20261123-221530-abc.toml",
+            ".x.tmp",
+            "a.1.2.tmp",
+        ] {
+            fs::write(dir.path().join(name), "x").unwrap();
+        }
+        assert_eq!(remove_stale_temps(dir.path()), 1);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut kept = vec![
+            mine.as_str(),
+            ".x.tmp",
+            "20261123-221530-abc.toml",
+            "a.1.2.tmp",
+        ];
+        kept.sort_unstable();
+        assert_eq!(left, kept);
+        assert_eq!(remove_stale_temps(&dir.path().join("missing")), 0);
+    }
 
     #[test]
     fn create_never_replaces() {

@@ -7,10 +7,8 @@
 //! Not for checking what a reader sent (`intake`) nor for moving a comment
 //! into its article's comment file (`moderate`).
 
-use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -55,9 +53,9 @@ impl Submission {
             .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("");
-        let line = line.trim();
+        let line = crate::sanitize::clean_name(line);
         if line.chars().count() <= width {
-            line.to_string()
+            line
         } else {
             let cut: String = line.chars().take(width.saturating_sub(1)).collect();
             format!("{cut}…")
@@ -73,22 +71,16 @@ pub fn is_valid_id(id: &str) -> bool {
         && !id.starts_with('-')
 }
 
-/// A fresh comment id: the time it was made and twelve random letters,
-/// such as `20261123-221530-k3m9q2x7a1bc`.
+/// A fresh comment id: the time it was made and twelve random letters
+/// (60 bits from the operating system's random source), such as
+/// `20261123-221530-k3m9q2x7a1bc`.
 pub fn new_id(now: jiff::Timestamp) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    // Each RandomState is seeded afresh by the standard library.
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_i128(now.as_nanosecond());
-    let mut bits = hasher.finish();
-    let random: String = (0..12)
-        .map(|_| {
-            let letter = LETTERS[(bits % 32) as usize] as char;
-            bits /= 32;
-            letter
-        })
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).expect("the operating system's random source answers");
+    let random: String = bytes
+        .iter()
+        .map(|b| LETTERS[usize::from(b % 32)] as char)
         .collect();
     format!("{}-{random}", now.strftime("%Y%m%d-%H%M%S"))
 }
@@ -121,6 +113,15 @@ impl Inbox {
 
     fn spam_path_of(&self, id: &str) -> PathBuf {
         self.dir.join(SPAM_DIR).join(Self::file_name(id))
+    }
+
+    /// Removes what writes cut short left behind (a crash, `kill -9`):
+    /// temporary files of processes that are gone. How many were removed.
+    pub fn remove_stale_temps(&self) -> usize {
+        [self.dir.clone(), self.dir.join(SPAM_DIR)]
+            .iter()
+            .map(|dir| durable::remove_stale_temps(dir))
+            .sum()
     }
 
     /// Stores a submission for good; `AlreadyExists` if its id is taken.
