@@ -231,13 +231,64 @@ fn duplicate_ids(ids: &[(Option<String>, usize)], path: &Path) -> Vec<Error> {
     errors
 }
 
-/// The line of each `[[comment]]` header, in order.
+/// The line of each `[[comment]]` header, in order: a line that starts
+/// one outside any string (a comment's text may hold such a line in a
+/// multi-line string), found in one pass.
 fn header_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| line.trim_start().starts_with("[[comment]]"))
-        .map(|(i, _)| i + 1)
-        .collect()
+    let mut lines = Vec::new();
+    let mut open: Option<&str> = None;
+    for (i, line) in text.lines().enumerate() {
+        if open.is_none() && line.trim_start().starts_with("[[comment]]") {
+            lines.push(i + 1);
+            continue;
+        }
+        open = still_open(line, open);
+    }
+    lines
+}
+
+/// Which multi-line string (`"""` or `'''`) is open after `line`, given
+/// the one open before it.
+fn still_open<'a>(line: &str, mut open: Option<&'a str>) -> Option<&'a str> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &line[i..];
+        match open {
+            Some(quotes) if rest.starts_with(quotes) => {
+                open = None;
+                i += 3;
+            }
+            Some("\"\"\"") if bytes[i] == b'\\' => i += 2,
+            Some(_) => i += 1,
+            None if rest.starts_with("\"\"\"") => {
+                open = Some("\"\"\"");
+                i += 3;
+            }
+            None if rest.starts_with("'''") => {
+                open = Some("'''");
+                i += 3;
+            }
+            None if bytes[i] == b'#' => break,
+            None if bytes[i] == b'"' || bytes[i] == b'\'' => i += skip_string(&bytes[i..]),
+            None => i += 1,
+        }
+    }
+    open
+}
+
+/// The length of a one-line string at the start of `bytes`, quotes included.
+fn skip_string(bytes: &[u8]) -> usize {
+    let quote = bytes[0];
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// Where a comment is written, for messages.
@@ -261,7 +312,7 @@ fn check_comment(
     };
     let mut errors = Vec::new();
     let mut require = |value: Option<String>, field: &'static str| {
-        let value = value.filter(|v| !v.trim().is_empty());
+        let value = value.filter(|v| !crate::sanitize::is_blank(v));
         if value.is_none() {
             errors.push(Error::CommentMissingField {
                 path: path.to_path_buf(),
@@ -430,6 +481,26 @@ fn reply_cycles(comments: &[Comment]) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_inside_a_string_is_not_a_comment() {
+        let text = r#"[[comment]]
+id = "a"
+body = """
+quoted:
+[[comment]]
+still \""" inside
+end"""
+
+[[comment]]
+id = "b" # [[comment]]
+body = '''
+[[comment]]'''
+author = "it's \" x"
+[[comment]]
+"#;
+        assert_eq!(header_lines(text), [1, 9, 14]);
+    }
 
     fn errors_of(text: &str) -> Vec<String> {
         match parse(text, Path::new("x.comments.toml"), MAX) {
