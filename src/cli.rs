@@ -605,7 +605,14 @@ const TOKEN_VARIABLE: &str = "MEND_COMMENTS_TOKEN";
 
 fn list_inbox(root: &Path) -> Result<()> {
     crate::config::Config::load(root)?;
-    let pending = Inbox::of_site(root).list()?;
+    let inbox = Inbox::of_site(root);
+    let removed = inbox.remove_stale_temps();
+    if removed > 0 {
+        say!(
+            "removed {removed} unfinished temporary files that an interrupted server left in the inbox"
+        );
+    }
+    let pending = inbox.list()?;
     if pending.is_empty() {
         say!("no comments waiting");
         return Ok(());
@@ -619,7 +626,8 @@ fn list_inbox(root: &Path) -> Result<()> {
             .parent
             .as_deref()
             .map_or_else(String::new, |p| format!(" (reply to {p})"));
-        say!("{}  {}  {}  {}{reply}", s.id, s.article, s.author, age);
+        let author = crate::sanitize::clean_name(&s.author);
+        say!("{}  {}  {author}  {}{reply}", s.id, s.article, age);
         say!("    {}", s.first_line(72));
     }
     Ok(())
@@ -641,15 +649,25 @@ fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
 
 fn approve(args: &ApproveArgs) -> Result<()> {
     let root = &args.root.dir();
-    let done = if args.all {
+    let all = if args.all {
         moderate::approve_all(root)?
     } else {
-        moderate::approve(root, &args.ids)?
+        moderate::ApprovedAll {
+            done: moderate::approve(root, &args.ids)?,
+            skipped: Vec::new(),
+        }
     };
+    let done = all.done;
+    for skipped in &all.skipped {
+        eprintln!(
+            "warning: left {} in the inbox: {} (fix or delete it with `mend comments delete {}`)",
+            skipped.id, skipped.reason, skipped.id
+        );
+    }
     for d in &done {
         say!("approved {} into {}", d.id, d.file.display());
     }
-    if done.is_empty() {
+    if done.is_empty() && all.skipped.is_empty() {
         say!("no comments waiting");
     }
     rebuild_if(args.build, root)

@@ -172,6 +172,11 @@ pub enum Error {
     ArticleGone { id: String, article: String },
 
     #[error(
+        "--article {article} is not an article of this site; give its Markdown file from the site's root, such as --article content/posts/no-contact.md"
+    )]
+    NotAnArticle { article: String },
+
+    #[error(
         "no comment `{id}` in the inbox or in any comment file; `mend comments inbox` lists pending ones, and ids are shown in a comment's link (#comment-ID)"
     )]
     CommentNotFound { id: String },

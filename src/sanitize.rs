@@ -233,6 +233,26 @@ pub fn strip_controls<'a>(text: impl Into<Cow<'a, str>>) -> String {
         .collect()
 }
 
+/// A name as one line: controls (line breaks too) and direction marks
+/// removed, each run of white space made one space, and trimmed, so a name
+/// can never forge a second line where it is listed.
+pub fn clean_name(text: &str) -> String {
+    let cleaned = strip_controls(text);
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a text shows nothing to a reader: only white space, controls,
+/// direction marks and zero-width characters. The one rule for "empty",
+/// for what readers send and for comment files alike.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || is_bidi_control(c)
+            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    })
+}
+
 /// Whether `text` is printable ASCII, line feeds and tabs only (so nothing
 /// in it is stripped).
 fn is_plain_ascii(text: &str) -> bool {

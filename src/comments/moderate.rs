@@ -132,14 +132,81 @@ pub fn approve(root: &Path, ids: &[String]) -> Result<Vec<Done>> {
     Ok(done)
 }
 
-/// Approves every pending submission.
-pub fn approve_all(root: &Path) -> Result<Vec<Done>> {
-    let ids: Vec<String> = Inbox::of_site(root)
-        .list()?
-        .into_iter()
-        .map(|s| s.id)
+/// What `approve --all` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApprovedAll {
+    pub done: Vec<Done>,
+    /// Submissions left in the inbox, and why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A submission `approve --all` left pending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub id: String,
+    /// A sentence: what is wrong with it.
+    pub reason: String,
+}
+
+/// Approves every pending submission that can be: one that could not be
+/// published (its article is gone, a field is blank or too long), and a
+/// reply to one of those, is left in the inbox and named, and the rest are
+/// approved all the same.
+pub fn approve_all(root: &Path) -> Result<ApprovedAll> {
+    let config = Config::load(root)?;
+    let pending = Inbox::of_site(root).list()?;
+    let mut skipped = Vec::new();
+    let mut valid: HashSet<&str> = HashSet::new();
+    for s in &pending {
+        match check_alone(root, s, &config) {
+            Ok(()) => {
+                valid.insert(&s.id);
+            }
+            Err(e) => skipped.push(Skipped {
+                id: s.id.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    let waiting: HashSet<&str> = pending.iter().map(|s| s.id.as_str()).collect();
+    // A reply waits for its parent; oldest first, so a parent is decided
+    // before its replies.
+    for s in &pending {
+        let parent_left = s
+            .parent
+            .as_deref()
+            .is_some_and(|p| waiting.contains(p) && !valid.contains(p));
+        if parent_left && valid.remove(s.id.as_str()) {
+            skipped.push(Skipped {
+                id: s.id.clone(),
+                reason: format!(
+                    "it replies to {}, which is still waiting",
+                    s.parent.as_deref().unwrap_or_default()
+                ),
+            });
+        }
+    }
+    let ids: Vec<String> = pending
+        .iter()
+        .filter(|s| valid.contains(s.id.as_str()))
+        .map(|s| s.id.clone())
         .collect();
-    approve(root, &ids)
+    let done = if ids.is_empty() {
+        Vec::new()
+    } else {
+        approve(root, &ids)?
+    };
+    Ok(ApprovedAll { done, skipped })
+}
+
+/// Whether a submission, alone, would make a valid comment of its article.
+fn check_alone(root: &Path, s: &Submission, config: &Config) -> Result<()> {
+    check_article(root, s)?;
+    let mut comment = NewComment::from(s);
+    // Its parent is checked against the file when it is appended.
+    comment.parent = None;
+    let file = in_site(root, comments_file_of(Path::new(&s.article)));
+    super::parse(&table_text(&comment), &file, config.comments_max_bytes).map(|_| ())
 }
 
 /// Moves pending submissions to the spam folder.
@@ -193,6 +260,14 @@ pub fn reply(root: &Path, reply: &Reply) -> Result<Replied> {
         return Err(Error::EmptyReply);
     }
     let author = reply_author(&config, reply.author)?;
+    if let Some(article) = reply.article {
+        let text = article.to_string_lossy();
+        if !is_article_path(&text) {
+            return Err(Error::NotAnArticle {
+                article: text.into_owned(),
+            });
+        }
+    }
     let inbox = Inbox::of_site(root);
     let (article, approved) = match inbox.get(reply.to) {
         Ok(pending) => {

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::comments::Comment;
-use crate::sanitize::{is_web_url, strip_controls};
+use crate::sanitize::{clean_name, is_blank, is_web_url, strip_controls};
 
 /// The fields of the comment form, as sent (form-encoded or JSON).
 #[derive(Debug, Default, Deserialize)]
@@ -94,15 +94,15 @@ pub struct Fields {
 /// `shown` are the comments of the article (a reply must be to an approved
 /// one).
 pub fn fields(form: &Form, shown: &[Comment], bounds: Bounds) -> Result<Fields, Refusal> {
-    let author = strip_controls(form.author.trim());
-    if author.is_empty() || author.chars().count() > MAX_NAME {
+    let author = clean_name(&form.author);
+    if is_blank(&author) || author.chars().count() > MAX_NAME {
         return Err(refuse(
             422,
             format!("Please give your name (at most {MAX_NAME} characters)."),
         ));
     }
-    let body = strip_controls(form.body.trim());
-    if body.is_empty() {
+    let body = strip_controls(form.body.as_str()).trim().to_string();
+    if is_blank(&body) {
         return Err(refuse(422, "Your comment is empty."));
     }
     if body.len() > bounds.max_bytes {
@@ -233,6 +233,18 @@ mod tests {
         let status = |f: Form| fields(&f, &[], BOUNDS).unwrap_err().status;
         assert_eq!(status(form("", "x")), 422);
         assert_eq!(status(form("A", "  ")), 422);
+        // Cleaned first, then judged: nothing visible is nothing.
+        for invisible in [
+            "\u{1} \u{1}",
+            "\u{200e} \u{200e}",
+            "\u{200b}\u{feff}",
+            "\u{202e}",
+        ] {
+            assert_eq!(status(form(invisible, "x")), 422, "{invisible:?}");
+            assert_eq!(status(form("A", invisible)), 422, "{invisible:?}");
+        }
+        let forged = fields(&form("Ana\n2026 admin  approved", "x"), &[], BOUNDS).unwrap();
+        assert_eq!(forged.author, "Ana 2026 admin approved");
         assert_eq!(status(form("A", &"x".repeat(101))), 413);
         assert_eq!(status(form("A", "http://a http://b http://c")), 422);
         let mut bad_url = form("A", "x");
