@@ -56,8 +56,6 @@ pub struct Options {
 
 /// The most submissions handed to one pull.
 const PULL_BATCH: usize = 500;
-/// A site is read again for an unknown article at most this often.
-const RELOAD_GAP: Duration = Duration::from_secs(5);
 /// Addresses remembered by the rate limit before old ones are dropped.
 const RATE_MEMORY: usize = 10_000;
 
@@ -66,7 +64,6 @@ struct Loaded {
     site: Site,
     views: Views,
     by_path: HashMap<String, PageRef>,
-    at: Instant,
 }
 
 impl Loaded {
@@ -83,7 +80,6 @@ impl Loaded {
             site,
             views,
             by_path,
-            at: Instant::now(),
         })
     }
 }
@@ -92,7 +88,9 @@ impl Loaded {
 struct Intake {
     root: PathBuf,
     options: Options,
-    loaded: RwLock<Loaded>,
+    /// The site as last read; swapped whole when the watcher has read it
+    /// again, so a request only ever clones a pointer.
+    loaded: RwLock<Arc<Loaded>>,
     inbox: Inbox,
     /// Fingerprints of what is pending or published, to refuse repeats.
     seen: Mutex<HashSet<u64>>,
@@ -153,17 +151,45 @@ pub fn run(options: Options) -> Result<()> {
     let intake = Arc::new(Intake {
         root: options.root.clone(),
         options,
-        loaded: RwLock::new(loaded),
+        loaded: RwLock::new(Arc::new(loaded)),
         inbox,
         seen: Mutex::new(seen),
         rates: Mutex::new(HashMap::new()),
         prefix,
         origins,
     });
+    let removed = intake.inbox.remove_stale_temps();
+    if removed > 0 {
+        println!(
+            "removed {removed} unfinished temporary files that an interrupted run left in the inbox"
+        );
+    }
+    let _watcher = keep_current(&intake)?;
     println!("taking comments at http://{address}/ (Ctrl-C to stop)");
     let handler: Arc<server::Handler> = Arc::new(move |request| intake.handle(request));
     server::run(listener, setup, handler).map_err(|e| Error::Serve {
         message: format!("the comment server could not start: {e}"),
+    })
+}
+
+/// Watches the site's files and reads the site again after each batch of
+/// edits (an article published, a comment approved), on the watcher's one
+/// thread: one reading at a time, and edits made meanwhile are gathered
+/// into the next. Requests never read the site themselves.
+fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
+    let intake = Arc::clone(intake);
+    let root = intake.root.clone();
+    crate::serve::watch::start(&root, move |_changed| match Loaded::load(&intake.root) {
+        Ok(fresh) => {
+            remember_published(&fresh, &mut intake.seen_lock());
+            *intake
+                .loaded
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(fresh);
+        }
+        Err(e) => {
+            eprintln!("error: cannot read the site again (still using the last good one): {e}")
+        }
     })
 }
 
@@ -198,6 +224,25 @@ fn fingerprint(article: &str, author: &str, body: &str) -> u64 {
 /// A page's source from the site's root, with `/`: `content/posts/x.md`.
 fn relative_source(root: &Path, source: &Path) -> String {
     crate::config::relative_path(root, source)
+}
+
+/// A page comments are sent to, as the site was last read.
+struct Found {
+    loaded: Arc<Loaded>,
+    target: PageRef,
+    /// Its absolute address.
+    permalink: String,
+    /// Its source from the site's root: `content/posts/x.md`.
+    source: String,
+    /// Whether it takes comments now.
+    open: bool,
+}
+
+impl Found {
+    /// Its published comments.
+    fn comments(&self) -> &[Comment] {
+        &self.target.page(&self.loaded.site).comments
+    }
 }
 
 /// How a request wants its answer.
@@ -310,37 +355,39 @@ impl Intake {
         form: &Form,
         address: IpAddr,
     ) -> std::result::Result<(String, String), (Refusal, Option<String>)> {
-        let (target, permalink, article, shown, open) =
-            self.find(&form.article).ok_or_else(|| {
-                (
-                    refuse(
-                        404,
-                        format!("There is no article at `{}` on this blog.", form.article),
-                    ),
-                    None,
-                )
-            })?;
-        let back = Some(permalink.clone());
-        if !open {
+        if form.article.trim().is_empty() {
+            let refusal = refuse(
+                400,
+                "The comment arrived without its article: send it from the form under an article.",
+            );
+            return Err((refusal, None));
+        }
+        let found = self.find(&form.article).ok_or_else(|| {
+            (
+                refuse(
+                    404,
+                    format!("There is no article at `{}` on this blog.", form.article),
+                ),
+                None,
+            )
+        })?;
+        let back = Some(found.permalink.clone());
+        if !found.open {
             return Err((refuse(403, "Comments on this article are closed."), back));
         }
-        let bounds = self.bounds();
-        let fields = match check::fields(form, &shown, bounds) {
-            Err(refusal) if refusal.status == 422 && !form.parent.trim().is_empty() => {
-                // A reply to a comment approved since the site was read.
-                let fresh = self.reload_comments(target);
-                check::fields(form, &fresh, bounds).map_err(|r| (r, back.clone()))?
-            }
-            other => other.map_err(|r| (r, back.clone()))?,
-        };
-        let print = fingerprint(&article, &fields.author, &fields.body);
-        if !form.is_robot() && self.seen_lock().contains(&print) {
+        let fields =
+            check::fields(form, found.comments(), self.bounds()).map_err(|r| (r, back.clone()))?;
+        let print = fingerprint(&found.source, &fields.author, &fields.body);
+        // Checked and claimed in one step: of identical posts sent at once,
+        // one is stored and the others are told it was received.
+        if !form.is_robot() && !self.seen_lock().insert(print) {
             let refusal = refuse(
                 409,
                 "This comment was already received: it looks as though you have said that already.",
             );
             return Err((refusal, back));
         }
+        let (article, permalink) = (found.source, found.permalink);
         let now = jiff::Timestamp::now();
         let mut submission = Submission {
             id: new_id(now),
@@ -354,6 +401,9 @@ impl Intake {
             address: Some(address.to_string()),
         };
         self.store(&mut submission, form.is_robot()).map_err(|e| {
+            if !form.is_robot() {
+                self.seen_lock().remove(&print);
+            }
             eprintln!("error: a comment could not be saved: {e}");
             let refusal = refuse(
                 503,
@@ -362,7 +412,6 @@ impl Intake {
             (refusal, back.clone())
         })?;
         if !form.is_robot() {
-            self.seen_lock().insert(print);
             println!(
                 "comment {} from {} on {}",
                 submission.id, submission.author, submission.article
@@ -403,72 +452,36 @@ impl Intake {
         }
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Loaded> {
-        self.loaded
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The site as last read.
+    fn read(&self) -> Arc<Loaded> {
+        Arc::clone(
+            &self
+                .loaded
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
-    /// The page at `path`: where it is in the site, its address, its
-    /// source, its comments and whether it is open. An unknown path reads
-    /// the site again (not more often than `RELOAD_GAP`), for an article
-    /// published since.
-    #[allow(clippy::type_complexity)]
-    fn find(&self, path: &str) -> Option<(PageRef, String, String, Vec<Comment>, bool)> {
+    /// The page at `path`, from memory: an article published since the
+    /// site was last read is found once the watcher has read it.
+    fn find(&self, path: &str) -> Option<Found> {
         let path = path.trim().trim_start_matches('/');
-        let lookup = |loaded: &Loaded| {
-            let target = *loaded.by_path.get(path)?;
-            let site = &loaded.site;
-            let page = target.page(site);
-            let open = comments::is_open(
-                page,
-                site.config.comments_close_after_days,
-                jiff::Timestamp::now(),
-            );
-            let source = relative_source(&site.root, &page.source);
-            Some((
-                target,
-                page.permalink.clone(),
-                source,
-                page.comments.clone(),
-                open,
-            ))
-        };
-        if let Some(found) = lookup(&self.read()) {
-            return Some(found);
-        }
-        if self.read().at.elapsed() < RELOAD_GAP {
-            return None;
-        }
-        match Loaded::load(&self.root) {
-            Ok(fresh) => {
-                let found = lookup(&fresh);
-                *self
-                    .loaded
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
-                found
-            }
-            Err(e) => {
-                eprintln!("error: cannot read the site again: {e}");
-                None
-            }
-        }
-    }
-
-    /// A page's comments read again from its file (approved since).
-    fn reload_comments(&self, target: PageRef) -> Vec<Comment> {
-        let mut loaded = self
-            .loaded
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let max = loaded.site.config.comments_max_bytes;
-        let page = target.page(&loaded.site);
-        let file = comments::moderate::comments_file_of(&page.source);
-        if let Ok(fresh) = comments::load(&file, max) {
-            target.page_mut(&mut loaded.site).comments = fresh.comments;
-        }
-        target.page(&loaded.site).comments.clone()
+        let loaded = self.read();
+        let target = *loaded.by_path.get(path)?;
+        let site = &loaded.site;
+        let page = target.page(site);
+        let open = comments::is_open(
+            page,
+            site.config.comments_close_after_days,
+            jiff::Timestamp::now(),
+        );
+        Some(Found {
+            permalink: page.permalink.clone(),
+            source: relative_source(&site.root, &page.source),
+            open,
+            target,
+            loaded,
+        })
     }
 
     /// Counts a submission from `address`; whether it is within the limit.
@@ -530,7 +543,7 @@ impl Intake {
         if article.is_empty() {
             return Response::text(200, "mend takes comments here: send them with POST");
         }
-        let Some((target, ..)) = self.find(&article) else {
+        let Some(Found { target, .. }) = self.find(&article) else {
             return page(
                 404,
                 &refuse(404, "There is no such article on this blog."),

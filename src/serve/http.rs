@@ -35,13 +35,13 @@ impl Shared {
         output.sources.get(path.trim_start_matches('/')).cloned()
     }
 
-    /// Adds the scripts of `serve` to a page.
-    fn inject(&self, html: &[u8], generation: u64) -> Vec<u8> {
-        let tags = format!(
-            "{}{}",
-            reload::script_tag(generation),
-            moderation::script_tag(&self.token)
-        );
+    /// Adds the scripts of `serve` to a page: live reload, and for a
+    /// browser on this machine only, moderation with this run's token.
+    fn inject(&self, html: &[u8], generation: u64, loopback: bool) -> Vec<u8> {
+        let mut tags = reload::script_tag(generation);
+        if loopback {
+            tags.push_str(&moderation::script_tag(&self.token));
+        }
         reload::inject(html, &tags)
     }
 }
@@ -52,6 +52,17 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Answers one request.
 pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
     let path = request.path().to_string();
+    let moderating = [
+        moderation::ACTION_PATH,
+        moderation::PENDING_PATH,
+        moderation::SCRIPT_PATH,
+    ];
+    if moderating.contains(&path.as_str()) && !request.from_loopback() {
+        return Response::text(
+            403,
+            "moderation in the preview answers only browsers on this machine",
+        );
+    }
     if request.method == "POST" && path == moderation::ACTION_PATH {
         return moderation::act(&request, shared);
     }
@@ -82,11 +93,11 @@ pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
             let body = serde_json::to_vec(&shared.hub.state()).expect("plain data serializes");
             respond(200, "application/json", body)
         }
-        _ => serve_site(&path, &request.target, shared),
+        _ => serve_site(&path, &request.target, request.from_loopback(), shared),
     }
 }
 
-fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
+fn serve_site(path: &str, raw: &str, loopback: bool, shared: &Shared) -> Response {
     let generation = shared.hub.state().generation;
     let output = shared
         .output
@@ -100,7 +111,7 @@ fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
         Lookup::File(key, bytes) => {
             drop(output);
             let body = if key.ends_with(".html") {
-                shared.inject(&bytes, generation)
+                shared.inject(&bytes, generation, loopback)
             } else {
                 bytes
             };
@@ -121,8 +132,10 @@ fn serve_site(path: &str, raw: &str, shared: &Shared) -> Response {
         Lookup::Missing => {
             let page = output.rendered("404.html").and_then(Result::ok);
             drop(output);
-            let body =
-                page.map_or_else(|| b"Not found".to_vec(), |p| shared.inject(&p, generation));
+            let body = page.map_or_else(
+                || b"Not found".to_vec(),
+                |p| shared.inject(&p, generation, loopback),
+            );
             respond(404, "text/html; charset=utf-8", body)
         }
     }

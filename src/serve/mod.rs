@@ -13,7 +13,7 @@ mod live;
 mod moderation;
 mod reload;
 mod store;
-mod watch;
+pub(crate) mod watch;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -34,11 +34,11 @@ const BURST_GAP: Duration = Duration::from_millis(300);
 const MAX_WAIT: Duration = Duration::from_secs(3);
 
 /// Keeps watching while alive.
-pub(super) type Watcher = Arc<Mutex<Debouncer<notify::RecommendedWatcher, NoCache>>>;
+pub(crate) type Watcher = Arc<Mutex<Debouncer<notify::RecommendedWatcher, NoCache>>>;
 
 /// Starts watching `root`; `on_batch` gets each batch of changed files,
 /// relative to the root, on a thread of its own.
-pub(super) fn start(
+pub(crate) fn start(
     root: &Path,
     mut on_batch: impl FnMut(Vec<PathBuf>) + Send + 'static,
 ) -> Result<Watcher> {
