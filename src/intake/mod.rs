@@ -188,7 +188,7 @@ fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(fresh);
         }
         Err(e) => {
-            eprintln!("error: cannot read the site again (still using the last good one): {e}")
+            eprintln!("error: cannot read the site again (still using the last good one): {e}");
         }
     })
 }
