@@ -233,12 +233,16 @@ pub fn strip_controls<'a>(text: impl Into<Cow<'a, str>>) -> String {
         .collect()
 }
 
-/// A name as one line: controls (line breaks too) and direction marks
-/// removed, each run of white space made one space, and trimmed, so a name
+/// A name as one line: direction marks removed, controls (line breaks
+/// too) made spaces, each run of white space made one space, and trimmed, so a name
 /// can never forge a second line where it is listed.
 pub fn clean_name(text: &str) -> String {
-    let cleaned = strip_controls(text);
-    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+    let spaced: String = text
+        .chars()
+        .filter(|&c| !is_bidi_control(c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a text shows nothing to a reader: only white space, controls,

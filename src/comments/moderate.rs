@@ -205,7 +205,7 @@ fn check_alone(root: &Path, s: &Submission, config: &Config) -> Result<()> {
     let mut comment = NewComment::from(s);
     // Its parent is checked against the file when it is appended.
     comment.parent = None;
-    let file = in_site(root, comments_file_of(Path::new(&s.article)));
+    let file = Inbox::of_site(root).path_of(&s.id);
     super::parse(&table_text(&comment), &file, config.comments_max_bytes).map(|_| ())
 }
 

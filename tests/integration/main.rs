@@ -11,6 +11,7 @@ mod corpus;
 mod errors;
 mod import;
 mod intake;
+mod internet;
 mod output;
 mod search;
 mod serve;
