@@ -7,12 +7,17 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(has_chromium)");
     println!("cargo::rustc-check-cfg=cfg(has_python3)");
     println!("cargo::rustc-check-cfg=cfg(running_as_root)");
+    println!("cargo::rustc-check-cfg=cfg(has_nginx)");
     // Installing or removing a tool changes its folder.
     println!("cargo::rerun-if-changed=/usr/bin");
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromedriver"];
     if chromium.iter().all(|tool| Path::new(tool).exists()) {
         println!("cargo::rustc-cfg=has_chromium");
     }
+    if Path::new("/usr/sbin/nginx").exists() {
+        println!("cargo::rustc-cfg=has_nginx");
+    }
+    println!("cargo::rerun-if-changed=/usr/sbin");
     if on_path("python3") {
         println!("cargo::rustc-cfg=has_python3");
     }

@@ -305,7 +305,13 @@ pub(crate) fn send(server: &Server, bytes: &[u8]) -> Reply {
 /// Connects to `server` from `source`, another loopback address
 /// (`127.0.0.2`, …), as a second client of the internet would.
 pub(crate) fn connect_from(server: &Server, source: &str) -> TcpStream {
-    let address: std::net::SocketAddr = server.address.parse().unwrap();
+    connect_to(&server.address, source)
+}
+
+/// Connects to `address` (a loopback one) from `source`.
+pub(crate) fn connect_to(address: &str, source: &str) -> TcpStream {
+    let address: std::net::SocketAddr = address.parse().unwrap();
+    assert!(address.ip().is_loopback(), "tests send to loopback only");
     let socket = socket2::Socket::new(
         socket2::Domain::for_address(address),
         socket2::Type::STREAM,
@@ -323,7 +329,12 @@ pub(crate) fn connect_from(server: &Server, source: &str) -> TcpStream {
 
 /// Sends these bytes from `source` and reads the whole reply.
 pub(crate) fn send_from(server: &Server, source: &str, bytes: &[u8]) -> Reply {
-    let mut stream = connect_from(server, source);
+    send_to(&server.address, source, bytes)
+}
+
+/// Sends these bytes to `address` from `source` and reads the whole reply.
+pub(crate) fn send_to(address: &str, source: &str, bytes: &[u8]) -> Reply {
+    let mut stream = connect_to(address, source);
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();

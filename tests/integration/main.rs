@@ -13,5 +13,6 @@ mod import;
 mod intake;
 mod internet;
 mod output;
+mod proxy;
 mod search;
 mod serve;
