@@ -2,9 +2,11 @@
 //! shows the article's pending comments in place (marked, and only in the
 //! browser: the pages served stay the pages `build` writes) with Approve,
 //! Spam and Delete buttons, and a reply box under every comment. The
-//! actions are answered only for requests that carry this run's token
-//! (given to the pages `serve` sends), as JSON, from the same origin; the
-//! server's Host check keeps other sites' pages from reaching it.
+//! actions are answered only for browsers on this machine (a loopback
+//! peer, whatever `--bind` says: pages sent elsewhere carry no token) and
+//! only for requests that carry this run's token (from the operating
+//! system's random source), as JSON, from the same origin; the server's
+//! Host check keeps other sites' pages from reaching it.
 //!
 //! Not for what each action does (`comments::moderate`).
 

@@ -204,10 +204,15 @@ pub(crate) struct Server {
 /// Starts `mend ARGS --root ROOT` and waits for the line starting with
 /// `ready` that gives its `http://` address.
 pub(crate) fn start_server(args: &[&str], root: &Path, ready: &str) -> Server {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mend"))
-        .args(args)
-        .arg("--root")
-        .arg(root)
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("mend"));
+    command.args(args).arg("--root").arg(root);
+    start_command(command, ready)
+}
+
+/// Starts a command that runs a `mend` server (`ip netns exec … mend …`)
+/// and waits for its line starting with `ready`.
+pub(crate) fn start_command(mut command: std::process::Command, ready: &str) -> Server {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

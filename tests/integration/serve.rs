@@ -824,3 +824,126 @@ fn is_closed(stream: &mut TcpStream) -> bool {
         Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
     }
 }
+
+/// A network namespace of this test's own, joined to this one by a pair of
+/// virtual interfaces: a second host whose address is not loopback, for
+/// what a server does for peers elsewhere. Removed when dropped.
+struct TestHost {
+    name: String,
+    /// The address inside the namespace, and this side's.
+    inside: String,
+    outside: String,
+}
+
+impl TestHost {
+    fn new() -> TestHost {
+        let id = std::process::id() % 10_000;
+        let name = format!("mend-test-{id}");
+        // 198.18.0.0/15 is for tests; one /30 per process.
+        let (a, b) = (((id * 4) >> 8) % 256, (id * 4) % 256);
+        let outside = format!("198.18.{a}.{}", b + 1);
+        let inside = format!("198.18.{a}.{}", b + 2);
+        let host = TestHost {
+            name: name.clone(),
+            inside: inside.clone(),
+            outside: outside.clone(),
+        };
+        let (here, there) = (format!("mh{id}"), format!("mn{id}"));
+        for args in [
+            vec!["netns", "add", &name],
+            vec![
+                "link", "add", &here, "type", "veth", "peer", "name", &there, "netns", &name,
+            ],
+            vec!["addr", "add", &format!("{outside}/30"), "dev", &here],
+            vec!["link", "set", &here, "up"],
+            vec![
+                "-n",
+                &name,
+                "addr",
+                "add",
+                &format!("{inside}/30"),
+                "dev",
+                &there,
+            ],
+            vec!["-n", &name, "link", "set", &there, "up"],
+            vec!["-n", &name, "link", "set", "lo", "up"],
+        ] {
+            let status = Command::new("ip").args(&args).status().unwrap();
+            assert!(status.success(), "ip {args:?}");
+        }
+        host
+    }
+}
+
+impl Drop for TestHost {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(running_as_root),
+    ignore = "makes a network namespace, which needs root (CI runs as root)"
+)]
+fn moderation_answers_this_machine_only_whatever_the_bind() {
+    let site = fixture("blog");
+    let host = TestHost::new();
+    let port = free_port().to_string();
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", &host.name])
+        .arg(assert_cmd::cargo::cargo_bin("mend"))
+        .args(["serve", "--bind", "0.0.0.0", "--port", &port, "--root"])
+        .arg(site.path());
+    let server = start_command(command, "serving ");
+    let ask = |path: &str, method: &str| {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}:{port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}",
+            host.inside
+        );
+        let address: std::net::SocketAddr = format!("{}:{port}", host.inside).parse().unwrap();
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        socket
+            .bind(&std::net::SocketAddr::new(host.outside.parse().unwrap(), 0).into())
+            .unwrap();
+        socket
+            .connect_timeout(&address.into(), Duration::from_secs(10))
+            .unwrap();
+        let mut stream: TcpStream = socket.into();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        parse_reply(&raw)
+    };
+    // A page sent to a peer elsewhere carries live reload, and no token.
+    let page = ask("/", "GET");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("/__mend/livereload.js"), "{html}");
+    assert!(!html.contains("data-token"), "{html}");
+    assert!(!html.contains("moderation.js"), "{html}");
+    // And moderation refuses it, token or not.
+    for (path, method) in [
+        ("/__mend/moderate", "POST"),
+        ("/__mend/pending?page=posts/a-first/", "GET"),
+        ("/__mend/moderation.js", "GET"),
+    ] {
+        let reply = ask(path, method);
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (
+                403,
+                "moderation in the preview answers only browsers on this machine\n"
+            ),
+            "{path}"
+        );
+    }
+    drop(server);
+}
