@@ -13,7 +13,9 @@ Two runs on a small generated site, each against a fresh server:
    killed with SIGKILL after --kill-after seconds. Every comment that was
    answered 201 must be in the inbox afterwards.
 
-The rate limit is turned off (--per-minute 0): all posters share 127.0.0.1.
+The rate limit is turned off (--per-minute 0). Each poster has a loopback
+address of its own (127.0.0.2, 127.0.0.3, …), as readers on the internet
+do: the server bounds connections per address.
 """
 import argparse
 import http.client
@@ -61,8 +63,14 @@ def start(mend, root):
     return server, port
 
 
+def source_of(number):
+    """The loopback address poster `number` sends from."""
+    return (f"127.0.{(number + 2) // 256}.{(number + 2) % 256}", 0)
+
+
 def poster(port, number, count, stop, answered, latencies, failures):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
+                                            source_address=source_of(number))
     sent = 0
     while sent < count and not stop.is_set():
         body = json.dumps({
@@ -80,7 +88,8 @@ def poster(port, number, count, stop, answered, latencies, failures):
                 return
             failures.append("connection")
             connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
+                                                    source_address=source_of(number))
             time.sleep(0.05)
             continue
         latencies.append(time.perf_counter() - started)

@@ -254,6 +254,7 @@ pub struct Setup {
 /// Serves connections from `listener` until the process ends, or returns
 /// the error that kept it from starting.
 pub fn run(listener: TcpListener, setup: Setup, handler: Arc<Handler>) -> io::Result<()> {
+    raise_file_limit(setup.limits.connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(setup.limits.workers.max(1))
@@ -297,6 +298,21 @@ pub fn run(listener: TcpListener, setup: Setup, handler: Arc<Handler>) -> io::Re
             }
         }
     })
+}
+
+/// Raises the soft limit on open files towards the hard one, so the bound
+/// on connections, not the system's default of 1,024, is what holds (Go
+/// and nginx do the same).
+fn raise_file_limit(connections: usize) {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    let wanted = (connections as u64).saturating_mul(2).saturating_add(256);
+    let Some(current) = limit.current else { return };
+    if current >= wanted {
+        return;
+    }
+    limit.current = Some(limit.maximum.map_or(wanted, |max| max.min(wanted)));
+    let _ = setrlimit(Resource::Nofile, limit);
 }
 
 /// Too many connections: a short answer, then the connection is closed.
