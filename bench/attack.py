@@ -244,7 +244,9 @@ def main():
         print(f"inbox: {len(stored)} files, {len(set(stored))} distinct, "
               f"{len(set(answered) - set(stored))} acknowledged but lost")
         print(f"comment server peak memory: {peak[0] / 1024:.0f} MiB")
-        print(f"preview: {len(probe_times)} page requests, slowest {max(probe_times) * 1000:.1f} ms, "
+        probe_times.sort()
+        print(f"preview: {len(probe_times)} page requests, median "
+              f"{probe_times[len(probe_times) // 2] * 1000:.1f} ms, slowest {max(probe_times) * 1000:.1f} ms, "
               f"failures {len(probe_failures)} {probe_failures[:3]}")
         ok = (len(answered) == args.comments and not failures
               and set(answered) <= set(stored) and len(stored) == len(set(stored)))

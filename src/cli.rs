@@ -27,6 +27,14 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Whether the command runs for days (the comment server), where memory
+    /// freed after a burst should go back to the system.
+    pub fn runs_for_days(&self) -> bool {
+        matches!(self.command, Command::Comments(CommentsCommand::Serve(_)))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the output folder (public/ by default).

@@ -14,7 +14,9 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// By default mimalloc hands freed memory back to the kernel after 10 ms,
 /// and a build frees and allocates hundreds of megabytes: each time, the
 /// kernel zeroes the pages again (a fifth of all CPU time at 10,000
-/// articles). mend's memory is the site it holds, so keep it for reuse.
+/// articles). mend's memory is the site it holds, so keep it for reuse;
+/// except in the comment server, which runs for days: what a burst of
+/// requests took goes back when the burst is over.
 fn keep_freed_memory() {
     // SAFETY: sets a plain option; mimalloc reads it when it next purges.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
@@ -31,9 +33,11 @@ fn small_pages() {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     small_pages();
     let cli = mend::cli::Cli::parse();
+    if !cli.runs_for_days() {
+        keep_freed_memory();
+    }
     match mend::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
