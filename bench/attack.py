@@ -23,6 +23,8 @@ Loopback only: every address above is on 127.0.0.0/8.
 import argparse
 import http.client
 import json
+import os
+import resource
 import socket
 import subprocess
 import sys
@@ -181,6 +183,13 @@ def probe(port, stop, times, failures):
         stop.wait(0.2)
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--posters", type=int, default=200)
@@ -221,6 +230,9 @@ def main():
             for t in posters:
                 t.join()
             elapsed = time.perf_counter() - started
+            cpu = {name: cpu_seconds(server.pid) for name, server in
+                   (("comment server", intake), ("preview", serve))}
+            cpu["load generator (this script)"] = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
             stop.set()
             time.sleep(0.5)
             done.set()
@@ -248,6 +260,7 @@ def main():
         print(f"preview: {len(probe_times)} page requests, median "
               f"{probe_times[len(probe_times) // 2] * 1000:.1f} ms, slowest {max(probe_times) * 1000:.1f} ms, "
               f"failures {len(probe_failures)} {probe_failures[:3]}")
+        print("CPU seconds used, of 2 cores: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
         ok = (len(answered) == args.comments and not failures
               and set(answered) <= set(stored) and len(stored) == len(set(stored)))
         sys.exit(0 if ok else 1)

@@ -8,7 +8,6 @@
 
 use serde::Deserialize;
 
-use crate::comments::Comment;
 use crate::sanitize::{clean_name, is_blank, is_web_url, strip_controls};
 
 /// The fields of the comment form, as sent (form-encoded or JSON).
@@ -91,9 +90,13 @@ pub struct Fields {
 }
 
 /// Checks every field but the article, which the caller has found.
-/// `shown` are the comments of the article (a reply must be to an approved
-/// one).
-pub fn fields(form: &Form, shown: &[Comment], bounds: Bounds) -> Result<Fields, Refusal> {
+/// `shown` tells whether a comment id is approved on the article (a reply
+/// must be to one).
+pub fn fields(
+    form: &Form,
+    shown: impl Fn(&str) -> bool,
+    bounds: Bounds,
+) -> Result<Fields, Refusal> {
     let author = clean_name(&form.author);
     if is_blank(&author) || author.chars().count() > MAX_NAME {
         return Err(refuse(
@@ -134,15 +137,12 @@ pub fn fields(form: &Form, shown: &[Comment], bounds: Bounds) -> Result<Fields, 
     })
 }
 
-fn parent(form: &Form, shown: &[Comment]) -> Result<Option<String>, Refusal> {
+fn parent(form: &Form, shown: impl Fn(&str) -> bool) -> Result<Option<String>, Refusal> {
     let parent = form.parent.trim();
     if parent.is_empty() {
         return Ok(None);
     }
-    let found = shown
-        .iter()
-        .any(|c| c.id == parent && c.status == crate::comments::Status::Approved);
-    if found {
+    if shown(parent) {
         Ok(Some(parent.to_string()))
     } else {
         Err(refuse(
@@ -228,9 +228,9 @@ mod tests {
 
     #[test]
     fn fields_are_checked() {
-        let ok = fields(&form(" Ana ", "Hello\u{202e}"), &[], BOUNDS).unwrap();
+        let ok = fields(&form(" Ana ", "Hello\u{202e}"), |_| false, BOUNDS).unwrap();
         assert_eq!((ok.author.as_str(), ok.body.as_str()), ("Ana", "Hello"));
-        let status = |f: Form| fields(&f, &[], BOUNDS).unwrap_err().status;
+        let status = |f: Form| fields(&f, |_| false, BOUNDS).unwrap_err().status;
         assert_eq!(status(form("", "x")), 422);
         assert_eq!(status(form("A", "  ")), 422);
         // Cleaned first, then judged: nothing visible is nothing.
@@ -243,7 +243,7 @@ mod tests {
             assert_eq!(status(form(invisible, "x")), 422, "{invisible:?}");
             assert_eq!(status(form("A", invisible)), 422, "{invisible:?}");
         }
-        let forged = fields(&form("Ana\n2026 admin  approved", "x"), &[], BOUNDS).unwrap();
+        let forged = fields(&form("Ana\n2026 admin  approved", "x"), |_| false, BOUNDS).unwrap();
         assert_eq!(forged.author, "Ana 2026 admin approved");
         assert_eq!(status(form("A", &"x".repeat(101))), 413);
         assert_eq!(status(form("A", "http://a http://b http://c")), 422);
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(status(bad_url), 422);
         let mut bare = form("A", "x");
         bare.url = "example.com/me".into();
-        let checked = fields(&bare, &[], BOUNDS).unwrap();
+        let checked = fields(&bare, |_| false, BOUNDS).unwrap();
         assert_eq!(checked.url.as_deref(), Some("https://example.com/me"));
         let mut parent = form("A", "x");
         parent.parent = "nope".into();

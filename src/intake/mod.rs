@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::comments;
 use crate::comments::inbox::{Inbox, Submission, is_valid_id, new_id};
-use crate::comments::{self, Comment};
 use crate::error::{Error, Result};
 use crate::render::{PageRef, Views, render_reply_page};
 use crate::server::{self, Request, Response};
@@ -64,6 +64,9 @@ struct Loaded {
     site: Site,
     views: Views,
     by_path: HashMap<String, PageRef>,
+    /// The approved comment ids of each page, by its path: a reply's parent
+    /// is looked up, not searched for, however long the thread.
+    approved: HashMap<String, HashSet<String>>,
 }
 
 impl Loaded {
@@ -71,15 +74,29 @@ impl Loaded {
         let site = Site::load(root, &LoadOptions::default())?;
         // Reply pages need no search index.
         let views = Views::with_index(&site, None);
-        let by_path = (0..site.articles.len())
+        let by_path: HashMap<String, PageRef> = (0..site.articles.len())
             .map(PageRef::Article)
             .chain((0..site.pages.len()).map(PageRef::Page))
             .map(|r| (r.page(&site).path.clone(), r))
+            .collect();
+        let approved = by_path
+            .iter()
+            .map(|(path, r)| {
+                let ids = r
+                    .page(&site)
+                    .comments
+                    .iter()
+                    .filter(|c| c.status == comments::Status::Approved)
+                    .map(|c| c.id.clone())
+                    .collect();
+                (path.clone(), ids)
+            })
             .collect();
         Ok(Loaded {
             site,
             views,
             by_path,
+            approved,
         })
     }
 }
@@ -144,6 +161,9 @@ pub fn run(options: Options) -> Result<()> {
             // Form encoding may triple a body; the fields around it are small.
             body: config.comments_max_bytes * 3 + 16 * 1024,
             connections: 4096,
+            // Each answer waits on the disk (fsync): many at once let the
+            // disk commit them together.
+            workers: 256,
             ..server::Limits::default()
         },
         hosts,
@@ -239,6 +259,8 @@ fn relative_source(root: &Path, source: &Path) -> String {
 struct Found {
     loaded: Arc<Loaded>,
     target: PageRef,
+    /// Its path, as the form names it: `posts/x/`.
+    path: String,
     /// Its absolute address.
     permalink: String,
     /// Its source from the site's root: `content/posts/x.md`.
@@ -248,9 +270,12 @@ struct Found {
 }
 
 impl Found {
-    /// Its published comments.
-    fn comments(&self) -> &[Comment] {
-        &self.target.page(&self.loaded.site).comments
+    /// Whether comment `id` is approved on it.
+    fn is_approved(&self, id: &str) -> bool {
+        self.loaded
+            .approved
+            .get(&self.path)
+            .is_some_and(|ids| ids.contains(id))
     }
 }
 
@@ -384,8 +409,8 @@ impl Intake {
         if !found.open {
             return Err((refuse(403, "Comments on this article are closed."), back));
         }
-        let fields =
-            check::fields(form, found.comments(), self.bounds()).map_err(|r| (r, back.clone()))?;
+        let fields = check::fields(form, |id| found.is_approved(id), self.bounds())
+            .map_err(|r| (r, back.clone()))?;
         let print = fingerprint(&found.source, &fields.author, &fields.body);
         // Checked and claimed in one step: of identical posts sent at once,
         // one is stored and the others are told it was received.
@@ -485,6 +510,7 @@ impl Intake {
             jiff::Timestamp::now(),
         );
         Some(Found {
+            path: path.to_string(),
             permalink: page.permalink.clone(),
             source: relative_source(&site.root, &page.source),
             open,
