@@ -390,3 +390,49 @@ fn a_reply_is_written_only_inside_the_site() {
             .exists()
     );
 }
+
+#[test]
+fn after_kill_9_every_acknowledged_comment_is_there_and_repeats_are_still_known() {
+    let site = site();
+    let root = site.path();
+    let server = intake(root, &["--per-minute", "0"]);
+    let mut acknowledged = Vec::new();
+    for n in 0..20 {
+        let reply = post_from(
+            &server,
+            &format!("127.0.0.{}", 2 + n),
+            &json!({"article": "posts/threads/", "author": "Ana", "body": format!("day {n}")}),
+        );
+        assert_eq!(reply.status, 201);
+        acknowledged.push(reply.json()["id"].as_str().unwrap().to_string());
+    }
+    let pid = server.child.0.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    drop(server);
+    let server = intake(root, &["--per-minute", "0"]);
+    for id in &acknowledged {
+        assert!(
+            root.join("inbox").join(format!("{id}.toml")).is_file(),
+            "{id}"
+        );
+    }
+    let again = post_from(
+        &server,
+        "127.0.0.2",
+        &json!({"article": "posts/threads/", "author": "Ana", "body": "day 3"}),
+    );
+    assert_eq!(again.status, 409);
+    let new = post_from(
+        &server,
+        "127.0.0.2",
+        &json!({"article": "posts/threads/", "author": "Ana", "body": "day 21"}),
+    );
+    assert_eq!(new.status, 201);
+    assert_eq!(pending_count(root), 21);
+}
