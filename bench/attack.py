@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import REPO, free_port, inbox_ids, source_of  # noqa: E402
+from intake import REPO, free_port, inbox_ids, poster  # noqa: E402
 
 ATTACKER = "127.0.0.250"
 STREAMER = "127.0.0.251"
@@ -123,36 +123,6 @@ def stream_unknown_parents(port, stop, counts):
             time.sleep(0.05)
 
 
-def poster(port, number, count, answered, latencies, failures):
-    source = source_of(number)
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=source)
-    sent = 0
-    while sent < count:
-        body = json.dumps({
-            "article": "posts/no-contact/",
-            "author": f"Poster {number}",
-            "body": f"Comment {sent} of poster {number}: day {sent} of no contact.",
-        })
-        started = time.perf_counter()
-        try:
-            connection.request("POST", "/comments/", body, {"Content-Type": "application/json"})
-            response = connection.getresponse()
-            answer = response.read()
-        except (OSError, http.client.HTTPException) as e:
-            failures.append(f"connection: {e}")
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
-                                                    source_address=source)
-            continue
-        latencies.append(time.perf_counter() - started)
-        if response.status == 201:
-            answered.append(json.loads(answer)["id"])
-        else:
-            failures.append(f"{response.status}: {answer[:200]!r}")
-        sent += 1
-    connection.close()
-
-
 def sample_memory(pid, stop, peak):
     while not stop.is_set():
         try:
@@ -221,8 +191,9 @@ def main():
                 t.start()
             time.sleep(2)  # the attack is under way before readers come
             answered, latencies, failures = [], [], []
+            never = threading.Event()
             posters = [threading.Thread(target=poster, args=(
-                intake_port, n, args.comments // args.posters, answered, latencies, failures))
+                intake_port, n, args.comments // args.posters, never, answered, latencies, failures))
                 for n in range(args.posters)]
             started = time.perf_counter()
             for t in posters:

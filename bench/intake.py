@@ -96,7 +96,8 @@ def poster(port, number, count, stop, answered, latencies, failures):
         if response.status == 201:
             answered.append(json.loads(answer)["id"])
             sent += 1
-        elif response.status == 503:  # busy: the client retries, as a browser would be asked to
+        elif response.status == 503:  # busy: counted, and retried as a browser would be asked to
+            failures.append("503")
             time.sleep(0.05)
         else:
             failures.append(f"{response.status}: {answer[:200]!r}")
