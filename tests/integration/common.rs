@@ -168,6 +168,60 @@ pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Everything under `dir`, folders and links too: each path, with the
+/// bytes of a file, `dir/` for a folder, or where a link points.
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, String> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+            let kind = e.file_type();
+            let what = if kind.is_symlink() {
+                format!("link to {}", fs::read_link(e.path()).unwrap().display())
+            } else if kind.is_dir() {
+                "folder".to_string()
+            } else {
+                String::from_utf8_lossy(&fs::read(e.path()).unwrap()).into_owned()
+            };
+            (rel, what)
+        })
+        .collect()
+}
+
+/// Every link (`href`, `src`) in every HTML file of a built site, and
+/// every address in its XML files (`href`, `<loc>`, `<id>`, `<uri>`), with
+/// the file it is in.
+pub(crate) fn every_link(public: &Path) -> Vec<(String, String)> {
+    let mut links = Vec::new();
+    let any = Selector::parse("[href], [src]").unwrap();
+    for (path, bytes) in snapshot(public) {
+        let text = String::from_utf8_lossy(&bytes);
+        if path.ends_with(".html") {
+            let doc = Html::parse_document(&text);
+            for element in doc.select(&any) {
+                for name in ["href", "src"] {
+                    if let Some(value) = element.value().attr(name) {
+                        links.push((path.clone(), value.to_string()));
+                    }
+                }
+            }
+        } else if path.ends_with(".xml") {
+            let doc = parse_xml(&text);
+            for node in doc.descendants().filter(roxmltree::Node::is_element) {
+                if let Some(href) = node.attribute("href") {
+                    links.push((path.clone(), href.to_string()));
+                }
+                if matches!(node.tag_name().name(), "loc" | "id" | "uri") {
+                    links.push((path.clone(), node.text().unwrap_or_default().to_string()));
+                }
+            }
+        }
+    }
+    links
+}
+
 /// Parses an XML file with a real parser, failing the test if it is invalid.
 pub(crate) fn parse_xml(text: &str) -> roxmltree::Document<'_> {
     roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("invalid XML: {e}\n{text}"))
