@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::config::{in_site, key_line};
 use crate::date::{Date, RawDate};
 use crate::error::{Error, Result, read_text, toml_problem};
-use crate::layout::Walk;
+use crate::layout::{Walk, is_comments_file};
 use crate::markdown::{self, Body};
 use crate::slug::slugify;
 use crate::urls::{self, Urls};
@@ -97,11 +97,6 @@ pub struct ContentFiles {
     pub comments: Vec<PathBuf>,
     /// Other files outside bundles, copied to the same place in the output.
     pub assets: Vec<PathBuf>,
-}
-
-/// Whether a file name is a comment file.
-pub fn is_comments_file(name: &str) -> bool {
-    name == "comments.toml" || name.ends_with(".comments.toml")
 }
 
 /// Lists the files of `content/` in a stable order.

@@ -126,9 +126,73 @@ impl Iterator for Walk {
     }
 }
 
+/// The comment file of a bundle, beside its `index.md`.
+const BUNDLE_COMMENTS: &str = "comments.toml";
+/// What a comment file beside `x.md` is named after its stem.
+const SIDECAR_SUFFIX: &str = ".comments.toml";
+
+/// Whether a file name is a comment file.
+pub fn is_comments_file(name: &str) -> bool {
+    name == BUNDLE_COMMENTS || name.ends_with(SIDECAR_SUFFIX)
+}
+
+/// The comment file of an article: `x.md` → `x.comments.toml`, a bundle's
+/// `index.md` → `comments.toml` beside it. The one place of this rule,
+/// with `article_of` its inverse.
+pub fn comments_file_of(article: &Path) -> PathBuf {
+    let stem = article
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem == "index" {
+        article.with_file_name(BUNDLE_COMMENTS)
+    } else {
+        article.with_file_name(format!("{stem}{SIDECAR_SUFFIX}"))
+    }
+}
+
+/// The article a comment file belongs to: `x.comments.toml` → `x.md`,
+/// `bundle/comments.toml` → `bundle/index.md`.
+pub fn article_of(comments_file: &Path) -> PathBuf {
+    let name = comments_file
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    match name.strip_suffix(SIDECAR_SUFFIX) {
+        Some(stem) => comments_file.with_file_name(format!("{stem}.md")),
+        None => comments_file.with_file_name("index.md"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_article_and_its_comment_file_name_each_other() {
+        for (article, comments) in [
+            ("content/posts/x.md", "content/posts/x.comments.toml"),
+            ("content/posts/a.b.md", "content/posts/a.b.comments.toml"),
+            (
+                "content/posts/bundle/index.md",
+                "content/posts/bundle/comments.toml",
+            ),
+            ("content/about.md", "content/about.comments.toml"),
+        ] {
+            assert_eq!(comments_file_of(Path::new(article)), Path::new(comments));
+            assert_eq!(article_of(Path::new(comments)), Path::new(article));
+            let name = Path::new(comments).file_name().unwrap().to_str().unwrap();
+            assert!(is_comments_file(name), "{name}");
+        }
+        for name in [
+            "x.md",
+            "comments.tom",
+            "x.comments.toml.bak",
+            "comments.toml~",
+        ] {
+            assert!(!is_comments_file(name), "{name}");
+        }
+    }
 
     #[test]
     fn editor_leftovers_are_ignored() {

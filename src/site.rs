@@ -156,7 +156,7 @@ fn attach_comments(
         .collect();
     let mut warnings = Vec::new();
     for (file, result) in results {
-        let article = comments::article_of(file);
+        let article = crate::layout::article_of(file);
         let page = by_source.remove(&article);
         match (result, page) {
             (Ok(loaded), Some(i)) => {

@@ -14,7 +14,7 @@ pub mod moderate;
 pub mod thread;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -139,19 +139,6 @@ struct RawComment {
 pub struct Loaded {
     pub comments: Vec<Comment>,
     pub warnings: Vec<Warning>,
-}
-
-/// The article a comment file belongs to: `x.comments.toml` → `x.md`,
-/// `bundle/comments.toml` → `bundle/index.md`.
-pub fn article_of(comments_file: &Path) -> PathBuf {
-    let name = comments_file
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    match name.strip_suffix(".comments.toml") {
-        Some(stem) => comments_file.with_file_name(format!("{stem}.md")),
-        None => comments_file.with_file_name("index.md"),
-    }
 }
 
 /// Reads and checks one comment file, reporting every mistake in it; a body
@@ -520,18 +507,6 @@ author = "it's \" x"
         let loaded = parse(OK, Path::new("x"), MAX).unwrap();
         assert_eq!(loaded.comments[0].status, Status::Approved);
         assert!(!loaded.comments[0].by_author);
-    }
-
-    #[test]
-    fn article_of_sidecars() {
-        assert_eq!(
-            article_of(Path::new("c/posts/x.comments.toml")),
-            Path::new("c/posts/x.md")
-        );
-        assert_eq!(
-            article_of(Path::new("c/posts/b/comments.toml")),
-            Path::new("c/posts/b/index.md")
-        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::config::{Config, in_site};
 use crate::content::{self, CONTENT_DIR};
 use crate::durable;
 use crate::error::{Error, Result, read_text};
+use crate::layout::comments_file_of;
 
 /// The lock file that keeps two moderations of a site apart.
 const LOCK_FILE: &str = ".moderation-lock";
@@ -58,20 +59,6 @@ pub struct Done {
     pub id: String,
     /// The comment file written, from the site's root.
     pub file: PathBuf,
-}
-
-/// The comment file of an article: `x.md` → `x.comments.toml`, a bundle's
-/// `index.md` → `comments.toml` beside it.
-pub fn comments_file_of(article: &Path) -> PathBuf {
-    let stem = article
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if stem == "index" {
-        article.with_file_name("comments.toml")
-    } else {
-        article.with_file_name(format!("{stem}.comments.toml"))
-    }
 }
 
 /// Whether a submission's article names a Markdown file inside `content/`
@@ -350,7 +337,7 @@ fn find_comment(root: &Path, id: &str, article: Option<&Path>) -> Result<PathBuf
     }
     let relative = |f: &PathBuf| f.strip_prefix(root).unwrap_or(f).to_path_buf();
     match found.as_slice() {
-        [one] => Ok(super::article_of(&relative(one))),
+        [one] => Ok(crate::layout::article_of(&relative(one))),
         [] => Err(Error::CommentNotFound { id: id.to_string() }),
         several => Err(Error::CommentIdAmbiguous {
             id: id.to_string(),

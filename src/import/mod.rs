@@ -706,15 +706,12 @@ fn convert_item(
         images.iter().filter(|(_, c)| c.is_some()).collect();
     let in_bundle = planned.bundle && !copied.is_empty();
     let folder = planned.file.parent().unwrap_or(Path::new(CONTENT_DIR));
-    let (markdown_file, comments_file) = if in_bundle {
-        let dir = folder.join(&planned.slug);
-        (dir.join("index.md"), dir.join("comments.toml"))
+    let markdown_file = if in_bundle {
+        folder.join(&planned.slug).join("index.md")
     } else {
-        (
-            planned.file.clone(),
-            folder.join(format!("{}.comments.toml", planned.slug)),
-        )
+        planned.file.clone()
     };
+    let comments_file = crate::layout::comments_file_of(&markdown_file);
     if in_bundle {
         for (url, name) in &copied {
             let name = name.as_deref().unwrap_or_default();

@@ -14,9 +14,11 @@ use std::sync::{Arc, RwLock};
 use super::store::{Early, Packed, Store, render_all};
 use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, in_site};
-use crate::content::{self, is_comments_file};
+use crate::content;
 use crate::error::{Result, Warning};
-use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
+use crate::layout::{
+    CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, article_of, is_comments_file,
+};
 use crate::render::{self, PageRef, Views, render_pages};
 use crate::site::{LoadOptions, Site};
 use crate::theme::{self, Source};
@@ -256,7 +258,7 @@ fn reload_one(
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     if is_comments_file(&name) {
-        let Some(target) = find(site, &comments::article_of(&source)) else {
+        let Some(target) = find(site, &article_of(&source)) else {
             return Ok(None);
         };
         let loaded = comments::load(&source, site.config.comments_max_bytes)?;
