@@ -49,7 +49,9 @@ pub struct Page {
     pub description: Option<String>,
     pub draft: bool,
     pub aliases: Vec<String>,
-    pub comments_open: bool,
+    /// The front matter's `comments` flag; whether the page takes comments
+    /// now (its age counts too) is `Site::comments_open`.
+    pub allows_comments: bool,
     /// The page's picture for lists and link previews: a URL, or a file of
     /// its bundle.
     pub image: Option<String>,
@@ -250,7 +252,7 @@ pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, urls: &Urls) -
         description: front.description,
         draft: front.draft,
         aliases: front.aliases,
-        comments_open: front.comments.unwrap_or(true),
+        allows_comments: front.comments.unwrap_or(true),
         image: front.image.filter(|i| !i.trim().is_empty()),
         sticky: front.sticky,
         body,

@@ -55,6 +55,8 @@ struct Exported<'a> {
     /// The body, its links made absolute.
     html: String,
     comments: Vec<&'a Comment>,
+    /// Whether it takes new comments now: its front matter and its age.
+    open: bool,
 }
 
 fn collect(site: &Site, selection: Selection) -> Vec<Exported<'_>> {
@@ -70,6 +72,7 @@ fn collect(site: &Site, selection: Selection) -> Vec<Exported<'_>> {
                 .iter()
                 .filter(|c| selection.keeps(c))
                 .collect(),
+            open: site.comments_open(page),
         })
         .collect()
 }
@@ -357,7 +360,7 @@ fn wxr_item(
         let wp_date_text = date.map(|d| format_wp_date(&d)).unwrap_or_default();
         text(w, "wp:post_date", &wp_date_text);
         text(w, "wp:post_date_gmt", &wp_date_text);
-        let comment_status = if page.comments_open { "open" } else { "closed" };
+        let comment_status = if article.open { "open" } else { "closed" };
         text(w, "wp:comment_status", comment_status);
         text(w, "wp:ping_status", "closed");
         text(w, "wp:post_name", &page.slug);

@@ -296,7 +296,7 @@ mod tests {
             description: None,
             draft: false,
             aliases: vec![],
-            comments_open: true,
+            allows_comments: true,
             image: None,
             sticky: false,
             body: Default::default(),

@@ -83,7 +83,7 @@ impl CommentKind {
 /// close them, and it is younger than `comments_close_after_days` (0: no
 /// age limit), as WordPress closes comments on old posts.
 pub fn is_open(page: &crate::content::Page, close_after_days: u32, now: jiff::Timestamp) -> bool {
-    if !page.comments_open {
+    if !page.allows_comments {
         return false;
     }
     match (close_after_days, page.date) {

@@ -903,6 +903,32 @@ fn wxr_export_is_valid_wordpress_xml() {
     }
 }
 
+#[test]
+fn an_article_closed_by_its_age_is_exported_as_closed() {
+    let site = fixture("comments");
+    let status_of = |root: &std::path::Path| -> Vec<String> {
+        let text = export(root, &["--format", "wxr"]);
+        let doc = parse_xml(&text);
+        let statuses = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "comment_status")
+            .map(|n| n.text().unwrap_or_default().to_string())
+            .collect();
+        statuses
+    };
+    // Only the article whose front matter says `comments = false`.
+    let mut statuses = status_of(site.path());
+    statuses.sort();
+    assert_eq!(statuses, ["closed", "open", "open", "open"]);
+    let config = site.path().join("site.toml");
+    let text = read(&config);
+    std::fs::write(&config, format!("comments_close_after_days = 30\n{text}")).unwrap();
+    // Every fixture article is years old: closed, as its page shows.
+    let statuses = status_of(site.path());
+    assert_eq!(statuses.len(), 4);
+    assert!(statuses.iter().all(|s| s == "closed"), "{statuses:?}");
+}
+
 fn wxr_comments(text: &str) -> BTreeMap<String, Vec<BTreeMap<&'static str, String>>> {
     let doc = parse_xml(text);
     let mut by_title = BTreeMap::new();
