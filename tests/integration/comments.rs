@@ -909,12 +909,10 @@ fn an_article_closed_by_its_age_is_exported_as_closed() {
     let status_of = |root: &std::path::Path| -> Vec<String> {
         let text = export(root, &["--format", "wxr"]);
         let doc = parse_xml(&text);
-        let statuses = doc
-            .descendants()
+        doc.descendants()
             .filter(|n| n.tag_name().name() == "comment_status")
             .map(|n| n.text().unwrap_or_default().to_string())
-            .collect();
-        statuses
+            .collect()
     };
     // Only the article whose front matter says `comments = false`.
     let mut statuses = status_of(site.path());
