@@ -69,10 +69,20 @@ pub(super) fn pending(request: &Request, shared: &Shared) -> Response {
     }
 }
 
+/// What a moderator can do to a comment from the preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Verb {
+    Approve,
+    Spam,
+    Delete,
+    Reply,
+}
+
 /// What the script asks.
 #[derive(Deserialize)]
 struct Action {
-    action: String,
+    action: Verb,
     id: String,
     /// The page the comment is on: `posts/x/`.
     #[serde(default)]
@@ -99,7 +109,7 @@ pub(super) fn act(request: &Request, shared: &Shared) -> Response {
     else {
         return json(
             400,
-            &serde_json::json!({ "error": "send the action as JSON" }),
+            &serde_json::json!({ "error": "send the action as JSON: {\"action\": \"approve\", \"spam\", \"delete\" or \"reply\", \"id\": …}" }),
         );
     };
     match perform(&action, shared) {
@@ -111,11 +121,11 @@ pub(super) fn act(request: &Request, shared: &Shared) -> Response {
 fn perform(action: &Action, shared: &Shared) -> Result<String, String> {
     let root = shared.root.as_path();
     let ids = std::slice::from_ref(&action.id);
-    let done = match action.action.as_str() {
-        "approve" => moderate::approve(root, ids).map(|_| "approved"),
-        "spam" => moderate::spam(root, ids).map(|()| "moved to spam"),
-        "delete" => moderate::delete(root, ids).map(|()| "deleted"),
-        "reply" => {
+    let done = match action.action {
+        Verb::Approve => moderate::approve(root, ids).map(|_| "approved"),
+        Verb::Spam => moderate::spam(root, ids).map(|()| "moved to spam"),
+        Verb::Delete => moderate::delete(root, ids).map(|()| "deleted"),
+        Verb::Reply => {
             let article = shared.source_of(&action.page);
             let reply = Reply {
                 to: &action.id,
@@ -125,7 +135,6 @@ fn perform(action: &Action, shared: &Shared) -> Result<String, String> {
             };
             moderate::reply(root, &reply).map(|_| "replied")
         }
-        _ => return Err(format!("unknown action `{}`", action.action)),
     };
     done.map(str::to_string).map_err(|e| e.to_string())
 }

@@ -908,6 +908,16 @@ fn the_preview_shows_pending_comments_and_moderates_them_with_its_token() {
         act(&[json_type, ("X-Mend-Token", &token)], delete).status,
         200
     );
+    let unknown =
+        json!({"action": "publish", "id": "20260102-030405-bbbb", "page": "posts/threads/"});
+    let refused = act(&[json_type, ("X-Mend-Token", &token)], unknown);
+    assert_eq!(
+        (refused.status, refused.json()),
+        (
+            400,
+            json!({"error": "send the action as JSON: {\"action\": \"approve\", \"spam\", \"delete\" or \"reply\", \"id\": …}"})
+        )
+    );
     let again = json!({"action": "delete", "id": "20260102-030405-bbbb", "page": "posts/threads/"});
     let refused = act(&[json_type, ("X-Mend-Token", &token)], again);
     assert_eq!(refused.status, 422);
