@@ -230,6 +230,36 @@ pub fn random_token() -> String {
     random_hex(16)
 }
 
+/// Listens on `bind:port`, or on one of the `tries - 1` ports after it,
+/// saying so when a port is taken; the listener and its port.
+pub fn listen(bind: &str, port: u16, tries: u16) -> crate::error::Result<(TcpListener, u16)> {
+    let mut last_error = String::new();
+    for candidate in (0..tries.max(1)).filter_map(|i| port.checked_add(i)) {
+        let address = if bind.contains(':') && !bind.starts_with('[') {
+            format!("[{bind}]:{candidate}")
+        } else {
+            format!("{bind}:{candidate}")
+        };
+        match TcpListener::bind(&address) {
+            Ok(listener) => return Ok((listener, candidate)),
+            Err(e) if tries > 1 => {
+                eprintln!("port {candidate} on {bind} is not available ({e}); trying the next one");
+                last_error = e.to_string();
+            }
+            Err(e) => last_error = e.to_string(),
+        }
+    }
+    let message = if tries > 1 {
+        format!(
+            "no free port from {port} to {} on {bind}: {last_error}; pass another --port",
+            port.saturating_add(tries - 1)
+        )
+    } else {
+        format!("cannot listen on {bind} port {port}: {last_error}; pass another --port or --bind")
+    };
+    Err(crate::error::Error::Serve { message })
+}
+
 /// Who the server is, as every connection needs it.
 struct Server {
     limits: Limits,

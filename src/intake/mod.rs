@@ -18,7 +18,7 @@ pub mod pull;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
-use std::net::{IpAddr, TcpListener};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -150,7 +150,8 @@ pub fn run(options: Options) -> Result<()> {
         seen.insert(fingerprint(&s.article, &s.author, &s.body));
     }
     remember_published(&loaded, &mut seen);
-    let listener = bind(&options.bind, options.port)?;
+    // Readers' forms send to this port: no other will do.
+    let (listener, _) = server::listen(&options.bind, options.port, 1)?;
     release_freed_memory();
     let address = listener
         .local_addr()
@@ -219,17 +220,6 @@ fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
         Err(e) => {
             eprintln!("error: cannot read the site again (still using the last good one): {e}");
         }
-    })
-}
-
-fn bind(bind: &str, port: u16) -> Result<TcpListener> {
-    let address = if bind.contains(':') && !bind.starts_with('[') {
-        format!("[{bind}]:{port}")
-    } else {
-        format!("{bind}:{port}")
-    };
-    TcpListener::bind(&address).map_err(|e| Error::Serve {
-        message: format!("cannot listen on {address}: {e}; pass another --port or --bind"),
     })
 }
 

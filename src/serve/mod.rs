@@ -40,7 +40,7 @@ const PORT_TRIES: u16 = 20;
 
 /// Serves the site until the process is stopped.
 pub fn run(options: &Options) -> Result<()> {
-    let (listener, port) = bind(&options.bind, options.port)?;
+    let (listener, port) = server::listen(&options.bind, options.port, PORT_TRIES)?;
     let host = match options.bind.as_str() {
         "0.0.0.0" | "::" | "[::]" => "127.0.0.1".to_string(),
         bind if bind.contains(':') => format!("[{bind}]"),
@@ -193,31 +193,6 @@ fn describe(changed: &[PathBuf]) -> String {
         0 | 1 => format!("{first} changed"),
         n => format!("{first} and {} more changed", n - 1),
     }
-}
-
-/// Binds `bind:port`, or the next free port, saying so.
-fn bind(bind: &str, port: u16) -> Result<(TcpListener, u16)> {
-    let mut last_error = String::new();
-    for candidate in (0..PORT_TRIES).filter_map(|i| port.checked_add(i)) {
-        let address = if bind.contains(':') && !bind.starts_with('[') {
-            format!("[{bind}]:{candidate}")
-        } else {
-            format!("{bind}:{candidate}")
-        };
-        match TcpListener::bind(&address) {
-            Ok(listener) => return Ok((listener, candidate)),
-            Err(e) => {
-                eprintln!("port {candidate} on {bind} is not available ({e}); trying the next one");
-                last_error = e.to_string();
-            }
-        }
-    }
-    Err(Error::Serve {
-        message: format!(
-            "no free port from {port} to {} on {bind}: {last_error}; pass another --port",
-            port.saturating_add(PORT_TRIES - 1)
-        ),
-    })
 }
 
 /// Ctrl-C ends the server cleanly: nothing was written, so nothing is left.

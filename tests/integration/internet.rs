@@ -436,3 +436,22 @@ fn after_kill_9_every_acknowledged_comment_is_there_and_repeats_are_still_known(
     assert_eq!(new.status, 201);
     assert_eq!(pending_count(root), 21);
 }
+
+#[test]
+fn a_comment_server_whose_port_is_taken_says_so_and_stops() {
+    let site = site();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = mend()
+        .args(["comments", "serve", "--port", &port, "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        format!(
+            "error: cannot listen on 127.0.0.1 port {port}: Address already in use (os error 98); pass another --port or --bind\n"
+        )
+    );
+}
