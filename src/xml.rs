@@ -50,11 +50,13 @@ fn has_forbidden(text: &str) -> bool {
             .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
 }
 
-/// `text` as XML text content: `&`, `<`, `>` and quotes escaped by
-/// pulldown-cmark's escaper (16 bytes at a time: a feed entry carries a whole
-/// article), and carriage returns, which a reader would otherwise read as
-/// line feeds.
-fn escaped(text: &str) -> String {
+/// `text` as XML or HTML text or attribute value: `&`, `<`, `>` and quotes
+/// escaped by pulldown-cmark's escaper (16 bytes at a time: a feed entry
+/// carries a whole article), and carriage returns, which a reader would
+/// otherwise read as line feeds. The one escaper of text mend writes into
+/// markup it makes itself (feeds, redirect pages, imported shortcodes, the
+/// comment server's pages); templates escape through tera.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     pulldown_cmark_escape::escape_html(&mut out, text).expect(MEMORY);
     if out.contains('\r') {
@@ -74,7 +76,7 @@ pub fn text_with(w: &mut Xml, name: &str, attributes: &[(&str, &str)], text: &st
         attributes.iter().map(|(k, v)| (*k, clean(v))).collect();
     w.create_element(name)
         .with_attributes(attributes.iter().map(|(k, v)| (*k, v.as_ref())))
-        .write_text_content(BytesText::from_escaped(escaped(&clean(text))))
+        .write_text_content(BytesText::from_escaped(escape(&clean(text))))
         .expect(MEMORY);
 }
 

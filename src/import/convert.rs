@@ -17,6 +17,7 @@ use htmd::{Element, HtmlToMarkdown};
 
 use crate::markdown::MORE_MARKER;
 use crate::sanitize;
+use crate::xml::escape;
 
 /// Where a converted text goes: the site's HTML allow-list for posts, or
 /// the stricter one for comments.
@@ -415,13 +416,6 @@ fn take_value(text: &str) -> (&str, &str) {
 
 fn unquote(text: &str) -> &str {
     text.trim_matches(['"', '\''])
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn known_shortcode(short: &Shortcode, context: &Context, code: &mut Vec<Code>) -> String {

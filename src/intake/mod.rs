@@ -698,15 +698,14 @@ fn refused(reader: Reader, refusal: &Refusal, back: Option<&str>) -> Response {
 
 /// A small page that tells a person why their comment was not taken.
 fn page(status: u16, refusal: &Refusal, back: Option<&str>) -> Response {
-    let escape = |s: &str| quick_xml::escape::escape(s).into_owned();
     let link = back.map_or_else(String::new, |url| {
-        format!("<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n", escape(url))
+        format!("<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n", crate::xml::escape(url))
     });
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"robots\" content=\"noindex\">\n<title>Your comment was not sent</title>\n</head>\n<body>\n\
          <h1>Your comment was not sent</h1>\n<p>{}</p>\n{link}</body>\n</html>\n",
-        escape(&refusal.message)
+        crate::xml::escape(&refusal.message)
     );
     Response::new(status, "text/html; charset=utf-8", html.into_bytes())
         .with_header("Cache-Control", "no-store")

@@ -196,7 +196,7 @@ pub fn root_prefix(path: &str) -> String {
 
 /// A page that sends browsers and search engines to `target`.
 pub fn redirect_html(target: &str) -> String {
-    let url = quick_xml::escape::escape(target);
+    let url = crate::xml::escape(target);
     format!(
         "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {url}</title>\n\
          <link rel=\"canonical\" href=\"{url}\">\n<meta name=\"robots\" content=\"noindex\">\n\
