@@ -12,8 +12,6 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::config::Config;
 use crate::layout::POSTS_DIR;
 use crate::slug::slugify;
@@ -238,23 +236,6 @@ impl Urls {
     pub fn permalink(&self, path: &str) -> String {
         format!("{}/{}", self.base, path.trim_start_matches('/'))
     }
-
-    /// A path with both its URLs.
-    pub fn locate(&self, path: String) -> Location {
-        Location {
-            url: self.url(&path),
-            permalink: self.permalink(&path),
-            path,
-        }
-    }
-}
-
-/// A path and its URLs, decided once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Location {
-    pub path: String,
-    pub url: String,
-    pub permalink: String,
 }
 
 #[cfg(test)]
@@ -279,14 +260,8 @@ mod tests {
         assert_eq!(u.base_path(), "/blog");
         assert_eq!(u.permalink("/tags/"), "https://a.example/blog/tags/");
         assert_eq!(u.url(""), "/blog/");
-        assert_eq!(
-            u.locate("tags/x/".into()),
-            Location {
-                path: "tags/x/".into(),
-                url: "/blog/tags/x/".into(),
-                permalink: "https://a.example/blog/tags/x/".into()
-            }
-        );
+        assert_eq!(u.url("tags/x/"), "/blog/tags/x/");
+        assert_eq!(u.permalink("tags/x/"), "https://a.example/blog/tags/x/");
     }
 
     #[test]
