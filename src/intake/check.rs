@@ -261,9 +261,14 @@ mod tests {
 
     #[test]
     fn form_encoding_is_read() {
-        let form =
-            Form::from_urlencoded(b"author=Ana+B&body=a%26b%0Ac&article=posts%2Fx%2F&other=1");
+        let form = Form::from_urlencoded(
+            b"author=Ana+B&body=a%26b%0Ac&article=posts%2Fx%2F&other=1&parent=c7&email=a%40b.example&url=b.example&fax=",
+        );
         assert_eq!(form.author, "Ana B");
+        assert_eq!(form.parent, "c7");
+        assert_eq!(form.email, "a@b.example");
+        assert_eq!(form.url, "b.example");
+        assert!(Form::from_urlencoded(b"fax=555").is_robot());
         assert_eq!(form.body, "a&b\nc");
         assert_eq!(form.article, "posts/x/");
         assert!(!form.is_robot());
