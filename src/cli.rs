@@ -328,13 +328,16 @@ macro_rules! say {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build(&args),
-        Command::Serve(args) => serve::run(&serve::Options {
-            root: args.root.dir(),
-            bind: args.bind,
-            port: args.port,
-            drafts: args.drafts,
-            future: args.future,
-        }),
+        Command::Serve(args) => {
+            crate::log::start_for_server();
+            serve::run(&serve::Options {
+                root: args.root.dir(),
+                bind: args.bind,
+                port: args.port,
+                drafts: args.drafts,
+                future: args.future,
+            })
+        }
         Command::New(args) => new_article(&args),
         Command::Init(args) => init(&args),
         Command::Check(args) => check(&args),
@@ -557,17 +560,20 @@ fn export_comments(args: &ExportArgs) -> Result<()> {
 fn comments(command: CommentsCommand) -> Result<()> {
     match command {
         CommentsCommand::Export(args) => export_comments(&args),
-        CommentsCommand::Serve(args) => intake::run(intake::Options {
-            token: token(args.token_file.as_deref())?,
-            root: args.root.dir(),
-            bind: args.bind,
-            port: args.port,
-            trust_proxy: args.trust_proxy,
-            per_minute: args.per_minute,
-            max_links: args.max_links,
-            allow_origins: args.allow_origin,
-            on_comment: args.on_comment,
-        }),
+        CommentsCommand::Serve(args) => {
+            crate::log::start_for_server();
+            intake::run(intake::Options {
+                token: token(args.token_file.as_deref())?,
+                root: args.root.dir(),
+                bind: args.bind,
+                port: args.port,
+                trust_proxy: args.trust_proxy,
+                per_minute: args.per_minute,
+                max_links: args.max_links,
+                allow_origins: args.allow_origin,
+                on_comment: args.on_comment,
+            })
+        }
         CommentsCommand::Inbox(args) => list_inbox(&args.root.dir()),
         CommentsCommand::Approve(args) => approve(&args),
         CommentsCommand::Spam(args) => {

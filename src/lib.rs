@@ -20,6 +20,7 @@ pub mod import;
 pub mod intake;
 pub mod layout;
 pub mod links;
+pub mod log;
 pub mod markdown;
 pub mod output;
 pub mod render;

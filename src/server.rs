@@ -267,6 +267,7 @@ struct Server {
     handler: Arc<Handler>,
     /// Take the client from `X-Forwarded-For` (behind a trusted proxy).
     trust_proxy: bool,
+    log_requests: bool,
     clients: Clients,
     bodies: Semaphore,
 }
@@ -279,6 +280,8 @@ pub struct Setup {
     /// Behind a proxy: the forwarded address is the client, and the peer
     /// (the proxy) is not bounded per address.
     pub trust_proxy: bool,
+    /// Log each request's outcome at `info` (else at `debug`).
+    pub log_requests: bool,
 }
 
 /// Serves connections from `listener` until the process ends, or returns
@@ -297,6 +300,7 @@ pub fn run(listener: TcpListener, setup: Setup, handler: Arc<Handler>) -> io::Re
         limits: setup.limits,
         hosts: setup.hosts,
         trust_proxy: setup.trust_proxy,
+        log_requests: setup.log_requests,
         handler,
         clients: Clients::default(),
     });
@@ -367,7 +371,15 @@ async fn connection(
     let (read, head) = (server.limits.read, server.limits.head);
     let service = service_fn(move |request| {
         let server = Arc::clone(&server);
-        async move { Ok::<_, Infallible>(answer(request, peer, &server).await) }
+        async move {
+            let started = std::time::Instant::now();
+            let method = request.method().clone();
+            let path = request.uri().path().to_string();
+            let client = client_of(request.headers(), peer, server.trust_proxy);
+            let reply = answer(request, peer, &server).await;
+            log_request(&server, client, &method, &path, reply.status(), started);
+            Ok::<_, Infallible>(reply)
+        }
     });
     let _ = http1::Builder::new()
         .timer(TokioTimer::new())
@@ -379,6 +391,25 @@ async fn connection(
 }
 
 type Reply = hyper::Response<Either<Full<Bytes>, Events>>;
+
+/// One line per request: who, what, the status and how long it took (the
+/// path without its query, which may hold what a reader typed).
+fn log_request(
+    server: &Server,
+    client: IpAddr,
+    method: &hyper::Method,
+    path: &str,
+    status: hyper::StatusCode,
+    started: std::time::Instant,
+) {
+    let ms = started.elapsed().as_millis();
+    let status = status.as_u16();
+    if server.log_requests {
+        tracing::info!(%client, %method, path, status, ms, "request");
+    } else {
+        tracing::debug!(%client, %method, path, status, ms, "request");
+    }
+}
 
 /// The answer to one request, from the checks here or from the handler.
 async fn answer(request: hyper::Request<Incoming>, peer: SocketAddr, server: &Server) -> Reply {

@@ -169,6 +169,7 @@ pub fn run(options: Options) -> Result<()> {
         },
         hosts,
         trust_proxy: options.trust_proxy,
+        log_requests: true,
     };
     let intake = Arc::new(Intake {
         root: options.root.clone(),
@@ -218,7 +219,7 @@ fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
             release_freed_memory();
         }
         Err(e) => {
-            eprintln!("error: cannot read the site again (still using the last good one): {e}");
+            tracing::error!("cannot read the site again (still using the last good one): {e}");
         }
     })
 }
@@ -428,18 +429,17 @@ impl Intake {
             if !form.is_robot() {
                 self.seen_lock().remove(&print);
             }
-            eprintln!("error: a comment could not be saved: {e}");
+            tracing::error!(article = %submission.article, "a comment could not be saved: {e}");
             let refusal = refuse(
                 503,
                 "Your comment could not be saved just now; nothing was kept. Please try again in a moment.",
             );
             (refusal, back.clone())
         })?;
-        if !form.is_robot() {
-            println!(
-                "comment {} from {} on {}",
-                submission.id, submission.author, submission.article
-            );
+        if form.is_robot() {
+            tracing::info!(id = %submission.id, article = %submission.article, "spam stored (the hidden field was filled)");
+        } else {
+            tracing::info!(id = %submission.id, article = %submission.article, "comment stored");
             self.notify(&submission);
         }
         Ok((submission.id, permalink))
@@ -546,8 +546,8 @@ impl Intake {
         std::thread::spawn(move || {
             let outcome = run_hook(&command, &json);
             if let Err(message) = outcome {
-                eprintln!(
-                    "warning: --on-comment for comment {id} failed: {message}; the comment is kept in the inbox"
+                tracing::warn!(
+                    "--on-comment for comment {id} failed: {message}; the comment is kept in the inbox"
                 );
             }
         });
@@ -587,7 +587,7 @@ impl Intake {
                 page(404, &refusal, Some(&back))
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                tracing::error!("the reply form could not be shown: {e}");
                 Response::text(500, "the reply form could not be shown")
             }
         }

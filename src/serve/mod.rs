@@ -149,6 +149,7 @@ fn spawn_server(
         limits: server::Limits::default(),
         hosts: server::Hosts::new(bind),
         trust_proxy: false,
+        log_requests: false,
     };
     let handler: Arc<server::Handler> = Arc::new(move |request| http::handle(request, &shared));
     std::thread::spawn(move || {

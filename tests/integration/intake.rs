@@ -800,11 +800,16 @@ fn the_comment_hook_gets_each_comment_and_its_failure_loses_nothing() {
     assert_eq!(reply.status, 201);
     assert_eq!(inbox(failing_site.path(), "inbox").len(), 1);
     let id = reply.json()["id"].as_str().unwrap().to_string();
+    // A log line: a timestamp, the level, where, and the sentence.
     let expected = format!(
-        "warning: --on-comment for comment {id} failed: it ended with exit status: 3; the comment is kept in the inbox"
+        " WARN mend::intake: --on-comment for comment {id} failed: it ended with exit status: 3; the comment is kept in the inbox"
     );
     let started = std::time::Instant::now();
-    while !server.lines.lock().unwrap().contains(&expected) {
+    while !server.lines.lock().unwrap().iter().any(|l| {
+        l.ends_with(&expected)
+            && l.split_once(' ')
+                .is_some_and(|(time, _)| time.parse::<jiff::Timestamp>().is_ok())
+    }) {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(10),
             "{:?}",

@@ -455,3 +455,50 @@ fn a_comment_server_whose_port_is_taken_says_so_and_stops() {
         )
     );
 }
+
+#[test]
+fn the_operator_reads_one_line_per_request_and_per_comment() {
+    let site = site();
+    let server = intake(site.path(), &[]);
+    let reply = post_from(
+        &server,
+        "127.0.0.2",
+        &json!({"article": "posts/threads/", "author": "Ana", "body": "my story"}),
+    );
+    assert_eq!(reply.status, 201);
+    let id = reply.json()["id"].as_str().unwrap().to_string();
+    let refused = post_from(&server, "127.0.0.3", &json!({"article": "posts/nowhere/"}));
+    assert_eq!(refused.status, 404);
+    let wanted = [
+        format!(" INFO mend::intake: comment stored id={id} article=content/posts/threads.md"),
+        " INFO mend::server: request client=127.0.0.2 method=POST path=\"/comments/\" status=201 ms="
+            .to_string(),
+        " INFO mend::server: request client=127.0.0.3 method=POST path=\"/comments/\" status=404 ms="
+            .to_string(),
+    ];
+    let started = Instant::now();
+    loop {
+        let lines = server.lines.lock().unwrap().clone();
+        // Each line: an RFC 3339 time in UTC, then the level and the event.
+        let found = wanted.iter().all(|w| {
+            lines.iter().any(|l| {
+                l.split_once(' ').is_some_and(|(time, rest)| {
+                    time.parse::<jiff::Timestamp>().is_ok()
+                        && rest.starts_with(w.as_str())
+                })
+            })
+        });
+        if found {
+            // What a reader typed is not in the log.
+            assert!(
+                !lines
+                    .iter()
+                    .any(|l| l.contains("my story") || l.contains("Ana")),
+                "{lines:?}"
+            );
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{lines:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
