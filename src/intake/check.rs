@@ -260,6 +260,51 @@ mod tests {
     }
 
     #[test]
+    fn each_bound_is_taken_up_to_its_limit_and_refused_past_it() {
+        let status = |f: Form| {
+            fields(&f, |_| false, BOUNDS)
+                .map(|_| 200)
+                .unwrap_or_else(|r| r.status)
+        };
+        let name = |n: usize| "é".repeat(n);
+        assert_eq!(status(form(&name(MAX_NAME), "x")), 200);
+        assert_eq!(status(form(&name(MAX_NAME + 1), "x")), 422);
+        assert_eq!(status(form("A", &"x".repeat(100))), 200);
+        assert_eq!(status(form("A", &"x".repeat(101))), 413);
+        assert_eq!(status(form("A", "http://a http://b")), 200);
+        assert_eq!(status(form("A", "http://a http://b http://c")), 422);
+    }
+
+    #[test]
+    fn an_email_must_look_like_one() {
+        let email = |text: &str| {
+            let mut f = form("A", "x");
+            f.email = text.into();
+            fields(&f, |_| false, BOUNDS).map(|f| f.email)
+        };
+        assert_eq!(email("  ").unwrap(), None);
+        assert_eq!(
+            email(" ana@mail.example ").unwrap().as_deref(),
+            Some("ana@mail.example")
+        );
+        let longest = format!("{}@b.example", "a".repeat(MAX_EMAIL - 10));
+        assert_eq!(longest.len(), MAX_EMAIL);
+        assert!(email(&longest).is_ok());
+        let too_long = format!("{}@b.example", "a".repeat(MAX_EMAIL - 9));
+        for bad in [
+            "ana",
+            "@mail.example",
+            "ana@localhost",
+            "ana@mail@x.example",
+            "an a@mail.example",
+            "ana@mail.example\u{a0}x",
+            too_long.as_str(),
+        ] {
+            assert_eq!(email(bad).unwrap_err().status, 422, "{bad}");
+        }
+    }
+
+    #[test]
     fn form_encoding_is_read() {
         let form = Form::from_urlencoded(
             b"author=Ana+B&body=a%26b%0Ac&article=posts%2Fx%2F&other=1&parent=c7&email=a%40b.example&url=b.example&fax=",

@@ -483,8 +483,7 @@ fn the_operator_reads_one_line_per_request_and_per_comment() {
         let found = wanted.iter().all(|w| {
             lines.iter().any(|l| {
                 l.split_once(' ').is_some_and(|(time, rest)| {
-                    time.parse::<jiff::Timestamp>().is_ok()
-                        && rest.starts_with(w.as_str())
+                    time.parse::<jiff::Timestamp>().is_ok() && rest.starts_with(w.as_str())
                 })
             })
         });
