@@ -12,16 +12,17 @@
 //!
 //! Not for moderation (`comments::moderate`) nor the static pages.
 
+mod answer;
 pub mod check;
 pub mod pull;
+mod rate;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -31,8 +32,10 @@ use crate::error::{Error, Result};
 use crate::render::{PageRef, Views, render_reply_page};
 use crate::server::{self, Request, Response};
 use crate::site::{LoadOptions, Site};
+use answer::{Reader, accepted, json, page, refused};
 use check::{Bounds, refuse};
 pub use check::{Form, Refusal};
+use rate::RateLimit;
 
 /// What `mend comments serve` was asked.
 #[derive(Debug, Clone)]
@@ -56,8 +59,6 @@ pub struct Options {
 
 /// The most submissions handed to one pull.
 const PULL_BATCH: usize = 500;
-/// Addresses remembered by the rate limit before old ones are dropped.
-const RATE_MEMORY: usize = 10_000;
 
 /// The loaded site, and how its pages are found by path.
 struct Loaded {
@@ -111,7 +112,7 @@ struct Intake {
     inbox: Inbox,
     /// Fingerprints of what is pending or published, to refuse repeats.
     seen: Mutex<HashSet<u64>>,
-    rates: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    rates: RateLimit,
     /// The endpoint's path (`/comments`), which a proxy may pass on.
     prefix: String,
     origins: Vec<String>,
@@ -173,11 +174,11 @@ pub fn run(options: Options) -> Result<()> {
     };
     let intake = Arc::new(Intake {
         root: options.root.clone(),
+        rates: RateLimit::new(options.per_minute),
         options,
         loaded: RwLock::new(Arc::new(loaded)),
         inbox,
         seen: Mutex::new(seen),
-        rates: Mutex::new(HashMap::new()),
         prefix,
         origins,
     });
@@ -270,25 +271,6 @@ impl Found {
     }
 }
 
-/// How a request wants its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reader {
-    /// A browser sending the plain form: redirects and pages.
-    Person,
-    /// A script: JSON.
-    Script,
-}
-
-#[derive(Serialize)]
-struct Accepted<'a> {
-    id: &'a str,
-    status: &'static str,
-    message: &'static str,
-}
-
-/// What a reader is told once their comment is safe.
-const THANKS: &str = "Thank you! Your comment is awaiting moderation.";
-
 impl Intake {
     fn handle(&self, request: Request) -> Response {
         let path = request.path().to_string();
@@ -360,7 +342,7 @@ impl Intake {
             return refused(Reader::Person, &refusal, None);
         };
         let address = request.client;
-        if !self.within_rate(address) {
+        if !self.rates.allows(address, std::time::Instant::now()) {
             let refusal = refuse(
                 429,
                 "You have sent several comments in a short time; please wait a minute and send it again.",
@@ -509,32 +491,6 @@ impl Intake {
         })
     }
 
-    /// Counts a submission from `address`; whether it is within the limit.
-    fn within_rate(&self, address: IpAddr) -> bool {
-        let limit = self.options.per_minute as usize;
-        if limit == 0 {
-            return true;
-        }
-        let mut rates = self
-            .rates
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        let minute = Duration::from_secs(60);
-        if rates.len() > RATE_MEMORY {
-            rates.retain(|_, times| times.back().is_some_and(|t| now - *t < minute));
-        }
-        let times = rates.entry(address).or_default();
-        while times.front().is_some_and(|t| now - *t >= minute) {
-            times.pop_front();
-        }
-        if times.len() >= limit {
-            return false;
-        }
-        times.push_back(now);
-        true
-    }
-
     /// Runs `--on-comment` with the submission on its input, apart from
     /// the answer: its failure is told, and changes nothing.
     fn notify(&self, submission: &Submission) {
@@ -661,52 +617,4 @@ fn run_hook(command: &str, input: &[u8]) -> std::result::Result<(), String> {
     } else {
         Err(format!("it ended with {status}"))
     }
-}
-
-fn json(status: u16, value: &impl Serialize) -> Response {
-    let body = serde_json::to_vec(value).expect("plain data serializes");
-    Response::new(status, "application/json", body).with_header("Cache-Control", "no-store")
-}
-
-fn accepted(reader: Reader, id: &str, permalink: &str) -> Response {
-    match reader {
-        Reader::Script => json(
-            201,
-            &Accepted {
-                id,
-                status: "pending",
-                message: THANKS,
-            },
-        ),
-        Reader::Person => {
-            Response::new(303, "text/plain; charset=utf-8", THANKS.as_bytes().to_vec())
-                .with_header("Location", &format!("{permalink}#comment-sent"))
-                .with_header("Cache-Control", "no-store")
-        }
-    }
-}
-
-fn refused(reader: Reader, refusal: &Refusal, back: Option<&str>) -> Response {
-    match reader {
-        Reader::Script => json(
-            refusal.status,
-            &serde_json::json!({ "error": refusal.message }),
-        ),
-        Reader::Person => page(refusal.status, refusal, back),
-    }
-}
-
-/// A small page that tells a person why their comment was not taken.
-fn page(status: u16, refusal: &Refusal, back: Option<&str>) -> Response {
-    let link = back.map_or_else(String::new, |url| {
-        format!("<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n", crate::xml::escape(url))
-    });
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"robots\" content=\"noindex\">\n<title>Your comment was not sent</title>\n</head>\n<body>\n\
-         <h1>Your comment was not sent</h1>\n<p>{}</p>\n{link}</body>\n</html>\n",
-        crate::xml::escape(&refusal.message)
-    );
-    Response::new(status, "text/html; charset=utf-8", html.into_bytes())
-        .with_header("Cache-Control", "no-store")
 }

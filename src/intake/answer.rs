@@ -1,0 +1,78 @@
+//! What the comment server answers a reader: a redirect back to the
+//! article or a page that says what to fix, for a person sending the plain
+//! form; JSON for the theme's script. The page is written in English, as
+//! every sentence the server says is, so it says `lang="en"`.
+//!
+//! Not for deciding whether a comment is taken (`check`, `super`).
+
+use serde::Serialize;
+
+use super::check::Refusal;
+use crate::server::Response;
+
+/// How a request wants its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reader {
+    /// A browser sending the plain form: redirects and pages.
+    Person,
+    /// A script: JSON.
+    Script,
+}
+
+#[derive(Serialize)]
+struct Accepted<'a> {
+    id: &'a str,
+    status: &'static str,
+    message: &'static str,
+}
+
+/// What a reader is told once their comment is safe.
+pub(super) const THANKS: &str = "Thank you! Your comment is awaiting moderation.";
+
+pub(super) fn json(status: u16, value: &impl Serialize) -> Response {
+    let body = serde_json::to_vec(value).expect("plain data serializes");
+    Response::new(status, "application/json", body).with_header("Cache-Control", "no-store")
+}
+
+pub(super) fn accepted(reader: Reader, id: &str, permalink: &str) -> Response {
+    match reader {
+        Reader::Script => json(
+            201,
+            &Accepted {
+                id,
+                status: "pending",
+                message: THANKS,
+            },
+        ),
+        Reader::Person => {
+            Response::new(303, "text/plain; charset=utf-8", THANKS.as_bytes().to_vec())
+                .with_header("Location", &format!("{permalink}#comment-sent"))
+                .with_header("Cache-Control", "no-store")
+        }
+    }
+}
+
+pub(super) fn refused(reader: Reader, refusal: &Refusal, back: Option<&str>) -> Response {
+    match reader {
+        Reader::Script => json(
+            refusal.status,
+            &serde_json::json!({ "error": refusal.message }),
+        ),
+        Reader::Person => page(refusal.status, refusal, back),
+    }
+}
+
+/// A small page that tells a person why their comment was not taken.
+pub(super) fn page(status: u16, refusal: &Refusal, back: Option<&str>) -> Response {
+    let link = back.map_or_else(String::new, |url| {
+        format!("<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n", crate::xml::escape(url))
+    });
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n<title>Your comment was not sent</title>\n</head>\n<body>\n\
+         <h1>Your comment was not sent</h1>\n<p>{}</p>\n{link}</body>\n</html>\n",
+        crate::xml::escape(&refusal.message)
+    );
+    Response::new(status, "text/html; charset=utf-8", html.into_bytes())
+        .with_header("Cache-Control", "no-store")
+}
