@@ -276,6 +276,19 @@ mod tests {
     }
 
     #[test]
+    fn a_website_may_be_as_long_as_the_bound() {
+        let site = |text: &str| {
+            let mut f = form("A", "x");
+            f.url = text.into();
+            fields(&f, |_| false, BOUNDS).map(|f| f.url)
+        };
+        let longest = format!("https://a.example/{}", "p".repeat(MAX_URL - 18));
+        assert_eq!(longest.len(), MAX_URL);
+        assert_eq!(site(&longest).unwrap(), Some(longest.clone()));
+        assert_eq!(site(&format!("{longest}p")).unwrap_err().status, 422);
+    }
+
+    #[test]
     fn an_email_must_look_like_one() {
         let email = |text: &str| {
             let mut f = form("A", "x");
