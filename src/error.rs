@@ -7,7 +7,7 @@
 //! Not for printing: `main` and `cli` decide where messages go.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Every way a command can fail.
 #[derive(Debug, thiserror::Error)]
@@ -203,56 +203,18 @@ pub enum Error {
     #[error("cannot pull comments from {url}: {message}")]
     Pull { url: String, message: String },
 
+    /// A mistake in one comment of a comment file.
+    #[error("{at} {problem}")]
+    Comment {
+        at: CommentAt,
+        problem: CommentProblem,
+    },
+
     #[error("{}:{line}: bad comment file: {message}", path.display())]
     CommentSyntax {
         path: PathBuf,
         line: usize,
         message: String,
-    },
-
-    #[error(
-        "{}:{line}: comment {id} has no `{field}`; every comment needs id, author, date and body",
-        path.display()
-    )]
-    CommentMissingField {
-        path: PathBuf,
-        line: usize,
-        id: String,
-        field: &'static str,
-    },
-
-    #[error(
-        "{}:{line}: comment `{id}` is {size} bytes long, more than comments_max_bytes ({max}); shorten it, or raise comments_max_bytes in site.toml",
-        path.display()
-    )]
-    CommentTooLong {
-        path: PathBuf,
-        line: usize,
-        id: String,
-        size: usize,
-        max: usize,
-    },
-
-    #[error(
-        "{}:{line}: comment `{id}` has the same id as the comment on line {first_line}; ids must be unique within an article",
-        path.display()
-    )]
-    DuplicateCommentId {
-        path: PathBuf,
-        line: usize,
-        first_line: usize,
-        id: String,
-    },
-
-    #[error(
-        "{}:{line}: comment `{id}` replies to `{parent}`, which is not a comment of this article",
-        path.display()
-    )]
-    UnknownParent {
-        path: PathBuf,
-        line: usize,
-        id: String,
-        parent: String,
     },
 
     #[error(
@@ -263,39 +225,6 @@ pub enum Error {
         path: PathBuf,
         line: usize,
         ids: String,
-    },
-
-    #[error(
-        "{}:{line}: comment `{id}` has the date `{value}`; write an RFC 3339 datetime like 2024-02-27T07:10:00Z",
-        path.display()
-    )]
-    InvalidCommentDate {
-        path: PathBuf,
-        line: usize,
-        id: String,
-        value: String,
-    },
-
-    #[error(
-        "{}:{line}: comment `{id}` has the status `{value}`; use approved, pending or spam",
-        path.display()
-    )]
-    UnknownStatus {
-        path: PathBuf,
-        line: usize,
-        id: String,
-        value: String,
-    },
-
-    #[error(
-        "{}:{line}: comment `{id}` has the kind `{value}`; use comment, pingback or trackback",
-        path.display()
-    )]
-    UnknownCommentKind {
-        path: PathBuf,
-        line: usize,
-        id: String,
-        value: String,
     },
 
     #[error(
@@ -363,6 +292,72 @@ fn list(errors: &[Error]) -> String {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything worth telling the user that does not stop a build.
+/// Where a mistake in a comment file is: the file, the line of the
+/// comment's `[[comment]]` header, and the comment (its id, or its number in
+/// the file when it has none). Written `FILE:LINE: comment ID`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CommentAt {
+    pub path: PathBuf,
+    pub line: usize,
+    /// `` `c7` ``, or `number 3`.
+    pub label: String,
+}
+
+impl CommentAt {
+    /// The place of the comment at `index` (from 0) of a file, with its id.
+    pub fn new(path: &Path, line: usize, id: Option<&str>, index: usize) -> CommentAt {
+        CommentAt {
+            path: path.to_path_buf(),
+            line,
+            label: match id {
+                Some(id) => format!("`{id}`"),
+                None => format!("number {}", index + 1),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for CommentAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: comment {}",
+            self.path.display(),
+            self.line,
+            self.label
+        )
+    }
+}
+
+/// What is wrong with one comment, said after where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommentProblem {
+    #[error("has no `{0}`; every comment needs id, author, date and body")]
+    MissingField(&'static str),
+
+    #[error(
+        "is {size} bytes long, more than comments_max_bytes ({max}); shorten it, or raise comments_max_bytes in site.toml"
+    )]
+    TooLong { size: usize, max: usize },
+
+    #[error(
+        "has the same id as the comment on line {first_line}; ids must be unique within an article"
+    )]
+    SameIdAs { first_line: usize },
+
+    #[error("replies to `{0}`, which is not a comment of this article")]
+    UnknownParent(String),
+
+    #[error("has the date `{0}`; write an RFC 3339 datetime like 2024-02-27T07:10:00Z")]
+    InvalidDate(String),
+
+    #[error("has the status `{0}`; use approved, pending or spam")]
+    UnknownStatus(String),
+
+    #[error("has the kind `{0}`; use comment, pingback or trackback")]
+    UnknownKind(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Warning {
     #[error(
@@ -383,16 +378,10 @@ pub enum Warning {
     EmptyTag { name: String, article: PathBuf },
 
     #[error(
-        "{}:{line}: comment `{id}` has the url `{}`, which is not a plain http(s) address; it is left out",
-        path.display(),
+        "{at} has the url `{}`, which is not a plain http(s) address; it is left out",
         url.escape_debug()
     )]
-    CommentUrlLeftOut {
-        path: PathBuf,
-        line: usize,
-        id: String,
-        url: String,
-    },
+    CommentUrlLeftOut { at: CommentAt, url: String },
 
     #[error("{}: links to `{link}`, which is not a page or file of this site", path.display())]
     BrokenLink { path: PathBuf, link: String },
@@ -422,7 +411,7 @@ pub fn toml_problem(error: &toml::de::Error, text: &str) -> (usize, String) {
 }
 
 /// A folder walk that failed, as the user's mistake: the path it stopped at.
-pub fn walk_error(error: walkdir::Error, walked: &std::path::Path) -> Error {
+pub fn walk_error(error: walkdir::Error, walked: &Path) -> Error {
     Error::ReadDir {
         path: error.path().unwrap_or(walked).to_path_buf(),
         source: error
@@ -432,7 +421,7 @@ pub fn walk_error(error: walkdir::Error, walked: &std::path::Path) -> Error {
 }
 
 /// Reads a UTF-8 text file, with the errors a user can act on.
-pub fn read_text(path: &std::path::Path) -> Result<String> {
+pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,

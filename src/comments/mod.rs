@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::date::{Date, RawDate};
-use crate::error::{Error, Warning, read_text, toml_problem};
+use crate::error::{CommentAt, CommentProblem, Error, Warning, read_text, toml_problem};
 use crate::sanitize::{is_web_url, strip_controls};
 
 /// Whether a comment is shown. Only approved comments are rendered.
@@ -172,11 +172,7 @@ pub fn parse(text: &str, path: &Path, max_bytes: usize) -> Result<Loaded, Error>
     let mut loaded = Loaded::default();
     let mut line_of_comment = Vec::new();
     for (k, raw) in raw.comment.into_iter().enumerate() {
-        let at = Place {
-            path,
-            line: line_at(k),
-            index: k,
-        };
+        let at = CommentAt::new(path, line_at(k), raw.id.as_deref(), k);
         match check_comment(raw, &at, max_bytes, &mut loaded.warnings) {
             Ok(comment) => {
                 loaded.comments.push(comment);
@@ -204,11 +200,9 @@ fn duplicate_ids(ids: &[(Option<String>, usize)], path: &Path) -> Vec<Error> {
     for (id, line) in ids {
         let Some(id) = id.as_deref() else { continue };
         match first_line.get(id) {
-            Some(&first) => errors.push(Error::DuplicateCommentId {
-                path: path.to_path_buf(),
-                line: *line,
-                first_line: first,
-                id: id.to_string(),
+            Some(&first) => errors.push(Error::Comment {
+                at: CommentAt::new(path, *line, Some(id), 0),
+                problem: CommentProblem::SameIdAs { first_line: first },
             }),
             None => {
                 first_line.insert(id, *line);
@@ -278,35 +272,23 @@ fn skip_string(bytes: &[u8]) -> usize {
     bytes.len()
 }
 
-/// Where a comment is written, for messages.
-struct Place<'a> {
-    path: &'a Path,
-    line: usize,
-    /// Its position in the file, from 0.
-    index: usize,
-}
-
 fn check_comment(
     raw: RawComment,
-    at: &Place,
+    at: &CommentAt,
     max_bytes: usize,
     warnings: &mut Vec<Warning>,
 ) -> Result<Comment, Vec<Error>> {
-    let (path, line) = (at.path, at.line);
-    let label = match &raw.id {
-        Some(id) => format!("`{id}`"),
-        None => format!("number {}", at.index + 1),
-    };
     let mut errors = Vec::new();
+    let mut problem = |problem| {
+        errors.push(Error::Comment {
+            at: at.clone(),
+            problem,
+        });
+    };
     let mut require = |value: Option<String>, field: &'static str| {
         let value = value.filter(|v| !crate::sanitize::is_blank(v));
         if value.is_none() {
-            errors.push(Error::CommentMissingField {
-                path: path.to_path_buf(),
-                line,
-                id: label.clone(),
-                field,
-            });
+            problem(CommentProblem::MissingField(field));
         }
         value.unwrap_or_default()
     };
@@ -315,55 +297,37 @@ fn check_comment(
     let body = require(raw.body.map(strip_controls), "body");
     let date_text = require(raw.date.map(|d| d.text()), "date");
     if body.len() > max_bytes {
-        errors.push(Error::CommentTooLong {
-            path: path.to_path_buf(),
-            line,
-            id: id.clone(),
+        problem(CommentProblem::TooLong {
             size: body.len(),
             max: max_bytes,
         });
     }
     let date = Date::parse(&date_text);
     if date.is_none() && !date_text.is_empty() {
-        errors.push(Error::InvalidCommentDate {
-            path: path.to_path_buf(),
-            line,
-            id: id.clone(),
-            value: date_text,
-        });
+        problem(CommentProblem::InvalidDate(date_text));
     }
     let status = match raw.status.as_deref() {
         None => Some(Status::Approved),
         Some(text) => Status::parse(text),
     };
     if status.is_none() {
-        errors.push(Error::UnknownStatus {
-            path: path.to_path_buf(),
-            line,
-            id: id.clone(),
-            value: raw.status.unwrap_or_default(),
-        });
+        problem(CommentProblem::UnknownStatus(
+            raw.status.unwrap_or_default(),
+        ));
     }
     let kind = match raw.kind.as_deref() {
         None => Some(CommentKind::Comment),
         Some(text) => CommentKind::parse(text),
     };
     if kind.is_none() {
-        errors.push(Error::UnknownCommentKind {
-            path: path.to_path_buf(),
-            line,
-            id: id.clone(),
-            value: raw.kind.unwrap_or_default(),
-        });
+        problem(CommentProblem::UnknownKind(raw.kind.unwrap_or_default()));
     }
     let url = raw.url.filter(|u| !u.trim().is_empty()).and_then(|u| {
         if is_web_url(&u) {
             Some(u.trim().to_string())
         } else {
             warnings.push(Warning::CommentUrlLeftOut {
-                path: path.to_path_buf(),
-                line,
-                id: id.clone(),
+                at: at.clone(),
                 url: u.clone(),
             });
             None
@@ -398,11 +362,9 @@ fn check_parents(
         if let Some(parent) = comment.parent.as_deref()
             && !known.contains(parent)
         {
-            errors.push(Error::UnknownParent {
-                path: path.to_path_buf(),
-                line,
-                id: comment.id.clone(),
-                parent: parent.to_string(),
+            errors.push(Error::Comment {
+                at: CommentAt::new(path, line, Some(&comment.id), 0),
+                problem: CommentProblem::UnknownParent(parent.to_string()),
             });
         }
     }
