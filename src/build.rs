@@ -17,7 +17,7 @@ use crate::site::{LoadOptions, Site};
 
 /// What a build wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Built {
+pub(crate) struct Built {
     /// HTML pages.
     pub pages: usize,
     /// Internal links that lead nowhere (what `check` calls errors).
@@ -33,7 +33,7 @@ pub struct Built {
 /// The output folder is opened (locked, its spare tree listed: mostly
 /// waiting on the disk) while the site loads; a mistake in the site is
 /// reported before any about the folder.
-pub fn build(
+pub(crate) fn build(
     root: &Path,
     options: &LoadOptions,
     out: &Path,
@@ -124,13 +124,13 @@ fn render_into(site: &Site, opened: Opened, force: bool) -> Result<Built> {
 
 /// What a check found would be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Checked {
+pub(crate) struct Checked {
     pub files: usize,
 }
 
 /// Renders every file of `site` without writing any, and checks every
 /// internal link; reports every mistake.
-pub fn check(site: &Site) -> Result<Checked> {
+pub(crate) fn check(site: &Site) -> Result<Checked> {
     let plan = Plan::new(site);
     let paths: Vec<String> = plan.paths().map(str::to_string).collect();
     let served = Served::new(

@@ -88,14 +88,14 @@ fn default_feed_limit() -> usize {
 
 /// The deepest `comments_max_depth` allowed: deeper threads are not
 /// readable on any screen.
-pub const MAX_THREAD_DEPTH: usize = 100;
+pub(crate) const MAX_THREAD_DEPTH: usize = 100;
 
 /// The name of the configuration file at the root of every site.
-pub const CONFIG_FILE: &str = "site.toml";
+pub(crate) const CONFIG_FILE: &str = "site.toml";
 
 /// Joins a path inside the site to its root, leaving out a `./` root so
 /// messages read `content/posts/x.md` rather than `./content/posts/x.md`.
-pub fn in_site(root: &Path, relative: impl AsRef<Path>) -> PathBuf {
+pub(crate) fn in_site(root: &Path, relative: impl AsRef<Path>) -> PathBuf {
     if root == Path::new(".") || root.as_os_str().is_empty() {
         relative.as_ref().to_path_buf()
     } else {
@@ -105,7 +105,7 @@ pub fn in_site(root: &Path, relative: impl AsRef<Path>) -> PathBuf {
 
 /// `file` relative to `dir`, with `/` between parts on every platform:
 /// `static/css/a.css` under `static` is `css/a.css`.
-pub fn relative_path(dir: &Path, file: &Path) -> String {
+pub(crate) fn relative_path(dir: &Path, file: &Path) -> String {
     let relative = file.strip_prefix(dir).unwrap_or(file);
     relative
         .components()
@@ -189,7 +189,7 @@ impl Config {
 }
 
 /// The 1-based line on which `key` is set in a TOML or YAML text, or 1.
-pub fn key_line(text: &str, key: &str) -> usize {
+pub(crate) fn key_line(text: &str, key: &str) -> usize {
     text.lines()
         .position(|line| {
             line.trim_start()

@@ -17,7 +17,7 @@ use crate::markdown::{self, Body};
 use crate::slug::slugify;
 use crate::urls::{self, Urls};
 
-pub use crate::layout::{CONTENT_DIR, POSTS_DIR};
+pub(crate) use crate::layout::{CONTENT_DIR, POSTS_DIR};
 
 /// Whether a Markdown file is a dated article or a standalone page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +92,7 @@ struct FrontMatter {
 
 /// What a walk of `content/` finds.
 #[derive(Debug, Default)]
-pub struct ContentFiles {
+pub(crate) struct ContentFiles {
     /// Markdown files with the folder of their bundle, if they are one.
     pub markdown: Vec<(PathBuf, Option<PathBuf>)>,
     /// Comment files (`x.comments.toml`, `comments.toml` in a bundle).
@@ -102,7 +102,7 @@ pub struct ContentFiles {
 }
 
 /// Lists the files of `content/` in a stable order.
-pub fn find_files(root: &Path) -> Result<ContentFiles> {
+pub(crate) fn find_files(root: &Path) -> Result<ContentFiles> {
     let dir = in_site(root, CONTENT_DIR);
     let mut found = ContentFiles::default();
     if !dir.is_dir() {
@@ -132,7 +132,7 @@ pub fn find_files(root: &Path) -> Result<ContentFiles> {
 }
 
 /// The folder of the page bundle whose `index.md` is `file`, if it is one.
-pub fn bundle_of(root: &Path, file: &Path) -> Option<PathBuf> {
+pub(crate) fn bundle_of(root: &Path, file: &Path) -> Option<PathBuf> {
     let dir = file.parent()?;
     let is_index = file.file_name().is_some_and(|n| n == "index.md");
     (is_index && dir != in_site(root, CONTENT_DIR)).then(|| dir.to_path_buf())
@@ -160,7 +160,7 @@ fn bundle_assets(root: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Loads every Markdown file in parallel; returns the pages and every error.
-pub fn load_pages(
+pub(crate) fn load_pages(
     root: &Path,
     files: &[(PathBuf, Option<PathBuf>)],
     urls: &Urls,
@@ -181,7 +181,12 @@ pub fn load_pages(
 }
 
 /// Reads one Markdown file (`bundle` is its folder when it is an `index.md`).
-pub fn load_page(root: &Path, file: &Path, bundle: Option<&Path>, urls: &Urls) -> Result<Page> {
+pub(crate) fn load_page(
+    root: &Path,
+    file: &Path,
+    bundle: Option<&Path>,
+    urls: &Urls,
+) -> Result<Page> {
     let text = read_text(file)?;
     let split = split_front_matter(&text, file)?;
     let front = parse_front_matter(&split, file)?;

@@ -174,13 +174,13 @@ pub struct DateView {
 /// A TOML datetime literal, or a string (YAML, or a quoted TOML date).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-pub enum RawDate {
+pub(crate) enum RawDate {
     Toml(toml::value::Datetime),
     Text(String),
 }
 
 impl RawDate {
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             RawDate::Toml(dt) => dt.to_string(),
             RawDate::Text(s) => s.clone(),

@@ -34,7 +34,7 @@ fn write_beside(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
 /// Removes the temporary files in `dir` that processes no longer running
 /// left (cut short by a crash or `kill -9`); how many. Those of a running
 /// process, this one included, may be in use and are kept.
-pub fn remove_stale_temps(dir: &Path) -> usize {
+pub(crate) fn remove_stale_temps(dir: &Path) -> usize {
     let Ok(entries) = fs::read_dir(dir) else {
         return 0;
     };
@@ -63,13 +63,13 @@ fn temp_owner(name: &str) -> Option<u32> {
 }
 
 /// Flushes a folder, so a file just named in it stays named after a crash.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 /// Writes a new file `dir/name`; fails with `AlreadyExists` (writing
 /// nothing) if it is there. Once this returns, the file survives a crash.
-pub fn create(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn create(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     let temp = write_beside(dir, name, bytes)?;
     // A hard link never replaces a file, unlike a rename.
     let linked = fs::hard_link(&temp, dir.join(name));
@@ -79,7 +79,7 @@ pub fn create(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Replaces (or creates) `path` with `bytes` in one step.
-pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -94,13 +94,13 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Removes `path` for good, flushing its folder.
-pub fn remove(path: &Path) -> io::Result<()> {
+pub(crate) fn remove(path: &Path) -> io::Result<()> {
     fs::remove_file(path)?;
     sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
 /// Moves `from` to `to` (same file system), flushing both folders.
-pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+pub(crate) fn rename(from: &Path, to: &Path) -> io::Result<()> {
     if let Some(dir) = to.parent() {
         fs::create_dir_all(dir)?;
     }
@@ -114,12 +114,12 @@ pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
 /// An exclusive lock on a file, held until dropped; waits for another
 /// holder to let go.
 #[derive(Debug)]
-pub struct Lock {
+pub(crate) struct Lock {
     _file: File,
 }
 
 impl Lock {
-    pub fn wait(path: &Path) -> io::Result<Lock> {
+    pub(crate) fn wait(path: &Path) -> io::Result<Lock> {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }

@@ -394,7 +394,7 @@ pub enum Warning {
 }
 
 /// Turns a byte offset into a 1-based line number.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()
@@ -405,13 +405,13 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 
 /// Where a TOML text went wrong: the 1-based line within `text`, and the
 /// parser's message.
-pub fn toml_problem(error: &toml::de::Error, text: &str) -> (usize, String) {
+pub(crate) fn toml_problem(error: &toml::de::Error, text: &str) -> (usize, String) {
     let line = error.span().map_or(1, |s| line_of(text, s.start));
     (line, error.message().trim().to_string())
 }
 
 /// A folder walk that failed, as the user's mistake: the path it stopped at.
-pub fn walk_error(error: walkdir::Error, walked: &Path) -> Error {
+pub(crate) fn walk_error(error: walkdir::Error, walked: &Path) -> Error {
     Error::ReadDir {
         path: error.path().unwrap_or(walked).to_path_buf(),
         source: error
@@ -421,7 +421,7 @@ pub fn walk_error(error: walkdir::Error, walked: &Path) -> Error {
 }
 
 /// Reads a UTF-8 text file, with the errors a user can act on.
-pub fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,

@@ -39,7 +39,7 @@ impl Selection {
 }
 
 /// The exported file.
-pub fn export(site: &Site, format: Format, selection: Selection) -> Vec<u8> {
+pub(crate) fn export(site: &Site, format: Format, selection: Selection) -> Vec<u8> {
     let articles = collect(site, selection);
     match format {
         Format::Json => json(site, &articles),
@@ -101,7 +101,7 @@ struct JsonArticle<'a> {
 
 /// A comment with every field of its file, nothing added.
 #[derive(Serialize)]
-pub struct JsonComment<'a> {
+pub(crate) struct JsonComment<'a> {
     pub id: &'a str,
     pub parent: Option<&'a str>,
     pub author: &'a str,
@@ -164,7 +164,7 @@ fn json(site: &Site, articles: &[Exported]) -> Vec<u8> {
 }
 
 /// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 12] = [
+pub(crate) const CSV_HEADER: [&str; 12] = [
     "article_slug",
     "article_url",
     "id",
@@ -214,7 +214,7 @@ fn csv(articles: &[Exported]) -> Vec<u8> {
 /// A cell that a spreadsheet would run as a formula (starting with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return), made inert with a leading `'` as
 /// OWASP advises; other cells are written as they are.
-pub fn defuse(cell: &str) -> Cow<'_, str> {
+pub(crate) fn defuse(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {
@@ -223,7 +223,7 @@ pub fn defuse(cell: &str) -> Cow<'_, str> {
 }
 
 /// WordPress eXtended RSS namespaces, as WordPress's own exporter writes them.
-pub const WXR_NAMESPACES: [(&str, &str); 6] = [
+pub(crate) const WXR_NAMESPACES: [(&str, &str); 6] = [
     ("xmlns:excerpt", "http://wordpress.org/export/1.2/excerpt/"),
     ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
     ("xmlns:wfw", "http://wellformedweb.org/CommentAPI/"),
@@ -233,7 +233,7 @@ pub const WXR_NAMESPACES: [(&str, &str); 6] = [
 ];
 
 /// `2024-02-27 07:10:00`, WordPress's date format.
-pub fn format_wp_date(date: &Date) -> String {
+pub(crate) fn format_wp_date(date: &Date) -> String {
     date.timestamp.strftime("%Y-%m-%d %H:%M:%S").to_string()
 }
 
@@ -437,4 +437,4 @@ fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, a
 }
 
 /// The comment meta key that carries mend's own comment id through WordPress.
-pub const MEND_ID_KEY: &str = "mend_id";
+pub(crate) const MEND_ID_KEY: &str = "mend_id";

@@ -19,7 +19,7 @@ const THREAD_NS: &str = "http://purl.org/syndication/thread/1.0";
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
 /// The Atom feed of the whole site.
-pub fn site_feed(site: &Site) -> Vec<u8> {
+pub(crate) fn site_feed(site: &Site) -> Vec<u8> {
     let title = &site.config.title;
     let feed = site.urls.permalink(&urls::feed_path(""));
     let home = site.urls.permalink("");
@@ -27,7 +27,7 @@ pub fn site_feed(site: &Site) -> Vec<u8> {
 }
 
 /// The Atom feed of one tag.
-pub fn tag_feed(site: &Site, tag: &Tag) -> Vec<u8> {
+pub(crate) fn tag_feed(site: &Site, tag: &Tag) -> Vec<u8> {
     let title = format!("{} – {}", site.config.title, tag.name);
     atom(
         site,
@@ -39,7 +39,7 @@ pub fn tag_feed(site: &Site, tag: &Tag) -> Vec<u8> {
 }
 
 /// The Atom feed of one author.
-pub fn author_feed(site: &Site, author: &Tag) -> Vec<u8> {
+pub(crate) fn author_feed(site: &Site, author: &Tag) -> Vec<u8> {
     let title = format!("{} – by {}", site.config.title, author.name);
     atom(
         site,
@@ -51,11 +51,11 @@ pub fn author_feed(site: &Site, author: &Tag) -> Vec<u8> {
 }
 
 /// How many comments the comments feed carries.
-pub const COMMENTS_FEED_LIMIT: usize = 50;
+pub(crate) const COMMENTS_FEED_LIMIT: usize = 50;
 
 /// The Atom feed of the newest approved comments of the whole site (not
 /// pingbacks or trackbacks), as WordPress has one.
-pub fn comments_feed(site: &Site) -> Vec<u8> {
+pub(crate) fn comments_feed(site: &Site) -> Vec<u8> {
     let mut all: Vec<(&Page, &Comment)> = site
         .articles
         .iter()
@@ -125,7 +125,7 @@ fn comment_entry(w: &mut xml::Xml, page: &Page, comment: &Comment) {
 }
 
 /// `robots.txt`: everything allowed, and where the sitemap is.
-pub fn robots(site: &Site) -> String {
+pub(crate) fn robots(site: &Site) -> String {
     let sitemap = site.urls.permalink(SITEMAP);
     format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")
 }
@@ -252,7 +252,7 @@ fn entry(w: &mut xml::Xml, site: &Site, page: &Page) {
 }
 
 /// Every listed URL of the site, with the date it last changed.
-pub fn sitemap(site: &Site) -> Vec<u8> {
+pub(crate) fn sitemap(site: &Site) -> Vec<u8> {
     let newest = site.articles.iter().filter_map(last_change).max();
     let home = site.urls.permalink("");
     let tags = site.urls.permalink(TAGS_INDEX);

@@ -13,24 +13,24 @@ use walkdir::DirEntry;
 use crate::error::{Error, Result, walk_error};
 
 /// Markdown: articles, pages, their comments and files.
-pub const CONTENT_DIR: &str = "content";
+pub(crate) const CONTENT_DIR: &str = "content";
 /// The folder of `content/` that holds the articles.
-pub const POSTS_DIR: &str = "posts";
+pub(crate) const POSTS_DIR: &str = "posts";
 /// Files copied as they are to the output root.
-pub const STATIC_DIR: &str = "static";
+pub(crate) const STATIC_DIR: &str = "static";
 /// The site's own templates, overriding the theme's.
-pub const TEMPLATES_DIR: &str = "templates";
+pub(crate) const TEMPLATES_DIR: &str = "templates";
 /// Themes, one folder each.
-pub const THEMES_DIR: &str = "themes";
+pub(crate) const THEMES_DIR: &str = "themes";
 /// Where `mend build` writes, unless told otherwise.
-pub const OUTPUT_DIR: &str = "public";
+pub(crate) const OUTPUT_DIR: &str = "public";
 /// Comments readers sent, waiting for the author (never published).
-pub const INBOX_DIR: &str = "inbox";
+pub(crate) const INBOX_DIR: &str = "inbox";
 /// Every folder of a site that holds its sources.
-pub const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR];
+pub(crate) const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR];
 
 /// Files that editors and systems leave behind, never part of a site.
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
         || name.ends_with('~')
@@ -43,7 +43,7 @@ pub fn is_ignored_name(name: &str) -> bool {
 type Filter = fn(&DirEntry) -> bool;
 
 /// A walk of one folder of the site (see the module docs for its rules).
-pub struct Walk {
+pub(crate) struct Walk {
     inner: walkdir::FilterEntry<walkdir::IntoIter, Filter>,
     dir: PathBuf,
     /// The site's folder with links resolved; links must stay inside it.
@@ -53,7 +53,7 @@ pub struct Walk {
 impl Walk {
     /// Walks `dir`, a folder inside the site at `root`. A missing `dir`
     /// yields nothing.
-    pub fn new(root: &Path, dir: &Path) -> Walk {
+    pub(crate) fn new(root: &Path, dir: &Path) -> Walk {
         let filter: Filter =
             |e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy());
         Walk {
@@ -72,12 +72,12 @@ impl Walk {
     }
 
     /// Does not descend into the folder just returned.
-    pub fn skip_current_dir(&mut self) {
+    pub(crate) fn skip_current_dir(&mut self) {
         self.inner.skip_current_dir();
     }
 
     /// Every file under the folder, in order.
-    pub fn files(self) -> Result<Vec<PathBuf>> {
+    pub(crate) fn files(self) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
         for entry in self {
             let entry = entry?;
@@ -132,14 +132,14 @@ const BUNDLE_COMMENTS: &str = "comments.toml";
 const SIDECAR_SUFFIX: &str = ".comments.toml";
 
 /// Whether a file name is a comment file.
-pub fn is_comments_file(name: &str) -> bool {
+pub(crate) fn is_comments_file(name: &str) -> bool {
     name == BUNDLE_COMMENTS || name.ends_with(SIDECAR_SUFFIX)
 }
 
 /// The comment file of an article: `x.md` → `x.comments.toml`, a bundle's
 /// `index.md` → `comments.toml` beside it. The one place of this rule,
 /// with `article_of` its inverse.
-pub fn comments_file_of(article: &Path) -> PathBuf {
+pub(crate) fn comments_file_of(article: &Path) -> PathBuf {
     let stem = article
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -153,7 +153,7 @@ pub fn comments_file_of(article: &Path) -> PathBuf {
 
 /// The article a comment file belongs to: `x.comments.toml` → `x.md`,
 /// `bundle/comments.toml` → `bundle/index.md`.
-pub fn article_of(comments_file: &Path) -> PathBuf {
+pub(crate) fn article_of(comments_file: &Path) -> PathBuf {
     let name = comments_file
         .file_name()
         .map(|n| n.to_string_lossy())

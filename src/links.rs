@@ -12,19 +12,19 @@ use crate::error::{Error, Warning};
 use crate::site::Site;
 
 /// Every output path of a site, to look site paths up in.
-pub struct Served<'a> {
+pub(crate) struct Served<'a> {
     files: HashSet<&'a str>,
 }
 
 impl<'a> Served<'a> {
-    pub fn new(paths: impl Iterator<Item = &'a str>) -> Served<'a> {
+    pub(crate) fn new(paths: impl Iterator<Item = &'a str>) -> Served<'a> {
         Served {
             files: paths.collect(),
         }
     }
 
     /// Whether a site path (`/posts/x/`, `/style.css`) is served.
-    pub fn contains(&self, site_path: &str) -> bool {
+    pub(crate) fn contains(&self, site_path: &str) -> bool {
         let path = site_path.trim_start_matches('/');
         if path.is_empty() || path.ends_with('/') {
             self.files.contains(format!("{path}index.html").as_str())
@@ -36,14 +36,14 @@ impl<'a> Served<'a> {
 
 /// A link that leads nowhere, and the page it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Broken {
+pub(crate) struct Broken {
     pub path: PathBuf,
     pub link: String,
 }
 
 impl Broken {
     /// As `check` reports it.
-    pub fn error(self) -> Error {
+    pub(crate) fn error(self) -> Error {
         Error::BrokenLink {
             path: self.path,
             link: self.link,
@@ -51,7 +51,7 @@ impl Broken {
     }
 
     /// As `build` reports it.
-    pub fn warning(self) -> Warning {
+    pub(crate) fn warning(self) -> Warning {
         Warning::BrokenLink {
             path: self.path,
             link: self.link,
@@ -60,7 +60,7 @@ impl Broken {
 }
 
 /// Every link of an article or page that leads nowhere in `served`.
-pub fn broken(site: &Site, served: &Served) -> Vec<Broken> {
+pub(crate) fn broken(site: &Site, served: &Served) -> Vec<Broken> {
     let mut errors = Vec::new();
     for page in site.articles.iter().chain(&site.pages) {
         for link in &page.body.internal_links {

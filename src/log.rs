@@ -12,10 +12,10 @@ use tracing::Level;
 
 /// The environment variable that sets how much is logged: `error`, `warn`,
 /// `info` (the default) or `debug`.
-pub const LEVEL_VARIABLE: &str = "MEND_LOG";
+pub(crate) const LEVEL_VARIABLE: &str = "MEND_LOG";
 
 /// Starts logging for a server that runs until stopped.
-pub fn start_for_server() {
+pub(crate) fn start_for_server() {
     let level = std::env::var(LEVEL_VARIABLE)
         .ok()
         .and_then(|text| text.parse::<Level>().ok())

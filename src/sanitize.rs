@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use crate::scan;
 
 /// The `rel` of every link a commenter wrote.
-pub const LINK_REL: &str = "nofollow ugc noopener";
+pub(crate) const LINK_REL: &str = "nofollow ugc noopener";
 
 /// The only HTML a comment may contain once rendered (and all an imported
 /// comment keeps).
@@ -55,7 +55,7 @@ const MAX_RAW_TAGS: usize = 1_000;
 /// articles' curly quotes and dashes, and bare web addresses made links),
 /// then everything not on the allow-list removed (no images, iframes,
 /// styles, event attributes or odd schemes).
-pub fn comment_body(markdown: &str) -> String {
+pub(crate) fn comment_body(markdown: &str) -> String {
     render_comment(
         markdown,
         pulldown_cmark::Options::ENABLE_STRIKETHROUGH
@@ -65,7 +65,7 @@ pub fn comment_body(markdown: &str) -> String {
 
 /// A comment body for an export: cleaned the same way, but with the
 /// characters its writer typed (straight quotes stay straight).
-pub fn comment_body_as_typed(markdown: &str) -> String {
+pub(crate) fn comment_body_as_typed(markdown: &str) -> String {
     render_comment(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH)
 }
 
@@ -166,7 +166,7 @@ fn post_builder() -> ammonia::Builder<'static> {
 
 /// The text of some HTML, with no markup left, on one line: for
 /// descriptions.
-pub fn plain_text(html: &str) -> String {
+pub(crate) fn plain_text(html: &str) -> String {
     plain_code(html)
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -175,14 +175,14 @@ pub fn plain_text(html: &str) -> String {
 
 /// The text of the code in some HTML (a `<pre>`'s content): tags removed,
 /// entities decoded, every space and line kept.
-pub fn plain_code(html: &str) -> String {
+pub(crate) fn plain_code(html: &str) -> String {
     decode_entities(&ammonia::Builder::empty().clean(html).to_string())
 }
 
 /// `&lt;` → `<`, `&amp;` → `&`, `&#8217;` → `’`, `&nbsp;` → a no-break
 /// space, and the named entities WordPress writes; a text with any other
 /// entity is kept as written.
-pub fn decode_entities(text: &str) -> String {
+pub(crate) fn decode_entities(text: &str) -> String {
     quick_xml::escape::unescape_with(text, |entity| {
         quick_xml::escape::resolve_predefined_entity(entity).or(match entity {
             "nbsp" => Some("\u{a0}"),
@@ -201,14 +201,14 @@ pub fn decode_entities(text: &str) -> String {
 }
 
 /// The HTML of a comment, as the allow-list of comments keeps it.
-pub fn comment_html(html: &str) -> String {
+pub(crate) fn comment_html(html: &str) -> String {
     COMMENT_HTML.clean(html).to_string()
 }
 
 /// The HTML of an imported post or page, with no scripts, styles, frames or
 /// event attributes, each link and image address passed through `rewrite`
 /// (which gives the new address, or none to keep it).
-pub fn post_html(
+pub(crate) fn post_html(
     html: &str,
     rewrite: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
 ) -> String {
@@ -223,7 +223,7 @@ pub fn post_html(
 /// Removes control characters (keeping line breaks and tabs) and the
 /// invisible marks that reorder text (U+202E and its kin), which have no
 /// place in a name or a comment and can hide text from moderators.
-pub fn strip_controls<'a>(text: impl Into<Cow<'a, str>>) -> String {
+pub(crate) fn strip_controls<'a>(text: impl Into<Cow<'a, str>>) -> String {
     let text = text.into();
     if is_plain_ascii(&text) {
         return text.into_owned();
@@ -236,7 +236,7 @@ pub fn strip_controls<'a>(text: impl Into<Cow<'a, str>>) -> String {
 /// A name as one line: direction marks removed, controls (line breaks
 /// too) made spaces, each run of white space made one space, and trimmed, so a name
 /// can never forge a second line where it is listed.
-pub fn clean_name(text: &str) -> String {
+pub(crate) fn clean_name(text: &str) -> String {
     let spaced: String = text
         .chars()
         .filter(|&c| !is_bidi_control(c))
@@ -248,7 +248,7 @@ pub fn clean_name(text: &str) -> String {
 /// Whether a text shows nothing to a reader: only white space, controls,
 /// direction marks and zero-width characters. The one rule for "empty",
 /// for what readers send and for comment files alike.
-pub fn is_blank(text: &str) -> bool {
+pub(crate) fn is_blank(text: &str) -> bool {
     text.chars().all(|c| {
         c.is_whitespace()
             || c.is_control()
@@ -271,7 +271,7 @@ fn is_bidi_control(c: char) -> bool {
 
 /// Whether `url` is a plain absolute http(s) address: no white space or
 /// control characters anywhere, no user name or password.
-pub fn is_web_url(url: &str) -> bool {
+pub(crate) fn is_web_url(url: &str) -> bool {
     let url = url.trim();
     if url
         .chars()

@@ -17,7 +17,7 @@ fn toml_string(text: &str) -> String {
 }
 
 /// The text of a new draft article; `author` is a key of `[authors]`.
-pub fn article(title: &str, date: &str, tags: &[String], author: Option<&str>) -> String {
+pub(crate) fn article(title: &str, date: &str, tags: &[String], author: Option<&str>) -> String {
     let tags: Vec<String> = tags
         .iter()
         .map(|t| t.trim())
@@ -34,7 +34,7 @@ pub fn article(title: &str, date: &str, tags: &[String], author: Option<&str>) -
 }
 
 /// Writes a new file, creating its folder, never replacing an existing file.
-pub fn write_new(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_new(path: &Path, text: &str) -> Result<()> {
     let write_error = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -56,7 +56,7 @@ pub fn write_new(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Creates a new site in `dir`: configuration, a first article and an about page.
-pub fn site(dir: &Path) -> Result<()> {
+pub(crate) fn site(dir: &Path) -> Result<()> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().replace(['-', '_'], " "))

@@ -7,7 +7,7 @@
 //! the Markdown writer's.
 
 /// Whether any byte of `text` is one `found` looks for.
-pub fn any_byte(text: &str, found: impl Fn(u8) -> bool) -> bool {
+pub(crate) fn any_byte(text: &str, found: impl Fn(u8) -> bool) -> bool {
     text.as_bytes()
         .chunks(64)
         .any(|chunk| chunk.iter().fold(false, |any, &b| any | found(b)))
@@ -15,7 +15,7 @@ pub fn any_byte(text: &str, found: impl Fn(u8) -> bool) -> bool {
 
 /// Whether `b` is an ASCII control character other than tab, line feed and
 /// carriage return (in UTF-8, such a character is always its own byte).
-pub fn is_control(b: u8) -> bool {
+pub(crate) fn is_control(b: u8) -> bool {
     b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')
 }
 

@@ -37,7 +37,7 @@ use crate::site::Site;
 
 /// Documents per chunk of `d/`: few, as the results of a query are spread
 /// over the whole site and each one shown costs the reader its chunk.
-pub const DOCS_PER_CHUNK: usize = 10;
+pub(crate) const DOCS_PER_CHUNK: usize = 10;
 /// The fewest and most shards: a small site gets few files, a large one
 /// small files.
 const SHARDS: std::ops::RangeInclusive<usize> = 16..=256;
@@ -189,7 +189,7 @@ impl Index {
 }
 
 /// `meta.json`.
-pub fn meta_json(site: &Site) -> String {
+pub(crate) fn meta_json(site: &Site) -> String {
     serde_json::json!({
         "docs": document_count(site),
         "chunk": DOCS_PER_CHUNK,
@@ -200,7 +200,7 @@ pub fn meta_json(site: &Site) -> String {
 
 /// How many shards the index has: one for about eight documents, a power
 /// of two within `SHARDS`.
-pub fn shard_count(site: &Site) -> usize {
+pub(crate) fn shard_count(site: &Site) -> usize {
     let (fewest, most) = (*SHARDS.start(), *SHARDS.end());
     (document_count(site) / 8)
         .next_power_of_two()
@@ -208,17 +208,17 @@ pub fn shard_count(site: &Site) -> usize {
 }
 
 /// How many chunk files the documents take.
-pub fn chunk_count(site: &Site) -> usize {
+pub(crate) fn chunk_count(site: &Site) -> usize {
     document_count(site).div_ceil(DOCS_PER_CHUNK).max(1)
 }
 
 /// The chunk that holds `target`.
-pub fn chunk_of(site: &Site, target: PageRef) -> usize {
+pub(crate) fn chunk_of(site: &Site, target: PageRef) -> usize {
     doc_number(site, target) / DOCS_PER_CHUNK
 }
 
 /// Chunk `n` of the documents: a JSON list of path, title, date and text.
-pub fn docs_json(site: &Site, n: usize) -> String {
+pub(crate) fn docs_json(site: &Site, n: usize) -> String {
     let views: Vec<DocView> = documents(site)
         .skip(n * DOCS_PER_CHUNK)
         .take(DOCS_PER_CHUNK)

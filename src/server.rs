@@ -45,7 +45,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 /// The bounds a server keeps to.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// The longest request target (path and query).
     pub request_line: usize,
     /// The longest request head: request line and headers.
@@ -86,7 +86,7 @@ impl Default for Limits {
 
 /// One request, read whole.
 #[derive(Debug)]
-pub struct Request {
+pub(crate) struct Request {
     pub method: String,
     /// The request target as sent: `/posts/x/?q=1`.
     pub target: String,
@@ -101,7 +101,7 @@ pub struct Request {
 
 impl Request {
     /// The first header of that name (any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -109,18 +109,18 @@ impl Request {
     }
 
     /// The target's path, without query or fragment.
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         self.target.split(['?', '#']).next().unwrap_or("/")
     }
 
     /// Whether the connection comes from this machine (a loopback address).
-    pub fn from_loopback(&self) -> bool {
+    pub(crate) fn is_from_loopback(&self) -> bool {
         canonical(self.peer.ip()).is_loopback()
     }
 }
 
 /// What a handler answers.
-pub struct Response {
+pub(crate) struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Body,
@@ -128,14 +128,14 @@ pub struct Response {
 
 /// A response body: bytes, or a stream of chunks sent as they come (server-
 /// sent events) until the sender is dropped or the client goes away.
-pub enum Body {
+pub(crate) enum Body {
     Bytes(Vec<u8>),
     Stream(mpsc::Receiver<Vec<u8>>),
 }
 
 impl Response {
     /// A response with these bytes.
-    pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+    pub(crate) fn new(status: u16, content_type: &str, body: Vec<u8>) -> Response {
         Response {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
@@ -144,7 +144,7 @@ impl Response {
     }
 
     /// A plain-text message for a person.
-    pub fn text(status: u16, message: &str) -> Response {
+    pub(crate) fn text(status: u16, message: &str) -> Response {
         Response::new(
             status,
             "text/plain; charset=utf-8",
@@ -153,25 +153,25 @@ impl Response {
     }
 
     /// Adds a header.
-    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Response {
         self.headers.push((name.into(), value.into()));
         self
     }
 }
 
 /// Decides what each request gets.
-pub type Handler = dyn Fn(Request) -> Response + Send + Sync;
+pub(crate) type Handler = dyn Fn(Request) -> Response + Send + Sync;
 
 /// Which `Host` values a server answers: an IP address (a rebinding page
 /// cannot send one), `localhost`, this machine's name (also with `.local`),
 /// and the name it was bound to.
 #[derive(Debug, Clone)]
-pub struct Hosts {
+pub(crate) struct Hosts {
     names: Vec<String>,
 }
 
 impl Hosts {
-    pub fn new(bound: &str) -> Hosts {
+    pub(crate) fn new(bound: &str) -> Hosts {
         let mut names = vec!["localhost".to_string()];
         let machine = rustix::system::uname()
             .nodename()
@@ -187,14 +187,14 @@ impl Hosts {
 
     /// Also answers requests addressed to `name` (the public name a proxy
     /// in front forwards).
-    pub fn also(mut self, name: &str) -> Hosts {
+    pub(crate) fn also(mut self, name: &str) -> Hosts {
         self.names
             .push(name.trim_matches(['[', ']']).to_lowercase());
         self
     }
 
     /// Whether a `Host` header value names this server.
-    pub fn allows(&self, host: &str) -> bool {
+    pub(crate) fn allows(&self, host: &str) -> bool {
         let host = host.trim().to_lowercase();
         let name = match host.strip_prefix('[') {
             Some(rest) => rest.split(']').next().unwrap_or_default(),
@@ -209,7 +209,7 @@ impl Hosts {
 
 /// Compares a secret (a token) in time that does not depend on where it
 /// differs.
-pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     let mut difference = u8::from(given.len() != expected.len());
     for (i, &byte) in expected.iter().enumerate() {
         difference |= byte ^ given.get(i).copied().unwrap_or(!byte);
@@ -218,7 +218,7 @@ pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
 }
 
 /// `n` random bytes from the operating system, as hexadecimal digits.
-pub fn random_hex(n: usize) -> String {
+pub(crate) fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];
     getrandom::fill(&mut bytes).expect("the operating system's random source answers");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -226,13 +226,17 @@ pub fn random_hex(n: usize) -> String {
 
 /// A fresh random token of 32 hexadecimal digits (128 bits from the
 /// operating system's random source), for one run of a server.
-pub fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     random_hex(16)
 }
 
 /// Listens on `bind:port`, or on one of the `tries - 1` ports after it,
 /// saying so when a port is taken; the listener and its port.
-pub fn listen(bind: &str, port: u16, tries: u16) -> crate::error::Result<(TcpListener, u16)> {
+pub(crate) fn listen(
+    bind: &str,
+    port: u16,
+    tries: u16,
+) -> crate::error::Result<(TcpListener, u16)> {
     let mut last_error = String::new();
     for candidate in (0..tries.max(1)).filter_map(|i| port.checked_add(i)) {
         let address = if bind.contains(':') && !bind.starts_with('[') {
@@ -274,7 +278,7 @@ struct Server {
 
 /// What a server is told besides its handler.
 #[derive(Debug, Clone)]
-pub struct Setup {
+pub(crate) struct Setup {
     pub limits: Limits,
     pub hosts: Hosts,
     /// Behind a proxy: the forwarded address is the client, and the peer
@@ -286,7 +290,7 @@ pub struct Setup {
 
 /// Serves connections from `listener` until the process ends, or returns
 /// the error that kept it from starting.
-pub fn run(listener: TcpListener, setup: Setup, handler: Arc<Handler>) -> io::Result<()> {
+pub(crate) fn run(listener: TcpListener, setup: Setup, handler: Arc<Handler>) -> io::Result<()> {
     raise_file_limit(setup.limits.connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -577,7 +581,7 @@ fn to_hyper(response: Response) -> Reply {
 }
 
 /// A streamed body: each chunk as it is sent.
-pub struct Events {
+pub(crate) struct Events {
     receiver: mpsc::Receiver<Vec<u8>>,
 }
 

@@ -7,7 +7,7 @@
 
 /// Lower-case ASCII letters and digits, every other run of characters
 /// becoming one `-`, none at either end. Empty when nothing is left.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let folded = deunicode::deunicode(text);
     let mut slug = String::with_capacity(folded.len());
     let mut pending_dash = false;

@@ -14,7 +14,7 @@ use crate::error::{Error, Result, read_text};
 use crate::layout::{STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, Walk};
 
 /// The theme built into the binary; `themes/default/` is its source.
-pub const DEFAULT_THEME: &str = "default";
+pub(crate) const DEFAULT_THEME: &str = "default";
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
@@ -23,7 +23,7 @@ macro_rules! embedded {
 }
 
 /// The default theme's templates, by name.
-pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
+pub(crate) const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "base.html",
     "index.html",
     "article.html",
@@ -39,7 +39,7 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
 );
 
 /// The default theme's static files, by output path.
-pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
+pub(crate) const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
     (
         "style.css",
         include_bytes!("../themes/default/static/style.css"),
@@ -83,7 +83,7 @@ pub struct Theme {
 type Layer = BTreeMap<String, (String, String)>;
 
 /// Builds the template set for `config.theme`, with site overrides.
-pub fn load(root: &Path, config: &Config) -> Result<Theme> {
+pub(crate) fn load(root: &Path, config: &Config) -> Result<Theme> {
     let mut templates: Layer = EMBEDDED_TEMPLATES
         .iter()
         .map(|(name, text)| {
@@ -137,7 +137,11 @@ fn read_templates(root: &Path, dir: &Path, layer: &mut Layer) -> Result<()> {
 }
 
 /// Adds the files of a `static/` folder to `files`, replacing earlier layers.
-pub fn read_static(root: &Path, dir: &Path, files: &mut BTreeMap<String, Source>) -> Result<()> {
+pub(crate) fn read_static(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, Source>,
+) -> Result<()> {
     for file in Walk::new(root, dir).files()? {
         files.insert(relative_path(dir, &file), Source::File(file));
     }
@@ -176,7 +180,10 @@ fn reported_templates(report: &str) -> String {
 }
 
 /// Turns a Tera error into ours, naming the template and its file.
-pub fn template_error(error: &tera::Error, origin_of: impl Fn(&str) -> Option<String>) -> Error {
+pub(crate) fn template_error(
+    error: &tera::Error,
+    origin_of: impl Fn(&str) -> Option<String>,
+) -> Error {
     let name = match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             report.filename().to_string()

@@ -17,38 +17,38 @@ use crate::layout::POSTS_DIR;
 use crate::slug::slugify;
 
 /// The folder of the output that holds the tag pages.
-pub const TAGS_DIR: &str = "tags";
+pub(crate) const TAGS_DIR: &str = "tags";
 /// The tag index.
-pub const TAGS_INDEX: &str = "tags/";
+pub(crate) const TAGS_INDEX: &str = "tags/";
 /// The name of every Atom feed; the site's is at the root.
-pub const FEED: &str = "atom.xml";
-pub const SITEMAP: &str = "sitemap.xml";
-pub const ROBOTS: &str = "robots.txt";
-pub const NOT_FOUND: &str = "404.html";
+pub(crate) const FEED: &str = "atom.xml";
+pub(crate) const SITEMAP: &str = "sitemap.xml";
+pub(crate) const ROBOTS: &str = "robots.txt";
+pub(crate) const NOT_FOUND: &str = "404.html";
 /// The page of every article by year and month.
-pub const ARCHIVE: &str = "archive/";
+pub(crate) const ARCHIVE: &str = "archive/";
 /// The folder of the authors' pages.
-pub const AUTHORS_DIR: &str = "authors";
+pub(crate) const AUTHORS_DIR: &str = "authors";
 /// The feed of the newest approved comments of the whole site.
-pub const COMMENTS_FEED: &str = "comments.xml";
+pub(crate) const COMMENTS_FEED: &str = "comments.xml";
 /// The search page; the index lies beside it.
-pub const SEARCH: &str = "search/";
+pub(crate) const SEARCH: &str = "search/";
 /// What the search page loads first: how many documents, which shards.
-pub const SEARCH_META: &str = "search/meta.json";
+pub(crate) const SEARCH_META: &str = "search/meta.json";
 
 /// The file of shard `n` of the search index: `search/t/1f.json`.
-pub fn search_shard_file(n: usize) -> String {
+pub(crate) fn search_shard_file(n: usize) -> String {
     format!("{SEARCH}t/{n:02x}.json")
 }
 
 /// The file of chunk `n` of the search documents.
-pub fn search_docs_file(n: usize) -> String {
+pub(crate) fn search_docs_file(n: usize) -> String {
     format!("{SEARCH}d/{n}.json")
 }
 
 /// The address of the comment intake's reply form for one comment (for
 /// readers without JavaScript): `ENDPOINT?article=posts/x/&parent=c1`.
-pub fn reply_url(endpoint: &str, page_path: &str, comment_id: &str) -> String {
+pub(crate) fn reply_url(endpoint: &str, page_path: &str, comment_id: &str) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("article", page_path)
         .append_pair("parent", comment_id)
@@ -58,19 +58,19 @@ pub fn reply_url(endpoint: &str, page_path: &str, comment_id: &str) -> String {
 }
 
 /// The file on disk that serves a page path: `posts/x/` → `posts/x/index.html`.
-pub fn file_of(path: &str) -> String {
+pub(crate) fn file_of(path: &str) -> String {
     format!("{path}index.html")
 }
 
 /// `posts/<slug>/`.
-pub fn article_path(slug: &str) -> String {
+pub(crate) fn article_path(slug: &str) -> String {
     format!("{POSTS_DIR}/{slug}/")
 }
 
 /// The path of a page from its file under `content/` (`relative`): articles
 /// at `posts/<slug>/`, standalone pages in their folders, each part slugged
 /// (`Guides/x.md` → `guides/x/`).
-pub fn page_path(is_article: bool, relative: &Path, is_bundle: bool, slug: &str) -> String {
+pub(crate) fn page_path(is_article: bool, relative: &Path, is_bundle: bool, slug: &str) -> String {
     if is_article {
         return article_path(slug);
     }
@@ -90,7 +90,7 @@ pub fn page_path(is_article: bool, relative: &Path, is_bundle: bool, slug: &str)
 }
 
 /// `tags/<slug>/`.
-pub fn tag_path(slug: &str) -> String {
+pub(crate) fn tag_path(slug: &str) -> String {
     format!("{TAGS_DIR}/{slug}/")
 }
 
@@ -100,16 +100,16 @@ pub fn tag_path(slug: &str) -> String {
 /// is shown (`fill_root`): `../../` on a page, the absolute address in a
 /// feed. It is `{mend-root}` as a URL escapes it (so the HTML writer leaves
 /// it as it is), which no link is written with.
-pub const ROOT_MARK: &str = "%7Bmend-root%7D";
+pub(crate) const ROOT_MARK: &str = "%7Bmend-root%7D";
 
 /// A link to a site path (`/posts/x/`) from a body: `ROOT_MARK posts/x/`.
-pub fn site_link(site_path: &str) -> String {
+pub(crate) fn site_link(site_path: &str) -> String {
     format!("{ROOT_MARK}{}", site_path.trim_start_matches('/'))
 }
 
 /// `html` with each `ROOT_MARK` replaced by `root` (`../../`, or
 /// `https://example.com/`); borrowed when there is no mark.
-pub fn fill_root<'h>(html: &'h str, root: &str) -> Cow<'h, str> {
+pub(crate) fn fill_root<'h>(html: &'h str, root: &str) -> Cow<'h, str> {
     match filled(html.as_bytes(), root) {
         Some(bytes) => Cow::Owned(
             String::from_utf8(bytes).expect("text with ASCII marks replaced by text is text"),
@@ -123,7 +123,7 @@ pub fn fill_root<'h>(html: &'h str, root: &str) -> Cow<'h, str> {
 /// folders deep) is written over the mark, the bytes after it moved
 /// forward, so the buffer (reused from page to page) is neither copied nor
 /// given up.
-pub fn fill_root_bytes(out: &mut Vec<u8>, root: &str) {
+pub(crate) fn fill_root_bytes(out: &mut Vec<u8>, root: &str) {
     if root.len() > ROOT_MARK.len() {
         if let Some(bytes) = filled(out, root) {
             *out = bytes;
@@ -165,13 +165,13 @@ fn filled(text: &[u8], root: &str) -> Option<Vec<u8>> {
 }
 
 /// `authors/<slug>/`.
-pub fn author_path(slug: &str) -> String {
+pub(crate) fn author_path(slug: &str) -> String {
     format!("{AUTHORS_DIR}/{slug}/")
 }
 
 /// Page `n` (from 0) of a list whose first page is at `base`:
 /// `base`, `base/page/2/`, …
-pub fn pager_path(base: &str, n: usize) -> String {
+pub(crate) fn pager_path(base: &str, n: usize) -> String {
     if n == 0 {
         base.to_string()
     } else {
@@ -180,13 +180,13 @@ pub fn pager_path(base: &str, n: usize) -> String {
 }
 
 /// The feed of the list at `base`: `atom.xml`, `tags/x/atom.xml`.
-pub fn feed_path(base: &str) -> String {
+pub(crate) fn feed_path(base: &str) -> String {
     format!("{base}{FEED}")
 }
 
 /// Where in the output an alias writes its redirect page: the alias as a
 /// folder, unless it names an `.html` file.
-pub fn alias_file(alias: &str) -> String {
+pub(crate) fn alias_file(alias: &str) -> String {
     let trimmed = alias.trim_matches('/');
     if trimmed.ends_with(".html") || trimmed.ends_with(".htm") {
         trimmed.to_string()

@@ -12,12 +12,12 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use crate::scan;
 
 /// An XML document being written into memory.
-pub type Xml = Writer<Vec<u8>>;
+pub(crate) type Xml = Writer<Vec<u8>>;
 
 const MEMORY: &str = "writing to memory cannot fail";
 
 /// A document with its declaration, indented by `size` of `indent`.
-pub fn document(encoding: &str, indent: u8, size: usize) -> Xml {
+pub(crate) fn document(encoding: &str, indent: u8, size: usize) -> Xml {
     let mut writer = Writer::new_with_indent(Vec::new(), indent, size);
     writer
         .write_event(Event::Decl(BytesDecl::new("1.0", Some(encoding), None)))
@@ -32,7 +32,7 @@ fn allowed(c: char) -> bool {
 
 /// `text` without the characters XML 1.0 forbids (most control characters,
 /// U+FFFE and U+FFFF).
-pub fn clean(text: &str) -> Cow<'_, str> {
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
     if has_forbidden(text) {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
     } else {
@@ -56,7 +56,7 @@ fn has_forbidden(text: &str) -> bool {
 /// otherwise read as line feeds. The one escaper of text mend writes into
 /// markup it makes itself (feeds, redirect pages, imported shortcodes, the
 /// comment server's pages); templates escape through tera.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     pulldown_cmark_escape::escape_html(&mut out, text).expect(MEMORY);
     if out.contains('\r') {
@@ -66,12 +66,12 @@ pub fn escape(text: &str) -> String {
 }
 
 /// `<name>text</name>`.
-pub fn text(w: &mut Xml, name: &str, text: &str) {
+pub(crate) fn text(w: &mut Xml, name: &str, text: &str) {
     text_with(w, name, &[], text);
 }
 
 /// `<name a="…">text</name>`.
-pub fn text_with(w: &mut Xml, name: &str, attributes: &[(&str, &str)], text: &str) {
+pub(crate) fn text_with(w: &mut Xml, name: &str, attributes: &[(&str, &str)], text: &str) {
     let attributes: Vec<(&str, Cow<str>)> =
         attributes.iter().map(|(k, v)| (*k, clean(v))).collect();
     w.create_element(name)
@@ -81,7 +81,7 @@ pub fn text_with(w: &mut Xml, name: &str, attributes: &[(&str, &str)], text: &st
 }
 
 /// `<name a="…"/>`.
-pub fn empty(w: &mut Xml, name: &str, attributes: &[(&str, &str)]) {
+pub(crate) fn empty(w: &mut Xml, name: &str, attributes: &[(&str, &str)]) {
     let attributes: Vec<(&str, Cow<str>)> =
         attributes.iter().map(|(k, v)| (*k, clean(v))).collect();
     w.create_element(name)
@@ -91,7 +91,12 @@ pub fn empty(w: &mut Xml, name: &str, attributes: &[(&str, &str)]) {
 }
 
 /// `<name a="…">…</name>`, its content written by `inner`.
-pub fn parent(w: &mut Xml, name: &str, attributes: &[(&str, &str)], inner: impl FnOnce(&mut Xml)) {
+pub(crate) fn parent(
+    w: &mut Xml,
+    name: &str,
+    attributes: &[(&str, &str)],
+    inner: impl FnOnce(&mut Xml),
+) {
     let attributes: Vec<(&str, Cow<str>)> =
         attributes.iter().map(|(k, v)| (*k, clean(v))).collect();
     w.create_element(name)

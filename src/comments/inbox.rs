@@ -23,7 +23,7 @@ const SPAM_DIR: &str = "spam";
 /// A comment as a reader sent it, once checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Submission {
+pub(crate) struct Submission {
     /// Made by mend: letters, digits and `-` only.
     pub id: String,
     /// The article's source, from the site's root: `content/posts/x.md`.
@@ -47,7 +47,7 @@ pub struct Submission {
 
 impl Submission {
     /// The first line of the body, for listings, at most `width` characters.
-    pub fn first_line(&self, width: usize) -> String {
+    pub(crate) fn first_line(&self, width: usize) -> String {
         let line = self
             .body
             .lines()
@@ -65,7 +65,7 @@ impl Submission {
 
 /// Whether `id` can name an inbox file: what mend makes, nothing else, so
 /// an id from elsewhere (a pulled submission) cannot leave the folder.
-pub fn is_valid_id(id: &str) -> bool {
+pub(crate) fn is_valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !id.starts_with('-')
@@ -74,7 +74,7 @@ pub fn is_valid_id(id: &str) -> bool {
 /// A fresh comment id: the time it was made and twelve random letters
 /// (60 bits from the operating system's random source), such as
 /// `20261123-221530-k3m9q2x7a1bc`.
-pub fn new_id(now: jiff::Timestamp) -> String {
+pub(crate) fn new_id(now: jiff::Timestamp) -> String {
     const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).expect("the operating system's random source answers");
@@ -87,18 +87,18 @@ pub fn new_id(now: jiff::Timestamp) -> String {
 
 /// The inbox of one site.
 #[derive(Debug, Clone)]
-pub struct Inbox {
+pub(crate) struct Inbox {
     dir: PathBuf,
 }
 
 impl Inbox {
-    pub fn of_site(root: &Path) -> Inbox {
+    pub(crate) fn of_site(root: &Path) -> Inbox {
         Inbox {
             dir: in_site(root, INBOX_DIR),
         }
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
@@ -107,7 +107,7 @@ impl Inbox {
     }
 
     /// The file of a pending submission.
-    pub fn path_of(&self, id: &str) -> PathBuf {
+    pub(crate) fn path_of(&self, id: &str) -> PathBuf {
         self.dir.join(Self::file_name(id))
     }
 
@@ -117,7 +117,7 @@ impl Inbox {
 
     /// Removes what writes cut short left behind (a crash, `kill -9`):
     /// temporary files of processes that are gone. How many were removed.
-    pub fn remove_stale_temps(&self) -> usize {
+    pub(crate) fn remove_stale_temps(&self) -> usize {
         [self.dir.clone(), self.dir.join(SPAM_DIR)]
             .iter()
             .map(|dir| durable::remove_stale_temps(dir))
@@ -125,12 +125,12 @@ impl Inbox {
     }
 
     /// Stores a submission for good; `AlreadyExists` if its id is taken.
-    pub fn store(&self, submission: &Submission) -> io::Result<()> {
+    pub(crate) fn store(&self, submission: &Submission) -> io::Result<()> {
         self.store_in(&self.dir, submission)
     }
 
     /// Stores a submission as spam.
-    pub fn store_spam(&self, submission: &Submission) -> io::Result<()> {
+    pub(crate) fn store_spam(&self, submission: &Submission) -> io::Result<()> {
         self.store_in(&self.dir.join(SPAM_DIR), submission)
     }
 
@@ -141,7 +141,7 @@ impl Inbox {
 
     /// Every pending submission, oldest first. A file that cannot be read
     /// is an error naming it.
-    pub fn list(&self) -> Result<Vec<Submission>> {
+    pub(crate) fn list(&self) -> Result<Vec<Submission>> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -165,7 +165,7 @@ impl Inbox {
     }
 
     /// One pending submission.
-    pub fn get(&self, id: &str) -> Result<Submission> {
+    pub(crate) fn get(&self, id: &str) -> Result<Submission> {
         let path = self.path_of(id);
         if !is_valid_id(id) || !path.is_file() {
             return Err(Error::NotInInbox {
@@ -177,13 +177,13 @@ impl Inbox {
     }
 
     /// Removes a pending submission.
-    pub fn remove(&self, id: &str) -> Result<()> {
+    pub(crate) fn remove(&self, id: &str) -> Result<()> {
         let path = self.path_of(id);
         durable::remove(&path).map_err(|source| Error::Write { path, source })
     }
 
     /// Moves a pending submission to the spam folder.
-    pub fn mark_spam(&self, id: &str) -> Result<()> {
+    pub(crate) fn mark_spam(&self, id: &str) -> Result<()> {
         let (from, to) = (self.path_of(id), self.spam_path_of(id));
         durable::rename(&from, &to).map_err(|source| Error::Write { path: to, source })
     }

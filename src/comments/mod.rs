@@ -9,9 +9,9 @@
 //! Not for rendering (`render`) nor for deciding what HTML is safe
 //! (`sanitize`).
 
-pub mod inbox;
-pub mod moderate;
-pub mod thread;
+pub(crate) mod inbox;
+pub(crate) mod moderate;
+pub(crate) mod thread;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -82,7 +82,11 @@ impl CommentKind {
 /// Whether a page takes new comments at `now`: its front matter did not
 /// close them, and it is younger than `comments_close_after_days` (0: no
 /// age limit), as WordPress closes comments on old posts.
-pub fn is_open(page: &crate::content::Page, close_after_days: u32, now: jiff::Timestamp) -> bool {
+pub(crate) fn is_open(
+    page: &crate::content::Page,
+    close_after_days: u32,
+    now: jiff::Timestamp,
+) -> bool {
     if !page.allows_comments {
         return false;
     }
@@ -136,20 +140,20 @@ struct RawComment {
 
 /// The comments of one file, and what was worth a warning.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub comments: Vec<Comment>,
     pub warnings: Vec<Warning>,
 }
 
 /// Reads and checks one comment file, reporting every mistake in it; a body
 /// longer than `max_bytes` is one.
-pub fn load(path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
+pub(crate) fn load(path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
     let text = read_text(path)?;
     parse(&text, path, max_bytes)
 }
 
 /// Checks the text of a comment file; `path` is only used in messages.
-pub fn parse(text: &str, path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
+pub(crate) fn parse(text: &str, path: &Path, max_bytes: usize) -> Result<Loaded, Error> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let (line, message) = toml_problem(&e, text);
         Error::CommentSyntax {

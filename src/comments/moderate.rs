@@ -27,7 +27,7 @@ const LOCK_FILE: &str = ".moderation-lock";
 
 /// A comment as it is added to a comment file.
 #[derive(Debug, Clone)]
-pub struct NewComment {
+pub(crate) struct NewComment {
     pub id: String,
     pub author: String,
     pub date: String,
@@ -55,7 +55,7 @@ impl From<&Submission> for NewComment {
 
 /// What a moderation did to one comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Done {
+pub(crate) struct Done {
     pub id: String,
     /// The comment file written, from the site's root.
     pub file: PathBuf,
@@ -63,7 +63,7 @@ pub struct Done {
 
 /// Whether a submission's article names a Markdown file inside `content/`
 /// (a pulled submission is checked before it is trusted with a path).
-pub fn is_article_path(article: &str) -> bool {
+pub(crate) fn is_article_path(article: &str) -> bool {
     let path = Path::new(article);
     path.starts_with(CONTENT_DIR)
         && article.ends_with(".md")
@@ -78,7 +78,7 @@ fn lock(root: &Path) -> Result<durable::Lock> {
 
 /// Approves pending submissions: each goes into its article's comment file.
 /// Nothing is written if any of them cannot be approved.
-pub fn approve(root: &Path, ids: &[String]) -> Result<Vec<Done>> {
+pub(crate) fn approve(root: &Path, ids: &[String]) -> Result<Vec<Done>> {
     let config = Config::load(root)?;
     let _lock = lock(root)?;
     let inbox = Inbox::of_site(root);
@@ -121,7 +121,7 @@ pub fn approve(root: &Path, ids: &[String]) -> Result<Vec<Done>> {
 
 /// What `approve --all` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ApprovedAll {
+pub(crate) struct ApprovedAll {
     pub done: Vec<Done>,
     /// Submissions left in the inbox, and why.
     pub skipped: Vec<Skipped>,
@@ -129,7 +129,7 @@ pub struct ApprovedAll {
 
 /// A submission `approve --all` left pending.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     pub id: String,
     /// A sentence: what is wrong with it.
     pub reason: String,
@@ -139,7 +139,7 @@ pub struct Skipped {
 /// published (its article is gone, a field is blank or too long), and a
 /// reply to one of those, is left in the inbox and named, and the rest are
 /// approved all the same.
-pub fn approve_all(root: &Path) -> Result<ApprovedAll> {
+pub(crate) fn approve_all(root: &Path) -> Result<ApprovedAll> {
     let config = Config::load(root)?;
     let pending = Inbox::of_site(root).list()?;
     let mut skipped = Vec::new();
@@ -197,12 +197,12 @@ fn check_alone(root: &Path, s: &Submission, config: &Config) -> Result<()> {
 }
 
 /// Moves pending submissions to the spam folder.
-pub fn spam(root: &Path, ids: &[String]) -> Result<()> {
+pub(crate) fn spam(root: &Path, ids: &[String]) -> Result<()> {
     each_pending(root, ids, Inbox::mark_spam)
 }
 
 /// Deletes pending submissions.
-pub fn delete(root: &Path, ids: &[String]) -> Result<()> {
+pub(crate) fn delete(root: &Path, ids: &[String]) -> Result<()> {
     each_pending(root, ids, Inbox::remove)
 }
 
@@ -220,7 +220,7 @@ fn each_pending(root: &Path, ids: &[String], act: fn(&Inbox, &str) -> Result<()>
 
 /// What the author replies.
 #[derive(Debug, Clone)]
-pub struct Reply<'a> {
+pub(crate) struct Reply<'a> {
     /// The comment replied to: pending (it is approved first) or approved.
     pub to: &'a str,
     /// The article's source, when the same id is in several comment files.
@@ -234,13 +234,13 @@ pub struct Reply<'a> {
 /// What a reply did: the pending comment it approved first, if any, and
 /// the new comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replied {
+pub(crate) struct Replied {
     pub approved: Option<Done>,
     pub reply: Done,
 }
 
 /// Writes the author's reply under a comment.
-pub fn reply(root: &Path, reply: &Reply) -> Result<Replied> {
+pub(crate) fn reply(root: &Path, reply: &Reply) -> Result<Replied> {
     let config = Config::load(root)?;
     let body = reply.body.trim();
     if body.is_empty() {

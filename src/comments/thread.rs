@@ -16,7 +16,7 @@ use crate::sanitize;
 /// `has_replies` and `closes`, so a theme renders any depth without
 /// recursion.
 #[derive(Debug, Clone, Serialize)]
-pub struct ThreadComment {
+pub(crate) struct ThreadComment {
     pub id: String,
     pub author: String,
     pub url: Option<String>,
@@ -38,18 +38,18 @@ pub struct ThreadComment {
 
 /// Whether a comment is shown in the thread: approved, and a reader's
 /// comment rather than a mention.
-pub fn in_thread(comment: &Comment) -> bool {
+pub(crate) fn in_thread(comment: &Comment) -> bool {
     comment.status == Status::Approved && comment.kind == CommentKind::Comment
 }
 
 /// How many comments the thread shows.
-pub fn approved_count(comments: &[Comment]) -> usize {
+pub(crate) fn approved_count(comments: &[Comment]) -> usize {
     comments.iter().filter(|c| in_thread(c)).count()
 }
 
 /// Another site's link to the page (an approved pingback or trackback).
 #[derive(Debug, Clone, Serialize)]
-pub struct Mention {
+pub(crate) struct Mention {
     /// The linking site's name or title, as plain text.
     pub author: String,
     pub url: Option<String>,
@@ -59,7 +59,7 @@ pub struct Mention {
 }
 
 /// The approved mentions, oldest first.
-pub fn mentions(comments: &[Comment]) -> Vec<Mention> {
+pub(crate) fn mentions(comments: &[Comment]) -> Vec<Mention> {
     let mut shown: Vec<&Comment> = comments
         .iter()
         .filter(|c| c.status == Status::Approved && c.kind != CommentKind::Comment)
@@ -81,7 +81,7 @@ pub fn mentions(comments: &[Comment]) -> Vec<Mention> {
 /// shown ancestor; a reply that would be deeper than `max_depth` is shown
 /// beside its parent, at that depth. Linear in the number of comments,
 /// however long a chain of replies.
-pub fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment> {
+pub(crate) fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment> {
     let mut order: Vec<usize> = (0..comments.len())
         .filter(|&i| in_thread(&comments[i]))
         .collect();

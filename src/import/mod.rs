@@ -31,12 +31,12 @@ use crate::sanitize::{self, is_web_url, strip_controls};
 use crate::scaffold::write_new;
 use crate::slug::slugify;
 use crate::urls;
-pub use report::Report;
+pub(crate) use report::Report;
 use wxr::{Channel, ExportedAuthor, Item};
 
 /// What `mend import wordpress` was asked.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Replace files that already exist.
     pub force: bool,
     /// A copy of the old site's `wp-content/uploads`.
@@ -47,7 +47,7 @@ pub struct Options {
 }
 
 /// The report's file name, written beside the imported site's `site.toml`.
-pub const REPORT_FILE: &str = "import-report.md";
+pub(crate) const REPORT_FILE: &str = "import-report.md";
 /// The `base_url` of a new site when the user did not ask for one.
 const PLACEHOLDER_BASE_URL: &str = "https://example.com";
 /// Top-level paths mend's own pages use: a page may not take them.
@@ -56,7 +56,7 @@ const RESERVED: [&str; 7] = [
 ];
 
 /// Imports the WXR file `export` into the site folder `into`.
-pub fn wordpress(export: &Path, into: &Path, options: &Options) -> Result<Report> {
+pub(crate) fn wordpress(export: &Path, into: &Path, options: &Options) -> Result<Report> {
     let text = read_text(export)?;
     let not_wxr = |detail: String| Error::Import {
         path: export.to_path_buf(),

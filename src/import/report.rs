@@ -13,7 +13,7 @@ use super::{ItemKind, Planned, REPORT_FILE};
 
 /// What was not imported, by reason.
 #[derive(Debug, Default)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     pub attachments: usize,
     pub menu_items: usize,
     pub trashed_posts: usize,
@@ -25,7 +25,7 @@ pub struct Skipped {
 
 /// What an import did.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     pub export: PathBuf,
     pub into: PathBuf,
     pub articles: usize,
@@ -87,7 +87,7 @@ impl Report {
     }
 
     /// The closing lines on the terminal.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut text = format!(
             "imported {} articles and {} pages ({} of them drafts) with {} comments ({} of them pingbacks or trackbacks) into {}; {} authors added to site.toml",
             self.articles,
@@ -117,7 +117,7 @@ impl Report {
     }
 
     /// `import-report.md`.
-    pub fn markdown(&self) -> String {
+    pub(crate) fn markdown(&self) -> String {
         let mut md = String::from("# Import report\n\n");
         let _ = writeln!(
             md,

@@ -13,7 +13,7 @@ use crate::sanitize::{clean_name, is_blank, is_web_url, strip_controls};
 /// The fields of the comment form, as sent (form-encoded or JSON).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Form {
+pub(crate) struct Form {
     /// The page's path: `posts/x/`.
     pub article: String,
     pub parent: String,
@@ -27,7 +27,7 @@ pub struct Form {
 
 impl Form {
     /// Reads `application/x-www-form-urlencoded` bytes.
-    pub fn from_urlencoded(bytes: &[u8]) -> Form {
+    pub(crate) fn from_urlencoded(bytes: &[u8]) -> Form {
         let mut form = Form::default();
         for (key, value) in url::form_urlencoded::parse(bytes) {
             let field = match key.as_ref() {
@@ -46,19 +46,19 @@ impl Form {
     }
 
     /// Whether a robot filled the hidden field.
-    pub fn is_robot(&self) -> bool {
+    pub(crate) fn is_robot(&self) -> bool {
         !self.fax.trim().is_empty()
     }
 }
 
 /// Why a submission is refused: the HTTP status and what the reader reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub status: u16,
     pub message: String,
 }
 
-pub fn refuse(status: u16, message: impl Into<String>) -> Refusal {
+pub(crate) fn refuse(status: u16, message: impl Into<String>) -> Refusal {
     Refusal {
         status,
         message: message.into(),
@@ -66,22 +66,22 @@ pub fn refuse(status: u16, message: impl Into<String>) -> Refusal {
 }
 
 /// The longest name accepted, in characters.
-pub const MAX_NAME: usize = 100;
+pub(crate) const MAX_NAME: usize = 100;
 /// The longest email address, in bytes (RFC 5321).
-pub const MAX_EMAIL: usize = 254;
+pub(crate) const MAX_EMAIL: usize = 254;
 /// The longest website address, in bytes.
-pub const MAX_URL: usize = 2000;
+pub(crate) const MAX_URL: usize = 2000;
 
 /// The bounds a submission keeps to.
 #[derive(Debug, Clone, Copy)]
-pub struct Bounds {
+pub(crate) struct Bounds {
     pub max_bytes: usize,
     pub max_links: usize,
 }
 
 /// The checked fields of a submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fields {
+pub(crate) struct Fields {
     pub parent: Option<String>,
     pub author: String,
     pub email: Option<String>,
@@ -92,7 +92,7 @@ pub struct Fields {
 /// Checks every field but the article, which the caller has found.
 /// `shown` tells whether a comment id is approved on the article (a reply
 /// must be to one).
-pub fn fields(
+pub(crate) fn fields(
     form: &Form,
     shown: impl Fn(&str) -> bool,
     bounds: Bounds,
@@ -190,7 +190,7 @@ fn website(text: &str) -> Result<Option<String>, Refusal> {
 }
 
 /// How many links a body holds: each `http://`, `https://` or `www.`.
-pub fn count_links(body: &str) -> usize {
+pub(crate) fn count_links(body: &str) -> usize {
     let lower = body.to_ascii_lowercase();
     lower.matches("http://").count()
         + lower.matches("https://").count()

@@ -13,8 +13,8 @@
 //! Not for moderation (`comments::moderate`) nor the static pages.
 
 mod answer;
-pub mod check;
-pub mod pull;
+pub(crate) mod check;
+pub(crate) mod pull;
 mod rate;
 
 use std::collections::{HashMap, HashSet};
@@ -34,12 +34,12 @@ use crate::server::{self, Request, Response};
 use crate::site::{LoadOptions, Site};
 use answer::{Reader, accepted, json, page, refused};
 use check::{Bounds, refuse};
-pub use check::{Form, Refusal};
+pub(crate) use check::{Form, Refusal};
 use rate::RateLimit;
 
 /// What `mend comments serve` was asked.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub root: PathBuf,
     pub bind: String,
     pub port: u16,
@@ -119,7 +119,7 @@ struct Intake {
 }
 
 /// Runs the intake server until the process ends.
-pub fn run(options: Options) -> Result<()> {
+pub(crate) fn run(options: Options) -> Result<()> {
     let loaded = Loaded::load(&options.root)?;
     let config = &loaded.site.config;
     let endpoint = config.comments.endpoint.clone().unwrap_or_default();
@@ -591,13 +591,13 @@ impl Intake {
 
 /// What a pull receives.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Batch {
+pub(crate) struct Batch {
     pub submissions: Vec<Submission>,
 }
 
 /// What a pull acknowledges.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Ack {
+pub(crate) struct Ack {
     pub ids: Vec<String>,
 }
 

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Pulls every pending comment from the intake at `url`; how many came.
-pub fn pull(root: &Path, url: &str, token: &str) -> Result<usize> {
+pub(crate) fn pull(root: &Path, url: &str, token: &str) -> Result<usize> {
     let fail = |message: String| Error::Pull {
         url: url.to_string(),
         message,

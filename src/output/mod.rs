@@ -41,7 +41,7 @@ use listing::{Existing, Stamp};
 use record::{Record, Recorded, Section, Stat};
 
 /// The list of files mend wrote, kept inside the output folder.
-pub const MANIFEST: &str = ".mend-manifest";
+pub(crate) const MANIFEST: &str = ".mend-manifest";
 /// Inside a spare tree while the user's files are moved into it; names them.
 const HANDOFF: &str = ".mend-handoff";
 /// The first line of the manifest.
@@ -55,7 +55,7 @@ const VCS_DIRS: [&str; 7] = [".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".p
 
 /// Checks that the output folder can be written without destroying the site
 /// or anything else, and returns the folder to write (links resolved).
-pub fn check_location(root: &Path, output: &Path) -> Result<PathBuf> {
+pub(crate) fn check_location(root: &Path, output: &Path) -> Result<PathBuf> {
     let root = absolute(root);
     let out = absolute(output);
     let refuse = |reason| {
@@ -161,7 +161,7 @@ impl Lock {
 }
 
 /// The tree a build writes into, swapped in once complete.
-pub struct Spare {
+pub(crate) struct Spare {
     /// The output folder.
     dir: PathBuf,
     beside: Beside,
@@ -192,7 +192,7 @@ pub struct Spare {
 /// the site, and listing a spare tree of 100,000 pages takes seconds when
 /// the record cannot spare the reading, so a build opens its output folder
 /// while the site loads.
-pub struct Opened {
+pub(crate) struct Opened {
     dir: PathBuf,
     beside: Beside,
     lock: Lock,
@@ -203,7 +203,7 @@ pub struct Opened {
 
 impl Opened {
     /// Opens the output folder `dir`; fails if another build holds it.
-    pub fn open(dir: &Path) -> Result<Opened> {
+    pub(crate) fn open(dir: &Path) -> Result<Opened> {
         let beside = Beside::of(dir);
         let lock = Lock::take(&beside.lock, dir)?;
         recover_interrupted_swap(dir, &beside.old);
@@ -225,7 +225,7 @@ impl Opened {
     /// Where the search index of this output folder keeps what it knows
     /// between builds (see `search::Cache`): beside the folder, never
     /// published with it.
-    pub fn search_cache(&self) -> &Path {
+    pub(crate) fn search_cache(&self) -> &Path {
         &self.beside.search
     }
 }
@@ -236,7 +236,7 @@ impl Spare {
     /// output found (refused unless `force`, but for dotfiles and `CNAME`)
     /// and anything in the way removed; folders are made as files are
     /// written.
-    pub fn prepare<'a>(
+    pub(crate) fn prepare<'a>(
         opened: Opened,
         paths: impl Iterator<Item = &'a str>,
         force: bool,
@@ -329,7 +329,7 @@ impl Spare {
     /// whose hash was recorded: comparing hashes needs no reading, which on a cold
     /// page cache is most of a warm build's time. A file without a record is
     /// read and compared; one touched since is written again.
-    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let target = self.beside.spare.join(path);
         let hash = self.recorded.hash(bytes);
         let kept = self
@@ -401,7 +401,7 @@ impl Spare {
     }
 
     /// Copies the files that go out as they are (static files, bundle files).
-    pub fn copy_all(&self, copies: &BTreeMap<String, Source>) -> Result<()> {
+    pub(crate) fn copy_all(&self, copies: &BTreeMap<String, Source>) -> Result<()> {
         copies.par_iter().try_for_each(|(path, source)| {
             let bytes = match source {
                 Source::Embedded(bytes) => Cow::Borrowed(*bytes),
@@ -416,7 +416,7 @@ impl Spare {
 
     /// Removes what is no longer part of the site, writes the manifest,
     /// carries the user's files over and swaps the tree in.
-    pub fn finish(mut self) -> Result<()> {
+    pub(crate) fn finish(mut self) -> Result<()> {
         let theirs = std::mem::replace(&mut self.theirs, Theirs::Found(Vec::new()));
         let theirs = theirs.wait().inspect_err(|_| self.damage())?;
         let all_removed = self.remove_stale();

@@ -57,7 +57,7 @@ pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
         moderation::PENDING_PATH,
         moderation::SCRIPT_PATH,
     ];
-    if moderating.contains(&path.as_str()) && !request.from_loopback() {
+    if moderating.contains(&path.as_str()) && !request.is_from_loopback() {
         return Response::text(
             403,
             "moderation in the preview answers only browsers on this machine",
@@ -93,7 +93,7 @@ pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
             let body = serde_json::to_vec(&shared.hub.state()).expect("plain data serializes");
             respond(200, "application/json", body)
         }
-        _ => serve_site(&path, &request.target, request.from_loopback(), shared),
+        _ => serve_site(&path, &request.target, request.is_from_loopback(), shared),
     }
 }
 

@@ -27,7 +27,7 @@ use live::{Live, Rebuilt};
 
 /// What `mend serve` was asked.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub root: PathBuf,
     pub bind: String,
     pub port: u16,
@@ -39,7 +39,7 @@ pub struct Options {
 const PORT_TRIES: u16 = 20;
 
 /// Serves the site until the process is stopped.
-pub fn run(options: &Options) -> Result<()> {
+pub(crate) fn run(options: &Options) -> Result<()> {
     let (listener, port) = server::listen(&options.bind, options.port, PORT_TRIES)?;
     let host = match options.bind.as_str() {
         "0.0.0.0" | "::" | "[::]" => "127.0.0.1".to_string(),
