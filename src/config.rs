@@ -125,18 +125,48 @@ impl Config {
         Config::parse(&text, &path)
     }
 
+    /// For an unknown key inside a table that is a setting of the whole site
+    /// (a setting appended below `[authors.me]`), where it belongs.
+    fn misplaced_setting(message: &str, text: &str, line: usize) -> Option<String> {
+        let key = message.strip_prefix("unknown field `")?.split('`').next()?;
+        if !Config::is_site_setting(key) {
+            return None;
+        }
+        let (table_line, table) = text
+            .lines()
+            .take(line.saturating_sub(1))
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with('['))
+            .last()?;
+        Some(format!(
+            "; `{key}` is a setting of the whole site, but here it is inside the table {} that starts on line {}: move it above the first [table] of site.toml",
+            table.trim(),
+            table_line + 1
+        ))
+    }
+
     /// Parses the text of a `site.toml`; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let (line, message) = toml_problem(&e, text);
+            let hint = Self::misplaced_setting(&message, text, line).unwrap_or_default();
             Error::Config {
                 path: path.to_path_buf(),
                 line,
-                message,
+                message: format!("{message}{hint}"),
             }
         })?;
         config.validate(text, path)?;
         Ok(config)
+    }
+
+    /// Whether `key` is a setting of the whole site (outside any table).
+    fn is_site_setting(key: &str) -> bool {
+        let alone = format!("title = \"t\"\nbase_url = \"https://a.example\"\n{key} = 0\n");
+        match toml::from_str::<Config>(&alone) {
+            Ok(_) => true,
+            Err(e) => !e.message().starts_with("unknown field"),
+        }
     }
 
     fn validate(&self, text: &str, path: &Path) -> Result<()> {

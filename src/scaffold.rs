@@ -63,7 +63,7 @@ pub(crate) fn site(dir: &Path) -> Result<()> {
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "My Blog".into());
     let config = format!(
-        "title = {}\nbase_url = \"https://example.com\"\ndescription = \"\"\nlanguage = \"en\"\ntheme = \"default\"\npaginate = 10\ncomments_max_depth = 5\nsearch = true\n\n[authors.me]\nname = \"Me\"\nbio = \"Writes this blog.\"\n",
+        "title = {}\nbase_url = \"https://example.com\"\ndescription = \"\"\nlanguage = \"en\"\ntheme = \"default\"\npaginate = 10\ncomments_max_depth = 5\ncomments_close_after_days = 0  # close comments on articles older than this many days; 0: never\nsearch = true\n\n# Where the comment form sends comments (see Comments in mend's README);\n# remove the # of the next two lines to turn comments on.\n# [comments]\n# endpoint = \"https://example.com/comments/\"\n\n[authors.me]\nname = \"Me\"\nbio = \"Writes this blog.\"\n",
         toml_string(&name)
     );
     write_new(&dir.join(CONFIG_FILE), &config)?;

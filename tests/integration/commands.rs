@@ -18,6 +18,63 @@ fn init_makes_a_site_that_builds_at_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 }
 
+/// The ```toml block of the README's comment setup, as a writer copies it.
+fn readme_comment_setup() -> String {
+    let readme = read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let step = readme
+        .find("1. Say where the form posts")
+        .expect("the README's comment setup");
+    let start = readme[step..].find("```toml\n").unwrap() + step + 8;
+    let length = readme[start..].find("```").unwrap();
+    readme[start..start + length]
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_readmes_comment_setup_works_on_a_site_made_by_init() {
+    for how in ["uncommented", "appended"] {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("blog");
+        mend().arg("init").arg(&site).assert().success();
+        let config = site.join("site.toml");
+        let text = read(&config);
+        let text = match how {
+            "uncommented" => text
+                .replace("# [comments]", "[comments]")
+                .replace("# endpoint", "endpoint"),
+            _ => format!("{text}\n{}", readme_comment_setup()),
+        };
+        std::fs::write(&config, text).unwrap();
+        let public = build(&site, &[]);
+        let article = html(public.join("posts/welcome/index.html"));
+        assert_eq!(
+            attrs(&article, "form.comment-form", "method"),
+            ["post"],
+            "{how}"
+        );
+    }
+}
+
+#[test]
+fn a_site_setting_written_inside_a_table_says_where_it_belongs() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("blog");
+    mend().arg("init").arg(&site).assert().success();
+    let config = site.join("site.toml");
+    std::fs::write(
+        &config,
+        format!("{}comments_close_after_days = 30\n", read(&config)),
+    )
+    .unwrap();
+    assert_eq!(
+        error_of("check", &site, &[]),
+        "error: ROOT/site.toml:19: unknown field `comments_close_after_days`, expected `name` or `bio`; `comments_close_after_days` is a setting of the whole site, but here it is inside the table [authors.me] that starts on line 16: move it above the first [table] of site.toml\n"
+    );
+}
+
 #[test]
 fn new_writes_a_draft_with_front_matter_and_refuses_to_overwrite() {
     let site = site_with(&[("site.toml", SITE_TOML)]);
