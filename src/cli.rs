@@ -121,13 +121,10 @@ pub struct IdsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["ids", "all"])))]
 pub struct ApproveArgs {
     /// The ids of pending comments (`mend comments inbox` lists them).
-    #[arg(
-        value_name = "ID",
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
+    #[arg(value_name = "ID", conflicts_with = "all")]
     pub ids: Vec<String>,
     /// Approve every pending comment.
     #[arg(long)]
@@ -522,11 +519,11 @@ fn check(args: &CheckArgs) -> Result<()> {
         );
     }
     say!(
-        "ok: {} articles, {} pages, {} tags; {} files would be written",
-        site.articles.len(),
-        site.pages.len(),
-        site.tags.len(),
-        thousands(checked.files)
+        "ok: {}, {}, {}; {} would be written",
+        count(site.articles.len(), "article", "articles"),
+        count(site.pages.len(), "page", "pages"),
+        count(site.tags.len(), "tag", "tags"),
+        count(checked.files, "file", "files"),
     );
     Ok(())
 }
@@ -602,7 +599,12 @@ fn comments(command: CommentsCommand) -> Result<()> {
 
 /// `1 comment`, `3 comments`.
 fn counted(n: usize) -> String {
-    format!("{n} {}", if n == 1 { "comment" } else { "comments" })
+    count(n, "comment", "comments")
+}
+
+/// `1 article`, `2 articles`, `12,400 files`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// The pull token: from the file, or the environment.
@@ -735,9 +737,11 @@ const SCISSORS: &str = "# ------------------------ >8 ------------------------";
 
 /// A reply written in `$VISUAL` or `$EDITOR` (or `vi`).
 fn write_in_editor(id: &str) -> Result<String> {
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".into());
+    // An empty variable is as good as none.
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let editor = set("VISUAL")
+        .or_else(|| set("EDITOR"))
+        .unwrap_or_else(|| "vi".into());
     let file = tempfile_path(id);
     let help = format!(
         "\n{SCISSORS}\n# Write your reply to comment {id} above the line, in Markdown;\n# save and close the editor to publish it. An empty reply writes nothing.\n"

@@ -314,7 +314,7 @@ fn future_articles_wait_for_their_date_unless_asked() {
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         format!(
-            "not published until {next_year}-01-01: {}/content/posts/later.md (--future builds it now)\nok: 1 articles, 0 pages, 1 tags; 12 files would be written\n",
+            "not published until {next_year}-01-01: {}/content/posts/later.md (--future builds it now)\nok: 1 article, 0 pages, 1 tag; 12 files would be written\n",
             site.path().display()
         )
     );

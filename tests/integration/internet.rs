@@ -501,3 +501,18 @@ fn the_operator_reads_one_line_per_request_and_per_comment() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn approve_without_ids_names_both_ways_to_call_it() {
+    let site = site();
+    let output = mend()
+        .args(["comments", "approve", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: the following required arguments were not provided:\n  <ID|--all>\n\nUsage: mend comments approve --root <DIR> <ID|--all>\n\nFor more information, try '--help'.\n"
+    );
+}
