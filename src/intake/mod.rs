@@ -122,6 +122,11 @@ struct Intake {
 pub(crate) fn run(options: Options) -> Result<()> {
     let loaded = Loaded::load(&options.root)?;
     let config = &loaded.site.config;
+    if config.comments.endpoint.is_none() {
+        eprintln!(
+            "warning: site.toml sets no comment endpoint, so no page of the site shows a comment form; add\n\n[comments]\nendpoint = \"https://blog.example/comments/\"\n\nwith the address this server is reached at, then build the site again"
+        );
+    }
     let endpoint = config.comments.endpoint.clone().unwrap_or_default();
     let endpoint_url = url::Url::parse(&endpoint).ok();
     let prefix = endpoint_url

@@ -516,3 +516,28 @@ fn approve_without_ids_names_both_ways_to_call_it() {
         "error: the following required arguments were not provided:\n  <ID|--all>\n\nUsage: mend comments approve --root <DIR> <ID|--all>\n\nFor more information, try '--help'.\n"
     );
 }
+
+#[test]
+fn a_comment_server_for_a_site_without_an_endpoint_says_so() {
+    let site = fixture("comments");
+    let server = intake(site.path(), &[]);
+    let started = Instant::now();
+    let warning = "warning: site.toml sets no comment endpoint, so no page of the site shows a comment form; add";
+    while !server.lines.lock().unwrap().iter().any(|l| l == warning) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Standard output and error are read apart: each line on its own.
+    let lines = server.lines.lock().unwrap().clone();
+    for line in [
+        "[comments]",
+        "endpoint = \"https://blog.example/comments/\"",
+        "with the address this server is reached at, then build the site again",
+    ] {
+        assert!(lines.iter().any(|l| l == line), "{line}: {lines:?}");
+    }
+}
