@@ -324,5 +324,38 @@ mod tests {
         assert_eq!(alias_file("/old/x/"), "old/x/index.html");
         assert_eq!(alias_file("/old.html"), "old.html");
         assert_eq!(file_of(""), "index.html");
+        assert_eq!(search_shard_file(10), "search/t/0a.json");
+        assert_eq!(search_docs_file(12), "search/d/12.json");
+    }
+
+    #[test]
+    fn a_reply_link_names_the_article_and_the_comment() {
+        assert_eq!(
+            reply_url("https://c.example/comments/", "posts/x/", "c 1"),
+            "https://c.example/comments/?article=posts%2Fx%2F&parent=c+1"
+        );
+        assert_eq!(
+            reply_url("https://c.example/c?site=a", "posts/x/", "c1"),
+            "https://c.example/c?site=a&article=posts%2Fx%2F&parent=c1"
+        );
+    }
+
+    #[test]
+    fn root_marks_are_filled_and_a_text_without_one_is_borrowed() {
+        let body = format!(
+            "<a href=\"{}posts/x/\">x</a> <img src=\"{}i.png\">",
+            site_link("/posts/x/").replace("posts/x/", ""),
+            ROOT_MARK
+        );
+        assert_eq!(
+            fill_root(&body, "../../"),
+            "<a href=\"../../posts/x/\">x</a> <img src=\"../../i.png\">"
+        );
+        assert_eq!(
+            fill_root(&body, "https://a.example/blog/"),
+            "<a href=\"https://a.example/blog/posts/x/\">x</a> <img src=\"https://a.example/blog/i.png\">"
+        );
+        let plain = "<p>no marks</p>";
+        assert!(matches!(fill_root(plain, "../"), Cow::Borrowed(text) if text == plain));
     }
 }
