@@ -99,6 +99,15 @@ pub(crate) fn build_warnings(root: &Path, args: &[&str]) -> String {
 /// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure; returns
 /// standard error without its warnings, with the site's folder written as
 /// `ROOT`, for comparing whole.
+/// Runs `mend ARGS --root ROOT`, expecting failure: its standard error,
+/// with the site's folder written as `ROOT`.
+pub(crate) fn failing(root: &Path, args: &[&str]) -> String {
+    let output = mend().args(args).arg("--root").arg(root).output().unwrap();
+    assert!(!output.status.success(), "mend {args:?} should have failed");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
+}
+
 pub(crate) fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
     let output = mend()
         .arg(command)

@@ -29,15 +29,6 @@ fn open_site_with(settings: &str) -> TempDir {
     site
 }
 
-/// Runs `mend ARGS --root ROOT`, expecting failure: its standard error,
-/// with the site's folder written as `ROOT`.
-fn failing(root: &Path, args: &[&str]) -> String {
-    let output = mend().args(args).arg("--root").arg(root).output().unwrap();
-    assert!(!output.status.success(), "mend {args:?} should have failed");
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
-}
-
 fn intake(root: &Path, args: &[&str]) -> Server {
     let port = free_port().to_string();
     let mut all = vec!["comments", "serve", "--port", &port];

@@ -363,23 +363,19 @@ fn a_name_cannot_forge_a_line_of_the_inbox() {
 fn a_reply_is_written_only_inside_the_site() {
     let site = site();
     let root = site.path();
-    let output = mend()
-        .args([
-            "comments",
-            "reply",
-            "c1",
-            "--article",
-            "../elsewhere.md",
-            "--body",
-            "hi",
-            "--root",
-        ])
-        .arg(root)
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        failing(
+            root,
+            &[
+                "comments",
+                "reply",
+                "c1",
+                "--article",
+                "../elsewhere.md",
+                "--body",
+                "hi"
+            ]
+        ),
         "error: --article ../elsewhere.md is not an article of this site; give its Markdown file from the site's root, such as --article content/posts/no-contact.md\n"
     );
     assert!(
@@ -442,14 +438,8 @@ fn a_comment_server_whose_port_is_taken_says_so_and_stops() {
     let site = site();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let output = mend()
-        .args(["comments", "serve", "--port", &port, "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        failing(site.path(), &["comments", "serve", "--port", &port]),
         format!(
             "error: cannot listen on 127.0.0.1 port {port}: Address already in use (os error 98); pass another --port or --bind\n"
         )
@@ -505,14 +495,8 @@ fn the_operator_reads_one_line_per_request_and_per_comment() {
 #[test]
 fn approve_without_ids_names_both_ways_to_call_it() {
     let site = site();
-    let output = mend()
-        .args(["comments", "approve", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        failing(site.path(), &["comments", "approve"]),
         "error: the following required arguments were not provided:\n  <ID|--all>\n\nUsage: mend comments approve --root <DIR> <ID|--all>\n\nFor more information, try '--help'.\n"
     );
 }
