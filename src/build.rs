@@ -24,6 +24,10 @@ pub(crate) struct Built {
     pub broken_links: Vec<Warning>,
     /// Anything else worth telling.
     pub warnings: Vec<Warning>,
+    /// Drafts left out.
+    pub drafts_left_out: usize,
+    /// Articles left out because their date has not come.
+    pub future_left_out: usize,
 }
 
 /// Loads the site at `root` and renders it into the output folder `out`.
@@ -76,6 +80,8 @@ fn render_into(site: &Site, opened: Opened, force: bool) -> Result<Built> {
                 pages: 0,
                 broken_links: Vec::new(),
                 warnings: Vec::new(),
+                drafts_left_out: site.drafts.len(),
+                future_left_out: site.future.len(),
             });
     }
     let copies = &site.static_files;
@@ -87,6 +93,8 @@ fn render_into(site: &Site, opened: Opened, force: bool) -> Result<Built> {
             .map(Broken::warning)
             .collect(),
         warnings: Vec::new(),
+        drafts_left_out: site.drafts.len(),
+        future_left_out: site.future.len(),
     };
     let paths = plan.paths().chain(copies.keys().map(String::as_str));
     // The values templates see (the search index, above all) are made while

@@ -391,8 +391,27 @@ fn build(args: &BuildArgs) -> Result<()> {
             thousands(built.pages),
             started.elapsed().as_secs_f64()
         );
+        if let Some(left_out) = left_out(built.drafts_left_out, built.future_left_out) {
+            say!("{left_out}; `mend check` lists them");
+        }
     }
     Ok(())
+}
+
+/// `2 drafts and 1 article dated in the future were left out`, or nothing.
+fn left_out(drafts: usize, future: usize) -> Option<String> {
+    let drafts = (drafts > 0).then(|| count(drafts, "draft", "drafts"));
+    let future = (future > 0).then(|| {
+        let articles = count(future, "article", "articles");
+        format!("{articles} dated in the future")
+    });
+    let parts: Vec<String> = drafts.into_iter().chain(future).collect();
+    let verb = if parts.len() == 1 && parts[0].starts_with("1 ") {
+        "was"
+    } else {
+        "were"
+    };
+    (!parts.is_empty()).then(|| format!("{} {verb} left out", parts.join(" and ")))
 }
 
 fn print_warnings(site: &Site) {
@@ -511,6 +530,12 @@ fn check(args: &CheckArgs) -> Result<()> {
     let site = Site::load(root, &options)?;
     print_warnings(&site);
     let checked = crate::build::check(&site)?;
+    for draft in &site.drafts {
+        say!(
+            "a draft, left out: {} (--drafts builds it)",
+            draft.display()
+        );
+    }
     for waiting in &site.future {
         let date = waiting.date.map(|d| d.ymd()).unwrap_or_default();
         say!(

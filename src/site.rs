@@ -56,6 +56,8 @@ pub struct Site {
     /// Articles left out because their date has not come (without
     /// `--future`), soonest first.
     pub future: Vec<Page>,
+    /// The sources of drafts left out (without `--drafts`), in path order.
+    pub drafts: Vec<PathBuf>,
 }
 
 impl Site {
@@ -79,7 +81,11 @@ impl Site {
             &mut errors,
         );
         let now = jiff::Timestamp::now();
-        let (articles, pages) = split_and_sort(loaded, options.drafts);
+        let (loaded, drafts): (Vec<Page>, Vec<Page>) =
+            loaded.into_iter().partition(|p| options.drafts || !p.draft);
+        let mut drafts: Vec<PathBuf> = drafts.into_iter().map(|p| p.source).collect();
+        drafts.sort();
+        let (articles, pages) = split_and_sort(loaded);
         let (articles, mut future): (Vec<Page>, Vec<Page>) = articles
             .into_iter()
             .partition(|a| options.future || a.date.is_none_or(|d| d.timestamp <= now));
@@ -109,6 +115,7 @@ impl Site {
             warnings,
             now,
             future,
+            drafts,
         })
     }
 
@@ -174,13 +181,11 @@ fn attach_comments(
     warnings
 }
 
-/// Drops drafts (unless asked for), then sorts articles newest first and
-/// pages by path, so that output never depends on the order of the disk.
-fn split_and_sort(loaded: Vec<Page>, drafts: bool) -> (Vec<Page>, Vec<Page>) {
-    let (articles, pages): (Vec<Page>, Vec<Page>) = loaded
-        .into_iter()
-        .filter(|p| drafts || !p.draft)
-        .partition(|p| p.kind == Kind::Article);
+/// Sorts articles newest first and pages by path, so that output never
+/// depends on the order of the disk.
+fn split_and_sort(loaded: Vec<Page>) -> (Vec<Page>, Vec<Page>) {
+    let (articles, pages): (Vec<Page>, Vec<Page>) =
+        loaded.into_iter().partition(|p| p.kind == Kind::Article);
     let articles = sorted_by(articles, |a, b| {
         b.date
             .cmp(&a.date)

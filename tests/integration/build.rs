@@ -513,11 +513,15 @@ fn build_prints_a_summary_line() {
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
     assert!(
-        stdout.starts_with("built ")
-            && stdout.contains(" pages in ")
-            && stdout.trim_end().ends_with(" s"),
+        lines[0].starts_with("built 18 pages in ") && lines[0].ends_with(" s"),
         "{stdout}"
+    );
+    // The fixture's one draft.
+    assert_eq!(
+        lines[1..],
+        ["1 draft was left out; `mend check` lists them"]
     );
 }
 

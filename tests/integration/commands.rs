@@ -301,8 +301,25 @@ fn future_articles_wait_for_their_date_unless_asked() {
             "content/posts/later.md",
             &article("Later", &format!("{next_year}-01-01"), &["t"]),
         ),
+        (
+            "content/posts/draft.md",
+            "+++\ntitle = \"Draft\"\ndate = 2024-01-02\ndraft = true\n+++\nNot yet.\n",
+        ),
     ]);
-    let public = build(site.path(), &[]);
+    // The build says what it left out.
+    let output = mend()
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = said.lines().collect();
+    assert!(lines[0].starts_with("built 6 pages in "), "{said}");
+    assert_eq!(
+        lines[1..],
+        ["1 draft and 1 article dated in the future were left out; `mend check` lists them"]
+    );
+    let public = site.path().join("public");
     assert!(!public.join("posts/later").exists());
     assert!(!read(public.join("atom.xml")).contains("Later"));
     assert!(!read(public.join("tags/t/index.html")).contains("Later"));
@@ -314,8 +331,8 @@ fn future_articles_wait_for_their_date_unless_asked() {
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         format!(
-            "not published until {next_year}-01-01: {}/content/posts/later.md (--future builds it now)\nok: 1 article, 0 pages, 1 tag; 12 files would be written\n",
-            site.path().display()
+            "a draft, left out: {root}/content/posts/draft.md (--drafts builds it)\nnot published until {next_year}-01-01: {root}/content/posts/later.md (--future builds it now)\nok: 1 article, 0 pages, 1 tag; 12 files would be written\n",
+            root = site.path().display()
         )
     );
     let public = build(site.path(), &["--future"]);
