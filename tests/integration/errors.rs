@@ -110,11 +110,14 @@ fn unknown_site_toml_key_names_the_key_and_line() {
 #[test]
 fn missing_site_toml_says_how_to_start() {
     let site = site_with(&[("content/posts/x.md", "+++\n+++\n")]);
+    let before = tree(site.path());
     let err = error_of("build", site.path(), &[]);
     assert_eq!(
         err,
         "error: ROOT/site.toml: no site.toml here; run `mend init DIR` to start a site, or pass --root\n"
     );
+    // Nothing was made: no output, no lock beside it.
+    assert_eq!(tree(site.path()), before);
 }
 
 #[test]
