@@ -407,7 +407,58 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
 /// parser's message.
 pub(crate) fn toml_problem(error: &toml::de::Error, text: &str) -> (usize, String) {
     let line = error.span().map_or(1, |s| line_of(text, s.start));
-    (line, error.message().trim().to_string())
+    let message = error.message().trim();
+    let remedy = toml_remedy(message, text, line).unwrap_or_default();
+    (line, format!("{message}{remedy}"))
+}
+
+/// What to write instead, with an example, for the TOML mistakes a writer
+/// makes most: a list written as one text, a number or a yes/no in quotes,
+/// a date or a text without them, a list left open.
+fn toml_remedy(message: &str, text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let key_on = |n: usize| -> Option<&str> {
+        let (key, _) = lines.get(n.checked_sub(1)?)?.split_once('=')?;
+        Some(key.trim()).filter(|k| !k.is_empty())
+    };
+    if let Some(rest) = message.strip_prefix("invalid type: string ") {
+        let (value, expected) = rest.split_once(", expected ")?;
+        let value = value.trim_matches('"');
+        let key = key_on(line)?;
+        return match expected {
+            "a sequence" => Some(format!("; write a list in brackets: {key} = [\"{value}\"]")),
+            "a boolean" => Some(format!(
+                "; write true or false, without quotes: {key} = true"
+            )),
+            e if e.starts_with('u') || e.starts_with('i') || e.contains("integer") => Some(
+                format!("; write the number without quotes: {key} = {value}"),
+            ),
+            _ => None,
+        };
+    }
+    if message.starts_with("string values must be quoted") {
+        let key = key_on(line)?;
+        return Some(if matches!(key, "date" | "updated") {
+            format!(
+                "; write a date with dashes and no quotes: {key} = 2026-12-05 (or 2026-12-05T09:30:00Z)"
+            )
+        } else {
+            format!("; put the text in quotes: {key} = \"…\"")
+        });
+    }
+    let unclosed = message.contains("expected `,`") || message.contains("expected `]`");
+    let opened = (1..line).rev().find(|&n| {
+        let l = lines.get(n - 1).copied().unwrap_or_default();
+        l.contains('[') && !l.contains(']')
+    });
+    // The line number is the caller's to place (front matter starts below
+    // its fence), so the list is named by its key.
+    match (unclosed, opened.and_then(key_on)) {
+        (true, Some(key)) => Some(format!(
+            "; the list `{key}` above is not closed: end it with ]"
+        )),
+        _ => None,
+    }
 }
 
 /// A folder walk that failed, as the user's mistake: the path it stopped at.

@@ -31,6 +31,46 @@ fn bad_yaml_front_matter_names_file_and_line() {
 }
 
 #[test]
+fn common_toml_mistakes_say_what_to_write_instead() {
+    for (front, expected) in [
+        (
+            "date = 2026/12/05",
+            "3: bad front matter: string values must be quoted, expected literal string; write a date with dashes and no quotes: date = 2026-12-05 (or 2026-12-05T09:30:00Z)",
+        ),
+        (
+            "tags = \"breakups\"",
+            "3: bad front matter: invalid type: string \"breakups\", expected a sequence; write a list in brackets: tags = [\"breakups\"]",
+        ),
+        (
+            "draft = \"yes\"",
+            "3: bad front matter: invalid type: string \"yes\", expected a boolean; write true or false, without quotes: draft = true",
+        ),
+        (
+            "description = Advice for the first week",
+            "3: bad front matter: string values must be quoted, expected literal string; put the text in quotes: description = \"…\"",
+        ),
+        (
+            "tags = [\"a\", \"b\"\ndate = 2024-01-01",
+            "4: bad front matter: missing comma between array elements, expected `,`; the list `tags` above is not closed: end it with ]",
+        ),
+    ] {
+        let err = article_error(&format!("+++\ntitle = \"T\"\n{front}\n+++\nBody.\n"));
+        assert_eq!(
+            err,
+            format!("error: ROOT/content/posts/bad.md:{expected}\n")
+        );
+    }
+    let site = site_with(&[(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://a.example\"\npaginate = \"10\"\n",
+    )]);
+    assert_eq!(
+        error_of("check", site.path(), &[]),
+        "error: ROOT/site.toml:3: invalid type: string \"10\", expected usize; write the number without quotes: paginate = 10\n"
+    );
+}
+
+#[test]
 fn unknown_front_matter_key_is_an_error() {
     let err = article_error("+++\ntitle = \"Ok\"\ndate = 2024-01-01\ntitel = \"typo\"\n+++\n");
     assert_eq!(
