@@ -210,6 +210,45 @@ mod tests {
         }
     }
 
+    #[test]
+    fn mentions_are_the_approved_pingbacks_and_trackbacks_oldest_first() {
+        let as_kind = |mut c: Comment, kind| {
+            c.kind = kind;
+            c.author = c.id.clone();
+            c
+        };
+        let comments = [
+            as_kind(
+                comment("late", None, 9, Status::Approved),
+                CommentKind::Trackback,
+            ),
+            as_kind(
+                comment("early", None, 1, Status::Approved),
+                CommentKind::Pingback,
+            ),
+            as_kind(
+                comment("waiting", None, 2, Status::Pending),
+                CommentKind::Pingback,
+            ),
+            as_kind(
+                comment("junk", None, 3, Status::Spam),
+                CommentKind::Trackback,
+            ),
+            comment("talk", None, 4, Status::Approved),
+        ];
+        let shown: Vec<(String, &str)> = mentions(&comments)
+            .into_iter()
+            .map(|m| (m.author, m.kind))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("early".to_string(), "pingback"),
+                ("late".to_string(), "trackback")
+            ]
+        );
+    }
+
     /// The thread as nested text, rebuilt from the flat list the way a
     /// template does: `a@1(b@2)` is b replying to a.
     fn shape(thread: &[ThreadComment]) -> String {
