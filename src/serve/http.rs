@@ -46,6 +46,9 @@ impl Shared {
     }
 }
 
+/// What a page of a site that has not built yet shows, under the error.
+const NOT_YET: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Not built yet</title>\n</head>\n<body>\n<p>This page is not there, or the site has not built yet: fix what the error says, save, and this tab reloads by itself.</p>\n</body>\n</html>\n";
+
 /// How often an idle event stream sends a comment, to notice closed tabs.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -132,11 +135,15 @@ fn serve_site(path: &str, raw: &str, loopback: bool, shared: &Shared) -> Respons
         Lookup::Missing => {
             let page = output.rendered("404.html").and_then(Result::ok);
             drop(output);
-            let body = page.map_or_else(
-                || b"Not found".to_vec(),
-                |p| shared.inject(&p, generation, loopback),
-            );
-            respond(404, "text/html; charset=utf-8", body)
+            // Without a 404 page (the site has not built yet) a page of
+            // its own, so live reload shows the error and reloads the tab
+            // once the site builds.
+            let page = page.unwrap_or_else(|| NOT_YET.as_bytes().to_vec());
+            respond(
+                404,
+                "text/html; charset=utf-8",
+                shared.inject(&page, generation, loopback),
+            )
         }
     }
 }

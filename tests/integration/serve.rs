@@ -975,3 +975,42 @@ fn moderation_answers_this_machine_only_whatever_the_bind() {
     }
     drop(server);
 }
+
+#[test]
+fn a_site_that_cannot_build_yet_is_served_with_its_error_and_recovers_by_itself() {
+    let site = fixture("blog");
+    let file = site.path().join("content/posts/a-first.md");
+    let good = read(&file);
+    std::fs::write(&file, "+++\ntitle = \"Broken\ndate = 2024-01-01\n+++\nx\n").unwrap();
+    let server = serve(site.path());
+    assert!(!status(&server)["error"].is_null());
+    // Every page is a page with the live-reload script, which shows the
+    // error over it, not a bare text.
+    let page = get(&server, "/");
+    assert_eq!(page.status, 404);
+    let doc = scraper::Html::parse_document(&page.text());
+    assert_eq!(
+        attrs(&doc, "script[src='/__mend/livereload.js']", "src").len(),
+        1,
+        "{}",
+        page.text()
+    );
+    assert_eq!(texts(&doc, "title"), ["Not built yet"]);
+    // Fixed: the next state asks the tab to reload, and the site is there.
+    let before = status(&server);
+    std::fs::write(&file, good).unwrap();
+    let started = Instant::now();
+    let after = loop {
+        let state = status(&server);
+        if state["error"].is_null() {
+            break state;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "{state}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        after["reload_generation"].as_u64().unwrap()
+            > before["reload_generation"].as_u64().unwrap()
+    );
+    assert_eq!(get(&server, "/").status, 200);
+}
