@@ -13,6 +13,7 @@
 //! Not for reading a mend site (`site`) nor writing WXR (`export`).
 
 mod convert;
+mod record;
 mod report;
 mod threads;
 mod wxr;
@@ -31,6 +32,7 @@ use crate::sanitize::{self, is_web_url, strip_controls};
 use crate::scaffold::write_new;
 use crate::slug::slugify;
 use crate::urls;
+use record::Imported;
 pub(crate) use report::Report;
 use wxr::{Channel, ExportedAuthor, Item};
 
@@ -85,20 +87,16 @@ pub(crate) fn wordpress(export: &Path, into: &Path, options: &Options) -> Result
     for planned in &site.items {
         convert_item(&site, planned, options, &mut files, &mut report);
     }
-    let existing: Vec<&PathBuf> = files.written.keys().filter(|p| p.exists()).collect();
-    if let (false, Some(first)) = (options.force, existing.first()) {
-        return Err(Error::Import {
-            path: (*first).clone(),
-            message: format!(
-                "already exists ({} of the files to import do); pass --force to replace them",
-                existing.len()
-            ),
-        });
-    }
+    let mut imported = Imported::read(into);
+    refuse_existing(&files, into, &imported, options.force)?;
     let base_url = base_url_of(&channel, options);
     report.base_url = base_url.clone();
     report.authors_added = update_site_toml(into, &channel, &site.authors, &base_url)?;
     write_all(&files, options.force)?;
+    for path in files.written.keys().chain(files.copies.keys()) {
+        imported.add(into, path);
+    }
+    imported.write(into)?;
     let report_text = report.markdown();
     let path = into.join(REPORT_FILE);
     std::fs::write(&path, report_text).map_err(|source| Error::Write { path, source })?;
@@ -395,6 +393,45 @@ fn tag_names(candidates: &[(&Item, ItemKind)], report: &mut Report) -> HashMap<S
 struct Files {
     written: BTreeMap<PathBuf, String>,
     copies: BTreeMap<PathBuf, PathBuf>,
+}
+
+/// Files of the import that are there already: without `--force` any of
+/// them stops the import; with it, only those an earlier import wrote and
+/// nobody changed since are replaced, and any other stops it, named.
+fn refuse_existing(files: &Files, into: &Path, imported: &Imported, force: bool) -> Result<()> {
+    let existing: Vec<&PathBuf> = files
+        .written
+        .keys()
+        .chain(files.copies.keys())
+        .filter(|p| p.exists())
+        .collect();
+    let Some(first) = existing.first() else {
+        return Ok(());
+    };
+    if !force {
+        return Err(Error::Import {
+            path: (*first).clone(),
+            message: format!(
+                "already exists ({} of the files to import do); pass --force to replace the ones an earlier import wrote (a file you made or changed is never replaced)",
+                existing.len()
+            ),
+        });
+    }
+    let yours: Vec<&&PathBuf> = existing
+        .iter()
+        .filter(|p| !imported.left_as_written(into, p))
+        .collect();
+    match yours.first() {
+        None => Ok(()),
+        Some(first) => Err(Error::Import {
+            path: (**first).clone(),
+            message: format!(
+                "is yours: no earlier import wrote it, or it was changed since ({} such {}); mend never replaces a file of yours, so nothing was imported: move it aside, or import into another folder with --into",
+                yours.len(),
+                if yours.len() == 1 { "file" } else { "files" }
+            ),
+        }),
+    }
 }
 
 fn write_all(files: &Files, force: bool) -> Result<()> {

@@ -1099,33 +1099,59 @@ fn wordpress_import_builds_a_site_with_the_same_threads() {
 #[test]
 fn wordpress_import_never_overwrites_without_force() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(
-        import(&wordpress_fixture(), dir.path(), &[])
-            .status
-            .success()
-    );
-    let file = dir.path().join("content/posts/let-him-go.md");
+    let root = dir.path();
+    assert!(import(&wordpress_fixture(), root, &[]).status.success());
+    let file = root.join("content/posts/let-him-go.md");
     std::fs::write(&file, "my edits").unwrap();
-    let out = import(&wordpress_fixture(), dir.path(), &[]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("already exists") && err.contains("--force"),
-        "{err}"
+    let stderr = |out: std::process::Output| {
+        assert!(!out.status.success());
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .replace(&root.display().to_string(), "ROOT")
+    };
+    assert_eq!(
+        stderr(import(&wordpress_fixture(), root, &[])),
+        "error: ROOT/content/about.md: already exists (6 of the files to import do); pass --force to replace the ones an earlier import wrote (a file you made or changed is never replaced)\n"
+    );
+    // With --force, a file changed since the import is still the writer's.
+    let config_before = read(root.join("site.toml"));
+    assert_eq!(
+        stderr(import(&wordpress_fixture(), root, &["--force"])),
+        "error: ROOT/content/posts/let-him-go.md: is yours: no earlier import wrote it, or it was changed since (1 such file); mend never replaces a file of yours, so nothing was imported: move it aside, or import into another folder with --into\n"
     );
     assert_eq!(read(&file), "my edits");
-    let config_before = read(dir.path().join("site.toml"));
+    // Moved aside, the import replaces what it wrote itself.
+    std::fs::remove_file(&file).unwrap();
     assert!(
-        import(&wordpress_fixture(), dir.path(), &["--force"])
+        import(&wordpress_fixture(), root, &["--force"])
             .status
             .success()
     );
     assert_ne!(read(&file), "my edits");
     assert_eq!(
-        read(dir.path().join("site.toml")),
+        read(root.join("site.toml")),
         config_before,
         "authors are not added twice"
     );
+}
+
+#[test]
+fn wordpress_import_into_a_blog_never_replaces_the_writers_own_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("blog");
+    mend().arg("init").arg(&root).assert().success();
+    let about = root.join("content/about.md");
+    let mine = read(&about);
+    let out = import(&wordpress_fixture(), &root, &["--force"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .replace(&root.display().to_string(), "ROOT"),
+        "error: ROOT/content/about.md: is yours: no earlier import wrote it, or it was changed since (1 such file); mend never replaces a file of yours, so nothing was imported: move it aside, or import into another folder with --into\n"
+    );
+    assert_eq!(read(&about), mine);
+    assert!(!root.join("content/posts/let-him-go.md").exists());
 }
 
 #[test]
