@@ -53,6 +53,24 @@ pub enum Command {
     /// Bring content in from another platform.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Make the built-in theme your own.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Copy the built-in theme's templates (all, or the ones named) into the site's templates/, to edit them.
+    Eject(EjectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EjectArgs {
+    /// Templates to copy, such as article.html [default: every one].
+    #[arg(value_name = "TEMPLATE")]
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub root: RootArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -340,6 +358,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check(&args),
         Command::Comments(command) => comments(command),
         Command::Import(ImportCommand::Wordpress(args)) => import_wordpress(&args),
+        Command::Theme(ThemeCommand::Eject(args)) => eject(&args),
     }
 }
 
@@ -412,6 +431,16 @@ fn left_out(drafts: usize, future: usize) -> Option<String> {
         "were"
     };
     (!parts.is_empty()).then(|| format!("{} {verb} left out", parts.join(" and ")))
+}
+
+fn eject(args: &EjectArgs) -> Result<()> {
+    let root = args.root.dir();
+    crate::config::Config::load(&root)?;
+    for path in crate::theme::eject(&root, &args.names)? {
+        say!("copied {}", path.display());
+    }
+    say!("edit them there: the site's templates/ come before the theme's");
+    Ok(())
 }
 
 fn print_warnings(site: &Site) {

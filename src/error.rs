@@ -151,6 +151,9 @@ pub enum Error {
     #[error("{} already exists; remove it first or choose another name", path.display())]
     AlreadyExists { path: PathBuf },
 
+    #[error("the built-in theme has no template `{name}`; its templates are {known}")]
+    UnknownTemplate { name: String, known: String },
+
     #[error("{}:{line}: bad inbox file: {message}; fix it, or delete the file to drop that comment", path.display())]
     InboxFile {
         path: PathBuf,

@@ -54,6 +54,49 @@ pub(crate) const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// Copies the built-in templates named (every one when none is) into the
+/// site's `templates/`, where they take the place of the theme's; the paths
+/// written, from the root. Nothing is copied if a name is unknown or a
+/// template is there already.
+pub(crate) fn eject(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
+    let known = || {
+        EMBEDDED_TEMPLATES
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let chosen: Vec<(&str, &str)> = if names.is_empty() {
+        EMBEDDED_TEMPLATES.to_vec()
+    } else {
+        names
+            .iter()
+            .map(|name| {
+                EMBEDDED_TEMPLATES
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .copied()
+                    .ok_or_else(|| Error::UnknownTemplate {
+                        name: name.clone(),
+                        known: known(),
+                    })
+            })
+            .collect::<Result<_>>()?
+    };
+    let relative = |name: &str| Path::new(TEMPLATES_DIR).join(name);
+    if let Some((name, _)) = chosen.iter().find(|(n, _)| root.join(relative(n)).exists()) {
+        return Err(Error::AlreadyExists {
+            path: root.join(relative(name)),
+        });
+    }
+    let mut written = Vec::new();
+    for (name, text) in chosen {
+        crate::scaffold::write_new(&root.join(relative(name)), text)?;
+        written.push(relative(name));
+    }
+    Ok(written)
+}
+
 /// Whether the site uses the default theme's static file `name`: the
 /// scripts only go out with the feature they serve.
 fn uses_embedded(name: &str, config: &Config) -> bool {

@@ -59,6 +59,43 @@ fn the_readmes_comment_setup_works_on_a_site_made_by_init() {
 }
 
 #[test]
+fn theme_eject_copies_a_template_the_site_then_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("blog");
+    mend().arg("init").arg(&site).assert().success();
+    let out = mend()
+        .args(["theme", "eject", "article.html", "--root"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "copied templates/article.html\nedit them there: the site's templates/ come before the theme's\n"
+    );
+    let template = site.join("templates/article.html");
+    let mine = read(&template).replacen(
+        "{% block content %}",
+        "{% block content %}<p class=\"mine\">Mine.</p>",
+        1,
+    );
+    std::fs::write(&template, mine).unwrap();
+    let public = build(&site, &[]);
+    let article = html(public.join("posts/welcome/index.html"));
+    assert_eq!(texts(&article, "p.mine"), ["Mine."]);
+    // Nothing of the writer's is replaced, and a typo names the templates.
+    assert_eq!(
+        failing(&site, &["theme", "eject", "index.html", "article.html"]),
+        "error: ROOT/templates/article.html already exists; remove it first or choose another name\n"
+    );
+    assert!(!site.join("templates/index.html").exists());
+    assert_eq!(
+        failing(&site, &["theme", "eject", "articel.html"]),
+        "error: the built-in theme has no template `articel.html`; its templates are base.html, index.html, article.html, page.html, tags.html, tag.html, 404.html, components.html, comment-reply.html, archive.html, author.html, search.html\n"
+    );
+}
+
+#[test]
 fn a_site_setting_written_inside_a_table_says_where_it_belongs() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("blog");
