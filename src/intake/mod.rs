@@ -116,6 +116,8 @@ struct Intake {
     /// The endpoint's path (`/comments`), which a proxy may pass on.
     prefix: String,
     origins: Vec<String>,
+    /// The endpoint's own origin (its reply pages post from it).
+    own_origin: Option<String>,
 }
 
 /// Runs the intake server until the process ends.
@@ -149,6 +151,10 @@ pub(crate) fn run(options: Options) -> Result<()> {
             }
             origins.push(parsed.origin().ascii_serialization());
         }
+    }
+    // A blog answers at www. and at the bare domain alike.
+    if let Some(other) = other_www(&config.base_url) {
+        origins.push(other);
     }
     let inbox = Inbox::of_site(&options.root);
     let mut seen = HashSet::new();
@@ -185,6 +191,9 @@ pub(crate) fn run(options: Options) -> Result<()> {
         inbox,
         seen: Mutex::new(seen),
         prefix,
+        own_origin: endpoint_url
+            .as_ref()
+            .map(|u| u.origin().ascii_serialization()),
         origins,
     });
     let removed = intake.inbox.remove_stale_temps();
@@ -228,6 +237,21 @@ fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
             tracing::error!("cannot read the site again (still using the last good one): {e}");
         }
     })
+}
+
+/// The origin of `address` with `www.` added, or taken away.
+fn other_www(address: &str) -> Option<String> {
+    let mut url = url::Url::parse(address).ok()?;
+    let host = url.host_str()?.to_string();
+    let other = match host.strip_prefix("www.") {
+        Some(bare) => bare.to_string(),
+        None if host.parse::<IpAddr>().is_err() && host.contains('.') => {
+            format!("www.{host}")
+        }
+        None => return None,
+    };
+    url.set_host(Some(&other)).ok()?;
+    Some(url.origin().ascii_serialization())
 }
 
 fn remember_published(loaded: &Loaded, seen: &mut HashSet<u64>) {
@@ -314,14 +338,68 @@ impl Intake {
         }
     }
 
+    /// Every origin may ask: one that may not send comments is told so by
+    /// the refusal of its post, in words its page can show.
     fn preflight(&self, request: &Request) -> Response {
-        if self.allowed_origin(request).is_none() {
-            return Response::text(403, "this origin may not send comments here");
-        }
-        Response::new(204, "text/plain", Vec::new())
+        let response = Response::new(204, "text/plain", Vec::new())
             .with_header("Access-Control-Allow-Methods", "POST")
             .with_header("Access-Control-Allow-Headers", "Content-Type")
-            .with_header("Access-Control-Max-Age", "600")
+            .with_header("Access-Control-Max-Age", "600");
+        match request.header("Origin") {
+            Some(origin) if self.allowed_origin(request).is_none() => response
+                .with_header("Access-Control-Allow-Origin", origin)
+                .with_header("Vary", "Origin"),
+            _ => response,
+        }
+    }
+
+    /// A page from an origin that may not send comments (a browser always
+    /// says where a post comes from): refused, with what its owner can do,
+    /// readable by that page's script.
+    fn foreign_origin(&self, request: &Request, reader: Reader) -> Option<Response> {
+        let origin = request.header("Origin")?;
+        if self.allowed_origin(request).is_some() || origin == "null" {
+            return None;
+        }
+        let refusal = refuse(
+            403,
+            format!(
+                "This page ({origin}) may not send comments to this server; the blog's owner can allow it by starting the server with --allow-origin {origin}."
+            ),
+        );
+        tracing::warn!(%origin, "a comment from an origin not allowed was refused");
+        Some(
+            refused(reader, &refusal, None)
+                .with_header("Access-Control-Allow-Origin", origin)
+                .with_header("Vary", "Origin"),
+        )
+    }
+
+    /// Where a person goes back to: the article at the allowed origin
+    /// their browser sent from (the preview, the www. address), or else at
+    /// `permalink`. The origin, not the referrer: a browser sends only the
+    /// origin of a page to another one.
+    fn way_back(&self, request: &Request, permalink: &str) -> String {
+        let page_origin = self
+            .allowed_origin(request)
+            .filter(|o| self.own_origin.as_deref() != Some(*o));
+        let Some(origin) = page_origin else {
+            return permalink.to_string();
+        };
+        let Ok(mut back) = url::Url::parse(permalink) else {
+            return permalink.to_string();
+        };
+        let Ok(from) = url::Url::parse(origin) else {
+            return permalink.to_string();
+        };
+        let moved = back.set_scheme(from.scheme()).is_ok()
+            && back.set_host(from.host_str()).is_ok()
+            && back.set_port(from.port()).is_ok();
+        if moved {
+            back.to_string()
+        } else {
+            permalink.to_string()
+        }
     }
 
     fn submit(&self, request: &Request) -> Response {
@@ -346,6 +424,9 @@ impl Intake {
             );
             return refused(Reader::Person, &refusal, None);
         };
+        if let Some(refusal) = self.foreign_origin(request, reader) {
+            return refusal;
+        }
         let address = request.client;
         if !self.rates.allows(address, std::time::Instant::now()) {
             let refusal = refuse(
@@ -355,8 +436,11 @@ impl Intake {
             return refused(reader, &refusal, None).with_header("Retry-After", "60");
         }
         match self.accept(&form, address) {
-            Ok((id, permalink)) => accepted(reader, &id, &permalink),
-            Err((refusal, back)) => refused(reader, &refusal, back.as_deref()),
+            Ok((id, permalink)) => accepted(reader, &id, &self.way_back(request, &permalink)),
+            Err((refusal, back)) => {
+                let back = back.map(|permalink| self.way_back(request, &permalink));
+                refused(reader, &refusal, back.as_deref())
+            }
         }
     }
 

@@ -337,7 +337,57 @@ fn every_refusal_has_a_status_and_a_sentence_for_the_reader() {
         allowed.header("Access-Control-Allow-Origin"),
         Some("https://comments.example")
     );
-    assert_eq!(preflight("https://evil.example").status, 403);
+    // Another page may ask, and its post is refused in words its script
+    // can show (a refused preflight looks like a server that is down).
+    let other = preflight("https://evil.example");
+    assert_eq!(
+        (other.status, other.header("Access-Control-Allow-Origin")),
+        (204, Some("https://evil.example"))
+    );
+    let foreign = http(
+        &server,
+        "POST",
+        "/comments/",
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", "https://evil.example"),
+        ],
+        ok.to_string().as_bytes(),
+    );
+    assert_eq!(
+        (foreign.status, foreign.json()),
+        (
+            403,
+            json!({"error": "This page (https://evil.example) may not send comments to this server; the blog's owner can allow it by starting the server with --allow-origin https://evil.example."})
+        )
+    );
+    assert_eq!(
+        foreign.header("Access-Control-Allow-Origin"),
+        Some("https://evil.example")
+    );
+    // The www. address of the blog is the blog's own, and a person sent
+    // from it goes back to it.
+    let from_www = http(
+        &server,
+        "POST",
+        "/comments/",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", "https://www.comments.example"),
+            (
+                "Referer",
+                "https://www.comments.example/posts/threads/#respond",
+            ),
+        ],
+        b"article=posts%2Fthreads%2F&author=Ana&body=From+the+www+address",
+    );
+    assert_eq!(
+        (from_www.status, from_www.header("Location")),
+        (
+            303,
+            Some("https://www.comments.example/posts/threads/#comment-sent")
+        )
+    );
 
     // A repeat is refused; a robot is answered as a person, and its text
     // goes to spam.
@@ -362,8 +412,8 @@ fn every_refusal_has_a_status_and_a_sentence_for_the_reader() {
     assert_eq!(robot.status, 303);
     assert_eq!(
         inbox(root, "inbox").len(),
-        1,
-        "only the first Hello is pending"
+        2,
+        "only the first Hello and the one from www. are pending"
     );
     let spam = inbox(root, "inbox/spam");
     assert_eq!(spam.len(), 1);
