@@ -194,6 +194,8 @@ pub(crate) fn decode_entities(text: &str) -> String {
             "ldquo" => Some("“"),
             "rdquo" => Some("”"),
             "copy" => Some("©"),
+            "laquo" => Some("«"),
+            "raquo" => Some("»"),
             _ => None,
         })
     })

@@ -289,7 +289,7 @@ fn place_items<'a>(candidates: &[(&'a Item, ItemKind)], report: &mut Report) -> 
             };
             report.renamed.push(format!(
                 "“{}” would have been at /{wanted_path}, which {reason}; it is at /{path}",
-                one_line(&item.title)
+                plain_line(&item.title)
             ));
         }
         let bundle = kind == ItemKind::Post || !has_children.contains(item.post_id.as_str());
@@ -543,6 +543,12 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// A title or a name as WordPress keeps it (HTML: `<em>`, `&#8217;`,
+/// `&laquo;`) as the plain line a reader sees.
+pub(super) fn plain_line(html: &str) -> String {
+    one_line(&sanitize::plain_text(html))
+}
+
 #[derive(Debug, Serialize)]
 struct FrontMatterOut {
     title: String,
@@ -676,7 +682,7 @@ fn convert_item(
     report: &mut Report,
 ) {
     let item = planned.item;
-    let title = one_line(&item.title);
+    let title = plain_line(&item.title);
     let title = if title.is_empty() {
         "Untitled".to_string()
     } else {
@@ -908,5 +914,18 @@ mod tests {
     #[test]
     fn one_line_never_ends_front_matter() {
         assert_eq!(one_line("A title\n+++\nmore"), "A title +++ more");
+    }
+
+    #[test]
+    fn titles_and_names_are_the_text_a_reader_sees() {
+        assert_eq!(
+            plain_line("Ping 1 &laquo; What&#8217;s next &raquo; Blog"),
+            "Ping 1 « What’s next » Blog"
+        );
+        assert_eq!(
+            plain_line("Why <em>no</em> contact &amp; why now"),
+            "Why no contact & why now"
+        );
+        assert_eq!(plain_line("3 < 5 &lt;b&gt;"), "3 < 5 <b>");
     }
 }

@@ -13,7 +13,7 @@ use super::wxr::{Item, WpComment};
 use super::{AuthorKey, Report, one_line, parse_wp_date, toml_datetime};
 use crate::comments::{CommentKind, Status};
 use crate::export::MEND_ID_KEY;
-use crate::sanitize::{is_web_url, strip_controls};
+use crate::sanitize::is_web_url;
 
 #[derive(Debug, Serialize)]
 pub(super) struct CommentsOut {
@@ -117,7 +117,7 @@ pub(super) fn convert(item: &Item, author: Option<&AuthorKey>, report: &mut Repo
         });
         let mut found = Found::default();
         let body = convert::to_markdown(&c.content, Kind::Comment, &context, |_| None, &mut found);
-        let author_name = strip_controls(c.author.trim());
+        let author_name = super::plain_line(&c.author);
         let kind = kind_of(c).unwrap_or(CommentKind::Comment);
         if kind != CommentKind::Comment {
             report.pingbacks += 1;

@@ -39,11 +39,16 @@ fn wp<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> &'a str {
 }
 
 /// An item's title as mend shows it: on one line, `Untitled` if empty.
+/// A title or a name as a reader sees it: WordPress keeps them as HTML
+/// (`<em>`, `&#8217;`, `&laquo;`), read here by an HTML parser.
+fn as_text(html: &str) -> String {
+    let html = scraper::Html::parse_fragment(html);
+    let text: String = html.root_element().text().collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn title_of(item: roxmltree::Node) -> String {
-    let title = wp(item, "title")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let title = as_text(wp(item, "title"));
     if title.is_empty() {
         "Untitled".to_string()
     } else {
@@ -242,7 +247,7 @@ fn thread_facts(text: &str) -> BTreeMap<String, BTreeSet<Vec<String>>> {
                 vec![
                     id_of(wp(*c, "comment_id")),
                     id_of(wp(*c, "comment_parent")),
-                    wp(*c, "comment_author").to_string(),
+                    as_text(wp(*c, "comment_author")),
                     wp(*c, "comment_date_gmt").to_string(),
                     wp(*c, "comment_approved").to_string(),
                     kind.to_string(),
