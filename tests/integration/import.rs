@@ -42,7 +42,7 @@ fn wp<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> &'a str {
 /// A title or a name as a reader sees it: WordPress keeps them as HTML
 /// (`<em>`, `&#8217;`, `&laquo;`), read here by an HTML parser.
 fn as_text(html: &str) -> String {
-    let html = scraper::Html::parse_fragment(html);
+    let html = Html::parse_fragment(html);
     let text: String = html.root_element().text().collect();
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
