@@ -302,6 +302,31 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_dated_before_its_parent_still_hangs_from_it() {
+        // Imported threads and clocks that disagree: the reply is older.
+        let comments = vec![
+            comment("late-parent", None, 5, Status::Approved),
+            comment("early-reply", Some("late-parent"), 1, Status::Approved),
+            comment("grandchild", Some("early-reply"), 0, Status::Approved),
+        ];
+        assert_eq!(
+            shape(&build(&comments, 5)),
+            "late-parent@1(early-reply@2(grandchild@3))"
+        );
+    }
+
+    #[test]
+    fn a_circle_of_hidden_comments_ends() {
+        // Validation refuses circles; the thread must still end on one.
+        let comments = vec![
+            comment("a", Some("b"), 1, Status::Spam),
+            comment("b", Some("a"), 2, Status::Spam),
+            comment("r", Some("a"), 3, Status::Approved),
+        ];
+        assert_eq!(shape(&build(&comments, 5)), "r@1");
+    }
+
+    #[test]
     fn long_chains_are_placed_without_recursion() {
         let mut comments = vec![comment("c0", None, 0, Status::Approved)];
         for i in 1..50_000 {
