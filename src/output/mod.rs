@@ -11,8 +11,8 @@
 //! wrote (`.mend-manifest`); anything else in it (`.git`, `CNAME`,
 //! `.nojekyll`, or any file with `--force`) is the user's, and is carried
 //! into the new tree, never deleted. A lock beside the output
-//! (`.public.mend-lock`) keeps two builds from writing the same folder at
-//! once. Both trees are listed at each
+//! (`.public.mend-lock`, there only while a build runs) keeps two builds
+//! from writing the same folder at once. Both trees are listed at each
 //! build, but a folder still as a build left it is known from the record,
 //! not read (`listing`, `record`).
 //!
@@ -133,29 +133,64 @@ impl Beside {
     }
 }
 
-/// An advisory lock on an output folder, held until dropped.
+/// An advisory lock on an output folder, held until dropped. Its file is
+/// removed when the build is over, so none is left beside the output (nor
+/// after a refused build); a build that took the lock checks that the file
+/// it locked is still the one at that path, so removing it never lets two
+/// builds in.
 struct Lock {
-    _file: fs::File,
+    file: fs::File,
+    path: PathBuf,
 }
 
 impl Lock {
     fn take(path: &Path, dir: &Path) -> Result<Lock> {
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(write_error(path))?;
-        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-            Ok(()) => Ok(Lock { _file: file }),
-            Err(rustix::io::Errno::WOULDBLOCK) => Err(Error::BuildRunning {
-                path: dir.to_path_buf(),
-                lock: path.to_path_buf(),
-            }),
-            Err(e) => Err(Error::Write {
-                path: path.to_path_buf(),
-                source: e.into(),
-            }),
+        loop {
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)
+                .map_err(write_error(path))?;
+            match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) if Lock::still_at(&file, path) => {
+                    return Ok(Lock {
+                        file,
+                        path: path.to_path_buf(),
+                    });
+                }
+                // Locked a file the build before us removed: take the new one.
+                Ok(()) => {}
+                Err(rustix::io::Errno::WOULDBLOCK) => {
+                    return Err(Error::BuildRunning {
+                        path: dir.to_path_buf(),
+                        lock: path.to_path_buf(),
+                    });
+                }
+                Err(e) => {
+                    return Err(Error::Write {
+                        path: path.to_path_buf(),
+                        source: e.into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether `path` still names the open `file`.
+    fn still_at(file: &fs::File, path: &Path) -> bool {
+        match (rustix::fs::fstat(file), rustix::fs::stat(path)) {
+            (Ok(open), Ok(named)) => open.st_ino == named.st_ino && open.st_dev == named.st_dev,
+            _ => false,
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held; the lock goes with the file handle.
+        if Lock::still_at(&self.file, &self.path) {
+            let _ = fs::remove_file(&self.path);
         }
     }
 }

@@ -21,6 +21,8 @@ fn an_output_folder_holding_the_users_files_is_refused_then_kept_with_force() {
     );
     assert_eq!(read(out.join("notes.txt")), "my notes");
     assert!(!out.join("index.html").exists());
+    // A refused build leaves nothing beside the folder either.
+    assert!(!site.path().join(".out.mend-lock").exists());
 
     for _ in 0..3 {
         build(site.path(), &["--quiet", "--force", "--output", &out_arg]);
@@ -31,6 +33,8 @@ fn an_output_folder_holding_the_users_files_is_refused_then_kept_with_force() {
     // Once accepted with --force, the same files no longer stop a build.
     build(site.path(), &["--quiet", "--output", &out_arg]);
     assert_eq!(read(out.join("notes.txt")), "my notes");
+    // The lock is taken for the build and gone after it.
+    assert!(!site.path().join(".out.mend-lock").exists());
 }
 
 #[test]
