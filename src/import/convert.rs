@@ -159,14 +159,34 @@ fn take_code(html: &str) -> (String, Vec<Code>) {
         }
         out.push_str(&html[done..start]);
         out.push_str(&format!("\n\n{CODE}{}\n\n", code.len()));
+        // A `[sourcecode]` written inside a `<pre>` is the code and its
+        // language, not text to show.
+        let (language, inner) = match code_shortcode(inner) {
+            Some((language, body)) => (language, body),
+            None => (language_of(&html[start..open_end]), inner),
+        };
         code.push(Code {
-            language: language_of(&html[start..open_end]),
+            language,
             text: sanitize::plain_code(inner),
         });
         done = close_at + close.len();
     }
     out.push_str(&html[done..]);
     (out, code)
+}
+
+/// A text that is one `[sourcecode]` (or `[source]`, `[code]`) shortcode:
+/// its language and its content.
+fn code_shortcode(text: &str) -> Option<(String, &str)> {
+    let text = text.trim();
+    let name = ["sourcecode", "source", "code"].into_iter().find(|name| {
+        text.strip_prefix('[')
+            .and_then(|rest| rest.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with([']', ' ']))
+    })?;
+    let open_end = text.find(']')? + 1;
+    let body = text[open_end..].strip_suffix(&format!("[/{name}]"))?;
+    Some((language_of(&text[..open_end]), body))
 }
 
 /// Every `<pre` and `<code` opening tag of a lower-case text, in order.
@@ -715,6 +735,13 @@ mod tests {
         assert_eq!(markdown, "```python\nif a < b:\n    print('[x]')\n```\n");
         let (markdown, _) = post("<code>line one\n# line two</code>");
         assert_eq!(markdown, "```\nline one\n# line two\n```\n");
+        // A shortcode inside a <pre>, as one real export has it.
+        let (markdown, _) = post(
+            "<pre>[sourcecode language=\"php\"]\n&lt;?php echo $a &amp;&amp; $b; ?&gt;\n[/sourcecode]</pre>",
+        );
+        assert_eq!(markdown, "```php\n<?php echo $a && $b; ?>\n```\n");
+        let (markdown, _) = post("<pre>[code]x = [1, 2][/code]</pre>");
+        assert_eq!(markdown, "```\nx = [1, 2]\n```\n");
     }
 
     #[test]
