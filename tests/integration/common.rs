@@ -444,3 +444,30 @@ pub(crate) fn parse_reply(raw: &[u8]) -> Reply {
         body: raw[split + 4..].to_vec(),
     }
 }
+
+/// Where the comment fixture's form posts.
+pub(crate) const ENDPOINT: &str = "https://comments.example/comments/";
+
+/// The comment fixture with a comment endpoint.
+pub(crate) fn open_site() -> TempDir {
+    open_site_with("")
+}
+
+/// The same, with more top-level settings in `site.toml`.
+pub(crate) fn open_site_with(settings: &str) -> TempDir {
+    let site = fixture("comments");
+    let config = site.path().join("site.toml");
+    let text = format!(
+        "{settings}{}\n[comments]\nendpoint = \"{ENDPOINT}\"\n",
+        read(&config)
+    );
+    fs::write(config, text).unwrap();
+    site
+}
+
+pub(crate) fn intake(root: &Path, args: &[&str]) -> Server {
+    let port = free_port().to_string();
+    let mut all = vec!["comments", "serve", "--port", &port];
+    all.extend_from_slice(args);
+    start_server(&all, root, "taking comments at ")
+}

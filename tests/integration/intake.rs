@@ -6,35 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use tempfile::TempDir;
 
 use crate::common::*;
-
-const ENDPOINT: &str = "https://comments.example/comments/";
-
-/// The comment fixture with a comment endpoint.
-fn open_site() -> TempDir {
-    open_site_with("")
-}
-
-/// The same, with more top-level settings in `site.toml`.
-fn open_site_with(settings: &str) -> TempDir {
-    let site = fixture("comments");
-    let config = site.path().join("site.toml");
-    let text = format!(
-        "{settings}{}\n[comments]\nendpoint = \"{ENDPOINT}\"\n",
-        read(&config)
-    );
-    fs::write(config, text).unwrap();
-    site
-}
-
-fn intake(root: &Path, args: &[&str]) -> Server {
-    let port = free_port().to_string();
-    let mut all = vec!["comments", "serve", "--port", &port];
-    all.extend_from_slice(args);
-    start_server(&all, root, "taking comments at ")
-}
 
 fn post_form(server: &Server, fields: &[(&str, &str)]) -> Reply {
     let body = url::form_urlencoded::Serializer::new(String::new())

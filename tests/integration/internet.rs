@@ -11,27 +11,8 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tempfile::TempDir;
 
 use crate::common::*;
-
-fn site() -> TempDir {
-    let site = fixture("comments");
-    let config = site.path().join("site.toml");
-    let text = format!(
-        "{}\n[comments]\nendpoint = \"https://comments.example/comments/\"\n",
-        read(&config)
-    );
-    fs::write(config, text).unwrap();
-    site
-}
-
-fn intake(root: &Path, args: &[&str]) -> Server {
-    let port = free_port().to_string();
-    let mut all = vec!["comments", "serve", "--port", &port];
-    all.extend_from_slice(args);
-    start_server(&all, root, "taking comments at ")
-}
 
 /// What the server sent back on one connection, all of it, as text.
 fn exchange(server: &Server, source: &str, bytes: &[u8]) -> String {
@@ -72,7 +53,7 @@ fn pending_count(root: &Path) -> usize {
 
 #[test]
 fn framing_a_proxy_could_read_otherwise_is_refused() {
-    let site = site();
+    let site = open_site();
     let server = intake(site.path(), &[]);
     let host = &server.address;
     let tucked = format!("GET /comments/ HTTP/1.1\r\nHost: {host}\r\n\r\n");
@@ -118,7 +99,7 @@ fn framing_a_proxy_could_read_otherwise_is_refused() {
 
 #[test]
 fn long_lines_and_large_bodies_get_an_answer_the_client_can_read() {
-    let site = site();
+    let site = open_site();
     let server = intake(site.path(), &[]);
     let host = &server.address;
     // Just over the 8 KiB bound, in one write.
@@ -146,7 +127,7 @@ fn long_lines_and_large_bodies_get_an_answer_the_client_can_read() {
 
 #[test]
 fn one_address_holding_a_thousand_connections_keeps_no_one_else_from_commenting() {
-    let site = site();
+    let site = open_site();
     let server = intake(site.path(), &["--per-minute", "0"]);
     let held: Vec<TcpStream> = (0..1000)
         .map(|_| connect_from(&server, "127.0.0.1"))
@@ -176,7 +157,7 @@ fn one_address_holding_a_thousand_connections_keeps_no_one_else_from_commenting(
 
 #[test]
 fn identical_posts_sent_at_once_are_stored_once() {
-    let site = site();
+    let site = open_site();
     let server = Arc::new(intake(site.path(), &["--per-minute", "0"]));
     let start = Arc::new(Barrier::new(20));
     let posters: Vec<_> = (0..20)
@@ -204,7 +185,7 @@ fn identical_posts_sent_at_once_are_stored_once() {
 
 #[test]
 fn unknown_articles_and_parents_are_refused_at_once_and_new_articles_are_found() {
-    let site = site();
+    let site = open_site();
     let root = site.path();
     let server = intake(root, &["--per-minute", "0"]);
     let started = Instant::now();
@@ -261,7 +242,7 @@ fn unknown_articles_and_parents_are_refused_at_once_and_new_articles_are_found()
 
 #[test]
 fn stale_temporary_files_are_removed_at_start_and_by_the_inbox() {
-    let site = site();
+    let site = open_site();
     let root = site.path();
     // What a `kill -9` during a write leaves: a process that is gone.
     let stale = ".20260101-000000-abcdefghijkm.toml.4194305.3.tmp";
@@ -303,7 +284,7 @@ fn pending(root: &Path, id: &str, author: &str, body: &str) {
 
 #[test]
 fn approve_all_approves_every_valid_comment_and_names_the_rest() {
-    let site = site();
+    let site = open_site();
     let root = site.path();
     pending(
         root,
@@ -336,7 +317,7 @@ fn approve_all_approves_every_valid_comment_and_names_the_rest() {
 
 #[test]
 fn a_name_cannot_forge_a_line_of_the_inbox() {
-    let site = site();
+    let site = open_site();
     let root = site.path();
     pending(
         root,
@@ -361,7 +342,7 @@ fn a_name_cannot_forge_a_line_of_the_inbox() {
 
 #[test]
 fn a_reply_is_written_only_inside_the_site() {
-    let site = site();
+    let site = open_site();
     let root = site.path();
     assert_eq!(
         failing(
@@ -389,7 +370,7 @@ fn a_reply_is_written_only_inside_the_site() {
 
 #[test]
 fn after_kill_9_every_acknowledged_comment_is_there_and_repeats_are_still_known() {
-    let site = site();
+    let site = open_site();
     let root = site.path();
     let server = intake(root, &["--per-minute", "0"]);
     let mut acknowledged = Vec::new();
@@ -435,7 +416,7 @@ fn after_kill_9_every_acknowledged_comment_is_there_and_repeats_are_still_known(
 
 #[test]
 fn a_comment_server_whose_port_is_taken_says_so_and_stops() {
-    let site = site();
+    let site = open_site();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     assert_eq!(
@@ -448,7 +429,7 @@ fn a_comment_server_whose_port_is_taken_says_so_and_stops() {
 
 #[test]
 fn the_operator_reads_one_line_per_request_and_per_comment() {
-    let site = site();
+    let site = open_site();
     let server = intake(site.path(), &[]);
     let reply = post_from(
         &server,
@@ -494,7 +475,7 @@ fn the_operator_reads_one_line_per_request_and_per_comment() {
 
 #[test]
 fn approve_without_ids_names_both_ways_to_call_it() {
-    let site = site();
+    let site = open_site();
     assert_eq!(
         failing(site.path(), &["comments", "approve"]),
         "error: the following required arguments were not provided:\n  <ID|--all>\n\nUsage: mend comments approve --root <DIR> <ID|--all>\n\nFor more information, try '--help'.\n"
