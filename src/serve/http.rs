@@ -47,7 +47,7 @@ impl Shared {
 }
 
 /// What a page of a site that has not built yet shows, under the error.
-const NOT_YET: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Not built yet</title>\n</head>\n<body>\n<p>This page is not there, or the site has not built yet: fix what the error says, save, and this tab reloads by itself.</p>\n</body>\n</html>\n";
+const NOT_YET: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"mend-not-built\" content=\"\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Not built yet</title>\n</head>\n<body>\n<noscript><p>This page is not there, or the site has not built yet: the error is printed where mend serve runs. Fix it, save, and reload.</p></noscript>\n</body>\n</html>\n";
 
 /// How often an idle event stream sends a comment, to notice closed tabs.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);

@@ -133,7 +133,10 @@ pub(super) const SCRIPT: &str = r#"(function () {
         "background:rgba(20,20,24,.94);color:#ffd7d7;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "mend could not rebuild the site; still showing the last good version.\n\n" + message;
+    var first = document.querySelector("meta[name=mend-not-built]");
+    box.textContent = (first
+      ? "mend could not build the site yet; fix this and save, and the page reloads by itself.\n\n"
+      : "mend could not rebuild the site; still showing the last good version.\n\n") + message;
   }
   function hideError() {
     var box = document.getElementById("mend-error-overlay");
