@@ -44,8 +44,6 @@ pub(crate) fn build(
     force: bool,
     loaded: impl FnOnce(&Site),
 ) -> Result<Built> {
-    // Where there is no site, nothing is made, not even the output's lock.
-    crate::config::Config::load(root)?;
     let (site, opened) = std::thread::scope(|scope| {
         let opening = scope.spawn(|| Opened::open(out));
         let site = Site::load(root, options);
