@@ -353,9 +353,15 @@ fn raise_file_limit(connections: usize) {
     let _ = setrlimit(Resource::Nofile, limit);
 }
 
+/// What a client is told when the server has no room for it.
+const BUSY: &str = "the server is busy; try again in a moment";
+
 /// Too many connections: a short answer, then the connection is closed.
 async fn refuse_busy(mut stream: tokio::net::TcpStream) {
-    let answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nContent-Length: 42\r\nConnection: close\r\n\r\nthe server is busy; try again in a moment\n";
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{BUSY}\n",
+        BUSY.len() + 1
+    );
     let _ = tokio::time::timeout(Duration::from_millis(500), async {
         stream.write_all(answer.as_bytes()).await?;
         stream.shutdown().await
@@ -380,7 +386,7 @@ async fn connection(
             let method = request.method().clone();
             let path = request.uri().path().to_string();
             let client = client_of(request.headers(), peer, server.trust_proxy);
-            let reply = answer(request, peer, &server).await;
+            let reply = answer(request, peer, client, &server).await;
             log_request(&server, client, &method, &path, reply.status(), started);
             Ok::<_, Infallible>(reply)
         }
@@ -416,9 +422,13 @@ fn log_request(
 }
 
 /// The answer to one request, from the checks here or from the handler.
-async fn answer(request: hyper::Request<Incoming>, peer: SocketAddr, server: &Server) -> Reply {
+async fn answer(
+    request: hyper::Request<Incoming>,
+    peer: SocketAddr,
+    client: IpAddr,
+    server: &Server,
+) -> Reply {
     let (parts, body) = request.into_parts();
-    let client = client_of(&parts.headers, peer, server.trust_proxy);
     let _in_flight = if server.trust_proxy {
         match server.clients.admit(client, &server.limits, usize::MAX) {
             Some(permit) => Some(permit),
@@ -534,7 +544,7 @@ async fn read_body(body: Incoming, declared: usize, server: &Server) -> Result<V
     let permits = u32::try_from(declared).unwrap_or(u32::MAX);
     let held = tokio::time::timeout(limits.read, server.bodies.acquire_many(permits)).await;
     let Ok(Ok(_held)) = held else {
-        return Err(refusal(503, "the server is busy; try again in a moment"));
+        return Err(refusal(503, BUSY));
     };
     match tokio::time::timeout(limits.read, Limited::new(body, limits.body).collect()).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
