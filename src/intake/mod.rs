@@ -138,23 +138,23 @@ pub(crate) fn run(options: Options) -> Result<()> {
         .to_string();
     let mut hosts = server::Hosts::new(&options.bind);
     let mut origins = options.allow_origins.clone();
-    for address in [
-        Some(config.base_url.as_str()),
-        endpoint_url.as_ref().map(url::Url::as_str),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if let Ok(parsed) = url::Url::parse(address) {
+    let site_addresses = [
+        Some(config.base_url.clone()),
+        endpoint_url.as_ref().map(url::Url::to_string),
+    ];
+    // A blog answers at www. and at the bare domain alike.
+    let twins: Vec<String> = site_addresses
+        .iter()
+        .flatten()
+        .filter_map(|a| www_twin(a))
+        .collect();
+    for address in site_addresses.into_iter().flatten().chain(twins) {
+        if let Ok(parsed) = url::Url::parse(&address) {
             if let Some(host) = parsed.host_str() {
                 hosts = hosts.also(host);
             }
             origins.push(parsed.origin().ascii_serialization());
         }
-    }
-    // A blog answers at www. and at the bare domain alike.
-    if let Some(other) = other_www(&config.base_url) {
-        origins.push(other);
     }
     let inbox = Inbox::of_site(&options.root);
     let mut seen = HashSet::new();
@@ -239,8 +239,8 @@ fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
     })
 }
 
-/// The origin of `address` with `www.` added, or taken away.
-fn other_www(address: &str) -> Option<String> {
+/// `address` with `www.` added to its host, or taken away.
+fn www_twin(address: &str) -> Option<String> {
     let mut url = url::Url::parse(address).ok()?;
     let host = url.host_str()?.to_string();
     let other = match host.strip_prefix("www.") {
@@ -251,7 +251,7 @@ fn other_www(address: &str) -> Option<String> {
         None => return None,
     };
     url.set_host(Some(&other)).ok()?;
-    Some(url.origin().ascii_serialization())
+    Some(url.to_string())
 }
 
 fn remember_published(loaded: &Loaded, seen: &mut HashSet<u64>) {

@@ -347,6 +347,8 @@ fn every_refusal_has_a_status_and_a_sentence_for_the_reader() {
         &[
             ("Content-Type", "application/x-www-form-urlencoded"),
             ("Origin", "https://www.comments.example"),
+            // As a proxy at that address passes it on.
+            ("Host", "www.comments.example"),
             (
                 "Referer",
                 "https://www.comments.example/posts/threads/#respond",
