@@ -220,6 +220,9 @@ fn duplicate_ids(ids: &[(Option<String>, usize)], path: &Path) -> Vec<Error> {
 /// one outside any string (a comment's text may hold such a line in a
 /// multi-line string), found in one pass.
 fn header_lines(text: &str) -> Vec<usize> {
+    let has = |quotes: &str| memchr::memmem::find(text.as_bytes(), quotes.as_bytes()).is_some();
+    // Most files have no multi-line string at all.
+    let multi_line = has("\"\"\"") || has("'''");
     let mut lines = Vec::new();
     let mut open: Option<&str> = None;
     for (i, line) in text.lines().enumerate() {
@@ -227,14 +230,32 @@ fn header_lines(text: &str) -> Vec<usize> {
             lines.push(i + 1);
             continue;
         }
-        open = still_open(line, open);
+        if multi_line {
+            open = still_open(line, open);
+        }
     }
     lines
 }
 
 /// Which multi-line string (`"""` or `'''`) is open after `line`, given
-/// the one open before it.
-fn still_open<'a>(line: &str, mut open: Option<&'a str>) -> Option<&'a str> {
+/// the one open before it. Only a line with three quotes in a row can open
+/// or close one, and few do: the others are passed over at memchr's speed
+/// (every comment file of a site is read at each build).
+fn still_open<'a>(line: &str, open: Option<&'a str>) -> Option<&'a str> {
+    let has = |quotes: &str| memchr::memmem::find(line.as_bytes(), quotes.as_bytes()).is_some();
+    let may_change = match open {
+        Some(quotes) => has(quotes),
+        None => has("\"\"\"") || has("'''"),
+    };
+    if may_change {
+        scan_open(line, open)
+    } else {
+        open
+    }
+}
+
+/// `still_open`, character by character.
+fn scan_open<'a>(line: &str, mut open: Option<&'a str>) -> Option<&'a str> {
     let bytes = line.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
