@@ -89,6 +89,16 @@ fn theme_eject_copies_a_template_the_site_then_uses() {
         "error: ROOT/templates/article.html already exists; remove it first or choose another name\n"
     );
     assert!(!site.join("templates/index.html").exists());
+    // Without names, every template is copied.
+    let fresh = dir.path().join("fresh");
+    mend().arg("init").arg(&fresh).assert().success();
+    mend()
+        .args(["theme", "eject", "--root"])
+        .arg(&fresh)
+        .assert()
+        .success();
+    let copied = std::fs::read_dir(fresh.join("templates")).unwrap().count();
+    assert_eq!(copied, 12);
     assert_eq!(
         failing(&site, &["theme", "eject", "articel.html"]),
         "error: the built-in theme has no template `articel.html`; its templates are base.html, index.html, article.html, page.html, tags.html, tag.html, 404.html, components.html, comment-reply.html, archive.html, author.html, search.html\n"

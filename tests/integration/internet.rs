@@ -506,3 +506,80 @@ fn a_comment_server_for_a_site_without_an_endpoint_says_so() {
         assert!(lines.iter().any(|l| l == line), "{line}: {lines:?}");
     }
 }
+
+#[test]
+fn a_body_that_dawdles_is_answered_408_when_its_time_is_up() {
+    let site = open_site();
+    let server = intake(site.path(), &[]);
+    let mut stream = connect_from(&server, "127.0.0.2");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(40)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /comments/ HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"article\"",
+        server.address
+    )
+    .unwrap();
+    let started = Instant::now();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let reply = parse_reply(&raw);
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (408, "the request body took too long to arrive\n")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(pending_count(site.path()), 0);
+}
+
+#[test]
+fn mend_log_keeps_only_what_is_asked_for() {
+    let site = open_site();
+    let port = free_port().to_string();
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("mend"));
+    command
+        .args(["comments", "serve", "--port", &port, "--root"])
+        .arg(site.path())
+        .env("MEND_LOG", "warn");
+    let server = start_command(command, "taking comments at ");
+    let reply = post_from(
+        &server,
+        "127.0.0.2",
+        &json!({"article": "posts/threads/", "author": "Ana", "body": "quietly"}),
+    );
+    assert_eq!(reply.status, 201);
+    // A refusal from another origin is a warning, and still shows.
+    let body =
+        json!({"article": "posts/threads/", "author": "Ana", "body": "elsewhere"}).to_string();
+    let foreign = format!(
+        "POST /comments/ HTTP/1.1\r\nHost: {}\r\nOrigin: https://evil.example\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        server.address,
+        body.len()
+    );
+    assert_eq!(
+        send_from(&server, "127.0.0.3", foreign.as_bytes()).status,
+        403
+    );
+    let started = Instant::now();
+    while !server
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains(" WARN mend::intake: "))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let lines = server.lines.lock().unwrap().clone();
+    assert!(!lines.iter().any(|l| l.contains(" INFO ")), "{lines:?}");
+}
