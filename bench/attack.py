@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import REPO, free_port, inbox_ids, poster  # noqa: E402
+from intake import REPO, ensure_built, free_port, inbox_ids, poster  # noqa: E402
 
 ATTACKER = "127.0.0.250"
 STREAMER = "127.0.0.251"
@@ -168,8 +168,7 @@ def main():
     parser.add_argument("--thread", type=int, default=100_000)
     parser.add_argument("--mend", default=str(REPO / "target" / "release" / "mend"))
     args = parser.parse_args()
-    if not Path(args.mend).is_file():
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    ensure_built(args.mend)
     with tempfile.TemporaryDirectory(dir=REPO / "target") as root:
         make_site(Path(root), args.thread)
         intake_port, serve_port = free_port(), free_port()

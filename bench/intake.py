@@ -35,6 +35,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+def ensure_built(mend):
+    """Builds the release binary when `mend` is not there yet."""
+    if not Path(mend).is_file():
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+
+
 def make_site(root):
     (root / "content" / "posts").mkdir(parents=True)
     (root / "site.toml").write_text(
@@ -179,8 +185,7 @@ def main():
     parser.add_argument("--kill-after", type=float, default=2.0)
     parser.add_argument("--mend", default=str(REPO / "target" / "release" / "mend"))
     args = parser.parse_args()
-    if not Path(args.mend).is_file():
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    ensure_built(args.mend)
     ok = load_run(args.mend, args.posters, args.comments)
     ok = crash_run(args.mend, args.posters, args.kill_after) and ok
     sys.exit(0 if ok else 1)

@@ -20,7 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from intake import REPO, ensure_built  # noqa: E402
 
 
 def comments(bodies, parent=lambda i: None):
@@ -75,8 +76,7 @@ def main():
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--mend", default=str(REPO / "target" / "release" / "mend"))
     args = parser.parse_args()
-    if not Path(args.mend).is_file():
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    ensure_built(args.mend)
     n = args.size
     ok = True
     print(f"| shape | instructions at n = {n:,} | 2n | 4n | growth 4n / growth 2n |")
