@@ -110,7 +110,7 @@ pub struct IntakeArgs {
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub per_minute: u32,
     /// Links a comment may hold.
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = crate::intake::check::MAX_LINKS, value_name = "N")]
     pub max_links: usize,
     /// Another origin whose pages may send comments by script (the site's own always may).
     #[arg(long, value_name = "ORIGIN")]
@@ -380,6 +380,7 @@ fn build(args: &BuildArgs) -> Result<()> {
         drafts: args.drafts,
         base_url: args.base_url.clone(),
         future: args.future,
+        ..LoadOptions::default()
     };
     let spinner = Spinner::new(!args.quiet);
     spinner.say("loading the site");
@@ -553,8 +554,8 @@ fn check(args: &CheckArgs) -> Result<()> {
     let root = &args.root.dir();
     let options = LoadOptions {
         drafts: args.drafts,
-        base_url: None,
         future: args.future,
+        ..LoadOptions::default()
     };
     let site = Site::load(root, &options)?;
     print_warnings(&site);
@@ -586,8 +587,8 @@ fn export_comments(args: &ExportArgs) -> Result<()> {
     let options = LoadOptions {
         // Every comment is exported, drafts' and future articles' too.
         drafts: true,
-        base_url: None,
         future: true,
+        ..LoadOptions::default()
     };
     let site = Site::load(&args.root.dir(), &options)?;
     print_warnings(&site);

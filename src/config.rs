@@ -79,7 +79,7 @@ fn default_paginate() -> usize {
 fn default_max_depth() -> usize {
     5
 }
-fn default_max_bytes() -> usize {
+pub(crate) fn default_max_bytes() -> usize {
     20_000
 }
 fn default_feed_limit() -> usize {

@@ -26,6 +26,9 @@ pub struct LoadOptions {
     pub base_url: Option<String>,
     /// Include articles dated in the future.
     pub future: bool,
+    /// Replaces the comment endpoint of `site.toml`, when it sets one: the
+    /// preview takes comments itself.
+    pub comments_endpoint: Option<String>,
 }
 
 /// A whole site in memory.
@@ -61,12 +64,25 @@ pub struct Site {
 }
 
 impl Site {
+    /// The page `target` names, if this site has it.
+    pub fn page_at(&self, target: crate::render::PageRef) -> Option<&Page> {
+        match target {
+            crate::render::PageRef::Article(i) => self.articles.get(i),
+            crate::render::PageRef::Page(i) => self.pages.get(i),
+        }
+    }
+
     /// Loads everything under `root`, reporting every error found, not just
     /// the first.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
         let mut config = Config::load(root)?;
         if let Some(url) = &options.base_url {
             config.set_base_url(url);
+        }
+        if let Some(endpoint) = &options.comments_endpoint
+            && config.comments.endpoint.is_some()
+        {
+            config.comments.endpoint = Some(endpoint.clone());
         }
         let urls = Urls::new(&config);
         let mut errors = Vec::new();

@@ -87,14 +87,41 @@ pub(crate) fn is_open(
     close_after_days: u32,
     now: jiff::Timestamp,
 ) -> bool {
-    if !page.allows_comments {
-        return false;
+    Openness::of(page, close_after_days).is_open_at(now)
+}
+
+/// When a page stops taking comments, known without the time of asking:
+/// a server keeps it and asks at each comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Openness {
+    /// Its front matter closed them.
+    Closed,
+    /// No age limit, or no date to count from.
+    Open,
+    /// Open before this second (Unix time), closed from it on.
+    Until(i64),
+}
+
+impl Openness {
+    pub(crate) fn of(page: &crate::content::Page, close_after_days: u32) -> Openness {
+        if !page.allows_comments {
+            return Openness::Closed;
+        }
+        match (close_after_days, page.date) {
+            (0, _) | (_, None) => Openness::Open,
+            (days, Some(date)) => Openness::Until(
+                date.timestamp
+                    .as_second()
+                    .saturating_add(i64::from(days) * 86_400),
+            ),
+        }
     }
-    match (close_after_days, page.date) {
-        (0, _) | (_, None) => true,
-        (days, Some(date)) => {
-            let age = now.as_second().saturating_sub(date.timestamp.as_second());
-            age < i64::from(days) * 86_400
+
+    pub(crate) fn is_open_at(self, now: jiff::Timestamp) -> bool {
+        match self {
+            Openness::Closed => false,
+            Openness::Open => true,
+            Openness::Until(second) => now.as_second() < second,
         }
     }
 }

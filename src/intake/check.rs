@@ -72,6 +72,9 @@ pub(crate) const MAX_EMAIL: usize = 254;
 /// The longest website address, in bytes.
 pub(crate) const MAX_URL: usize = 2000;
 
+/// Links a comment may hold unless `--max-links` says otherwise.
+pub(crate) const MAX_LINKS: usize = 3;
+
 /// The bounds a submission keeps to.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bounds {

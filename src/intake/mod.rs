@@ -16,26 +16,28 @@ mod answer;
 pub(crate) mod check;
 pub(crate) mod pull;
 mod rate;
+mod shelf;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::comments;
 use crate::comments::inbox::{Inbox, Submission, is_valid_id, new_id};
 use crate::error::{Error, Result};
-use crate::render::{PageRef, Views, render_reply_page};
+use crate::render::{Views, render_reply_page};
 use crate::server::{self, Request, Response};
 use crate::site::{LoadOptions, Site};
 use answer::{Reader, accepted, json, page, refused};
 use check::{Bounds, refuse};
 pub(crate) use check::{Form, Refusal};
 use rate::RateLimit;
+use shelf::{Directory, Entry};
+pub(crate) use shelf::{Loaded, Shelf};
 
 /// What `mend comments serve` was asked.
 #[derive(Debug, Clone)]
@@ -60,45 +62,12 @@ pub(crate) struct Options {
 /// The most submissions handed to one pull.
 const PULL_BATCH: usize = 500;
 
-/// The loaded site, and how its pages are found by path.
-struct Loaded {
-    site: Site,
-    views: Views,
-    by_path: HashMap<String, PageRef>,
-    /// The approved comment ids of each page, by its path: a reply's parent
-    /// is looked up, not searched for, however long the thread.
-    approved: HashMap<String, HashSet<String>>,
-}
-
 impl Loaded {
     fn load(root: &Path) -> Result<Loaded> {
         let site = Site::load(root, &LoadOptions::default())?;
         // Reply pages need no search index.
         let views = Views::with_index(&site, None);
-        let by_path: HashMap<String, PageRef> = (0..site.articles.len())
-            .map(PageRef::Article)
-            .chain((0..site.pages.len()).map(PageRef::Page))
-            .map(|r| (r.page(&site).path.clone(), r))
-            .collect();
-        let approved = by_path
-            .iter()
-            .map(|(path, r)| {
-                let ids = r
-                    .page(&site)
-                    .comments
-                    .iter()
-                    .filter(|c| c.status == comments::Status::Approved)
-                    .map(|c| c.id.clone())
-                    .collect();
-                (path.clone(), ids)
-            })
-            .collect();
-        Ok(Loaded {
-            site,
-            views,
-            by_path,
-            approved,
-        })
+        Ok(Loaded { site, views })
     }
 }
 
@@ -106,23 +75,23 @@ impl Loaded {
 struct Intake {
     root: PathBuf,
     options: Options,
-    /// The site as last read; swapped whole when the watcher has read it
-    /// again, so a request only ever clones a pointer.
-    loaded: RwLock<Arc<Loaded>>,
+    /// The site as last read.
+    shelf: Arc<Shelf>,
     inbox: Inbox,
-    /// Fingerprints of what is pending or published, to refuse repeats.
+    /// Fingerprints of what was sent since the server started or waits in
+    /// the inbox (the published ones are on the shelf), to refuse repeats.
     seen: Mutex<HashSet<u64>>,
     rates: RateLimit,
-    /// The endpoint's path (`/comments`), which a proxy may pass on.
-    prefix: String,
-    origins: Vec<String>,
-    /// The endpoint's own origin (its reply pages post from it).
-    own_origin: Option<String>,
+    at: Addresses,
 }
+
+/// Where the preview (`mend serve`) takes comments: its pages' forms send
+/// here instead of to the endpoint of `site.toml`.
+pub(crate) const PREVIEW_PATH: &str = "/__mend/comments";
 
 /// Runs the intake server until the process ends.
 pub(crate) fn run(options: Options) -> Result<()> {
-    let loaded = Loaded::load(&options.root)?;
+    let loaded = Arc::new(Loaded::load(&options.root)?);
     let config = &loaded.site.config;
     if config.comments.endpoint.is_none() {
         eprintln!(
@@ -156,58 +125,171 @@ pub(crate) fn run(options: Options) -> Result<()> {
             origins.push(parsed.origin().ascii_serialization());
         }
     }
-    let inbox = Inbox::of_site(&options.root);
-    let mut seen = HashSet::new();
-    for s in inbox.list()? {
-        seen.insert(fingerprint(&s.article, &s.author, &s.body));
-    }
-    remember_published(&loaded, &mut seen);
+    let limits = server::Limits {
+        body: body_limit(config.comments_max_bytes),
+        connections: 4096,
+        // Each answer waits on the disk (fsync): many at once let the
+        // disk commit them together.
+        workers: 256,
+        ..server::Limits::default()
+    };
+    let shelf = Arc::new(Shelf::default());
+    shelf.put(&loaded);
+    drop(loaded);
+    let own_origin = endpoint_url
+        .as_ref()
+        .map(|u| u.origin().ascii_serialization());
+    let bind = options.bind.clone();
+    let port = options.port;
+    let trust_proxy = options.trust_proxy;
+    let pending = pending_prints(&Inbox::of_site(&options.root))?;
+    let addresses = Addresses {
+        prefix,
+        origins,
+        same_host: false,
+        own_origin,
+        elsewhere: Elsewhere::AllowOrigin,
+    };
+    let intake = Arc::new(Intake::new(options, shelf, addresses, pending));
     // Readers' forms send to this port: no other will do.
-    let (listener, _) = server::listen(&options.bind, options.port, 1)?;
+    let (listener, _) = server::listen(&bind, port, 1)?;
     release_freed_memory();
     let address = listener
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
     let setup = server::Setup {
-        limits: server::Limits {
-            // Form encoding may triple a body; the fields around it are small.
-            body: config.comments_max_bytes * 3 + 16 * 1024,
-            connections: 4096,
-            // Each answer waits on the disk (fsync): many at once let the
-            // disk commit them together.
-            workers: 256,
-            ..server::Limits::default()
-        },
+        limits,
         hosts,
-        trust_proxy: options.trust_proxy,
+        trust_proxy,
         log_requests: true,
     };
-    let intake = Arc::new(Intake {
-        root: options.root.clone(),
-        rates: RateLimit::new(options.per_minute),
-        options,
-        loaded: RwLock::new(Arc::new(loaded)),
-        inbox,
-        seen: Mutex::new(seen),
-        prefix,
-        own_origin: endpoint_url
-            .as_ref()
-            .map(|u| u.origin().ascii_serialization()),
-        origins,
-    });
-    let removed = intake.inbox.remove_stale_temps();
-    if removed > 0 {
-        println!(
-            "removed {removed} unfinished temporary files that an interrupted run left in the inbox"
-        );
-    }
     let _watcher = keep_current(&intake)?;
     println!("taking comments at http://{address}/ (Ctrl-C to stop)");
     let handler: Arc<server::Handler> = Arc::new(move |request| intake.handle(request));
     server::run(listener, setup, handler).map_err(|e| Error::Serve {
         message: format!("the comment server could not start: {e}"),
     })
+}
+
+/// The most bytes a request sending a comment may carry, for comments of
+/// at most `max_bytes`.
+pub(crate) fn body_limit(max_bytes: usize) -> usize {
+    // Form encoding may triple a body; the fields around it are small.
+    max_bytes * 3 + 16 * 1024
+}
+
+/// Where a server taking comments is reached.
+struct Addresses {
+    /// The endpoint's path (`/comments`), which a proxy may pass on.
+    prefix: String,
+    /// The origins whose pages may send comments.
+    origins: Vec<String>,
+    /// Whether a page of the address a request is sent to may send too.
+    same_host: bool,
+    /// The endpoint's own origin (its reply pages post from it).
+    own_origin: Option<String>,
+    /// What a page from another origin is told to do.
+    elsewhere: Elsewhere,
+}
+
+/// What a page from an origin that may not send comments is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Elsewhere {
+    /// The blog's owner may allow it (`comments serve --allow-origin`).
+    AllowOrigin,
+    /// Only the preview's own pages send to it: open them at this address.
+    OpenPreview(String),
+}
+
+impl Elsewhere {
+    fn refusal(&self, origin: &str) -> String {
+        match self {
+            Elsewhere::AllowOrigin => format!(
+                "This page ({origin}) may not send comments to this server; the blog's owner can allow it by starting the server with --allow-origin {origin}."
+            ),
+            Elsewhere::OpenPreview(address) => format!(
+                "This page ({origin}) may not send comments to the preview; only its own pages may: open it at {address}/."
+            ),
+        }
+    }
+}
+
+/// The preview's own desk for comments: what `mend comments serve` does,
+/// with the same checks and into the same inbox, answered by `mend serve`
+/// at `PREVIEW_PATH` for its own pages (`origin`), so a writer tries the
+/// whole conversation without a second server. It keeps no rate limit and
+/// runs no hook: the one writing is the writer.
+pub(crate) struct Preview(Intake);
+
+impl Preview {
+    pub(crate) fn new(root: &Path, origin: &str, shelf: Arc<Shelf>) -> Preview {
+        let options = Options {
+            root: root.to_path_buf(),
+            bind: String::new(),
+            port: 0,
+            trust_proxy: false,
+            per_minute: 0,
+            max_links: check::MAX_LINKS,
+            allow_origins: Vec::new(),
+            token: None,
+            on_comment: None,
+        };
+        let addresses = Addresses {
+            prefix: PREVIEW_PATH.to_string(),
+            origins: Vec::new(),
+            same_host: true,
+            own_origin: None,
+            elsewhere: Elsewhere::OpenPreview(origin.to_string()),
+        };
+        let inbox = Inbox::of_site(&options.root);
+        // The preview shows the site whatever the inbox holds.
+        let pending = pending_prints(&inbox).unwrap_or_else(|e| {
+            eprintln!("warning: {e}; the preview takes comments all the same");
+            HashSet::new()
+        });
+        Preview(Intake::new(options, shelf, addresses, pending))
+    }
+
+    /// Answers a request under `PREVIEW_PATH`.
+    pub(crate) fn handle(&self, request: Request) -> Response {
+        self.0.handle(request)
+    }
+}
+
+impl Intake {
+    fn new(
+        options: Options,
+        shelf: Arc<Shelf>,
+        addresses: Addresses,
+        pending: HashSet<u64>,
+    ) -> Intake {
+        let inbox = Inbox::of_site(&options.root);
+        let removed = inbox.remove_stale_temps();
+        if removed > 0 {
+            println!(
+                "removed {removed} unfinished temporary files that an interrupted run left in the inbox"
+            );
+        }
+        Intake {
+            root: options.root.clone(),
+            rates: RateLimit::new(options.per_minute),
+            options,
+            shelf,
+            inbox,
+            seen: Mutex::new(pending),
+            at: addresses,
+        }
+    }
+}
+
+/// The fingerprints of the comments waiting in the inbox.
+fn pending_prints(inbox: &Inbox) -> Result<HashSet<u64>> {
+    Ok(inbox
+        .list()?
+        .iter()
+        .map(|s| fingerprint(&s.article, &s.author, &s.body))
+        .collect())
 }
 
 /// Hands memory freed after reading the site back to the system: the
@@ -226,11 +308,7 @@ fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
     let root = intake.root.clone();
     crate::serve::watch::start(&root, move |_changed| match Loaded::load(&intake.root) {
         Ok(fresh) => {
-            remember_published(&fresh, &mut intake.seen_lock());
-            *intake
-                .loaded
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(fresh);
+            intake.shelf.put(&Arc::new(fresh));
             release_freed_memory();
         }
         Err(e) => {
@@ -254,16 +332,6 @@ fn www_twin(address: &str) -> Option<String> {
     Some(url.to_string())
 }
 
-fn remember_published(loaded: &Loaded, seen: &mut HashSet<u64>) {
-    let site = &loaded.site;
-    for page in site.articles.iter().chain(&site.pages) {
-        let article = relative_source(&site.root, &page.source);
-        for c in &page.comments {
-            seen.insert(fingerprint(&article, &c.author, &c.body));
-        }
-    }
-}
-
 /// What makes two comments the same: article, author and text.
 fn fingerprint(article: &str, author: &str, body: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
@@ -271,39 +339,23 @@ fn fingerprint(article: &str, author: &str, body: &str) -> u64 {
     hasher.finish()
 }
 
-/// A page's source from the site's root, with `/`: `content/posts/x.md`.
-fn relative_source(root: &Path, source: &Path) -> String {
-    crate::config::relative_path(root, source)
-}
-
 /// A page comments are sent to, as the site was last read.
 struct Found {
-    loaded: Arc<Loaded>,
-    target: PageRef,
+    directory: Arc<Directory>,
     /// Its path, as the form names it: `posts/x/`.
     path: String,
-    /// Its absolute address.
-    permalink: String,
-    /// Its source from the site's root: `content/posts/x.md`.
-    source: String,
-    /// Whether it takes comments now.
-    open: bool,
 }
 
 impl Found {
-    /// Whether comment `id` is approved on it.
-    fn is_approved(&self, id: &str) -> bool {
-        self.loaded
-            .approved
-            .get(&self.path)
-            .is_some_and(|ids| ids.contains(id))
+    fn entry(&self) -> &Entry {
+        &self.directory.pages[&self.path]
     }
 }
 
 impl Intake {
     fn handle(&self, request: Request) -> Response {
         let path = request.path().to_string();
-        let rest = path.strip_prefix(&self.prefix).unwrap_or(&path);
+        let rest = path.strip_prefix(&self.at.prefix).unwrap_or(&path);
         let rest = rest.trim_end_matches('/');
         let response = match (request.method.as_str(), rest) {
             ("OPTIONS", _) => self.preflight(&request),
@@ -324,9 +376,16 @@ impl Intake {
     }
 
     fn allowed_origin<'a>(&self, request: &'a Request) -> Option<&'a str> {
-        request
-            .header("Origin")
-            .filter(|o| self.origins.iter().any(|allowed| allowed == o))
+        let listed = |o: &&str| self.at.origins.iter().any(|allowed| allowed == o);
+        // The preview is opened at whatever name reaches it (the server's
+        // Host check has vetted it): its pages send from that one.
+        let own = |o: &&str| {
+            self.at.same_host
+                && request
+                    .header("Host")
+                    .is_some_and(|host| o.strip_prefix("http://") == Some(host))
+        };
+        request.header("Origin").filter(|o| listed(o) || own(o))
     }
 
     fn with_cors(&self, request: &Request, response: Response) -> Response {
@@ -361,12 +420,7 @@ impl Intake {
         if self.allowed_origin(request).is_some() || origin == "null" {
             return None;
         }
-        let refusal = refuse(
-            403,
-            format!(
-                "This page ({origin}) may not send comments to this server; the blog's owner can allow it by starting the server with --allow-origin {origin}."
-            ),
-        );
+        let refusal = refuse(403, self.at.elsewhere.refusal(origin));
         tracing::warn!(%origin, "a comment from an origin not allowed was refused");
         Some(
             refused(reader, &refusal, None)
@@ -382,7 +436,7 @@ impl Intake {
     fn way_back(&self, request: &Request, permalink: &str) -> String {
         let page_origin = self
             .allowed_origin(request)
-            .filter(|o| self.own_origin.as_deref() != Some(*o));
+            .filter(|o| self.at.own_origin.as_deref() != Some(*o));
         let Some(origin) = page_origin else {
             return permalink.to_string();
         };
@@ -467,23 +521,29 @@ impl Intake {
                 None,
             )
         })?;
-        let back = Some(found.permalink.clone());
-        if !found.open {
+        let page = found.entry();
+        let back = Some(page.permalink.clone());
+        if !page.openness.is_open_at(jiff::Timestamp::now()) {
             return Err((refuse(403, "Comments on this article are closed."), back));
         }
-        let fields = check::fields(form, |id| found.is_approved(id), self.bounds())
+        let bounds = Bounds {
+            max_bytes: found.directory.max_bytes,
+            max_links: self.options.max_links,
+        };
+        let fields = check::fields(form, |id| page.approved.contains(id), bounds)
             .map_err(|r| (r, back.clone()))?;
-        let print = fingerprint(&found.source, &fields.author, &fields.body);
+        let print = fingerprint(&page.source, &fields.author, &fields.body);
         // Checked and claimed in one step: of identical posts sent at once,
         // one is stored and the others are told it was received.
-        if !form.is_robot() && !self.seen_lock().insert(print) {
+        let repeat = found.directory.published.contains(&print) || !self.seen_lock().insert(print);
+        if !form.is_robot() && repeat {
             let refusal = refuse(
                 409,
                 "This comment was already received: it looks as though you have said that already.",
             );
             return Err((refusal, back));
         }
-        let (article, permalink) = (found.source, found.permalink);
+        let (article, permalink) = (page.source.clone(), page.permalink.clone());
         let now = jiff::Timestamp::now();
         let mut submission = Submission {
             id: new_id(now),
@@ -522,14 +582,6 @@ impl Intake {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn bounds(&self) -> Bounds {
-        let loaded = self.read();
-        Bounds {
-            max_bytes: loaded.site.config.comments_max_bytes,
-            max_links: self.options.max_links,
-        }
-    }
-
     /// Writes a submission for good, under a fresh id if one is taken.
     fn store(&self, submission: &mut Submission, spam: bool) -> std::io::Result<()> {
         loop {
@@ -547,36 +599,14 @@ impl Intake {
         }
     }
 
-    /// The site as last read.
-    fn read(&self) -> Arc<Loaded> {
-        Arc::clone(
-            &self
-                .loaded
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-
-    /// The page at `path`, from memory: an article published since the
-    /// site was last read is found once the watcher has read it.
+    /// The page at `path`, as the site was last read: an article
+    /// published since is found once the watcher has read it.
     fn find(&self, path: &str) -> Option<Found> {
         let path = path.trim().trim_start_matches('/');
-        let loaded = self.read();
-        let target = *loaded.by_path.get(path)?;
-        let site = &loaded.site;
-        let page = target.page(site);
-        let open = comments::is_open(
-            page,
-            site.config.comments_close_after_days,
-            jiff::Timestamp::now(),
-        );
-        Some(Found {
+        let directory = self.shelf.directory();
+        directory.pages.contains_key(path).then(|| Found {
+            directory,
             path: path.to_string(),
-            permalink: page.permalink.clone(),
-            source: relative_source(&site.root, &page.source),
-            open,
-            target,
-            loaded,
         })
     }
 
@@ -613,14 +643,24 @@ impl Intake {
         if article.is_empty() {
             return Response::text(200, "mend takes comments here: send them with POST");
         }
-        let Some(Found { target, .. }) = self.find(&article) else {
+        let Some(found) = self.find(&article) else {
             return page(
                 404,
                 &refuse(404, "There is no such article on this blog."),
                 None,
             );
         };
-        let loaded = self.read();
+        let Some(loaded) = self.shelf.loaded() else {
+            return Response::text(503, "the site is being read again; reload in a moment")
+                .with_header("Retry-After", "1");
+        };
+        let target = found.entry().target;
+        // The directory and the site are put on the shelf one after the
+        // other: a request between the two sees the site before.
+        if loaded.site.page_at(target).map(|p| p.path.as_str()) != Some(found.path.as_str()) {
+            return Response::text(503, "the site is being read again; reload in a moment")
+                .with_header("Retry-After", "1");
+        }
         match render_reply_page(&loaded.site, &loaded.views, target, &parent) {
             Ok(Some(html)) => Response::new(200, "text/html; charset=utf-8", html),
             Ok(None) => {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use super::moderation;
 use super::reload::{self, EVENTS_PATH, Hub, SCRIPT_PATH, STATUS_PATH};
 use super::store::Store;
+use crate::intake::PREVIEW_PATH;
 use crate::server::{Body, Request, Response};
 use crate::theme::Source;
 
@@ -19,6 +20,8 @@ use crate::theme::Source;
 pub(super) struct Shared {
     pub output: Arc<RwLock<Store>>,
     pub hub: Hub,
+    /// Takes the comments the preview's pages send.
+    pub comments: crate::intake::Preview,
     /// The site folder, resolved: static files must stay inside it.
     pub root: std::path::PathBuf,
     /// This run's moderation token, given only to the pages served.
@@ -65,6 +68,9 @@ pub(super) fn handle(request: Request, shared: &Arc<Shared>) -> Response {
             403,
             "moderation in the preview answers only browsers on this machine",
         );
+    }
+    if path == PREVIEW_PATH || path.starts_with(&format!("{PREVIEW_PATH}/")) {
+        return shared.comments.handle(request);
     }
     if request.method == "POST" && path == moderation::ACTION_PATH {
         return moderation::act(&request, shared);

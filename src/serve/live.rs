@@ -16,6 +16,7 @@ use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, in_site};
 use crate::content;
 use crate::error::{Result, Warning};
+use crate::intake::{Loaded, Shelf};
 use crate::layout::{
     CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, article_of, is_comments_file,
 };
@@ -40,7 +41,10 @@ pub(super) struct Rebuilt {
 pub(super) struct Live {
     root: PathBuf,
     options: LoadOptions,
-    loaded: Option<(Site, Views)>,
+    /// Shared with the preview's comment desk (for its reply pages) through
+    /// `shelf`; changed in place only once the shelf has let go of it.
+    loaded: Option<Arc<Loaded>>,
+    shelf: Arc<Shelf>,
     /// Set after a failed rebuild, when memory may no longer match the disk.
     needs_full: bool,
     /// Warnings already shown, so each is told once rather than per rebuild.
@@ -65,11 +69,17 @@ enum Scope {
 
 impl Live {
     /// An empty site that the first `rebuild` fills.
-    pub(super) fn new(root: &Path, options: LoadOptions, output: Arc<RwLock<Store>>) -> Live {
+    pub(super) fn new(
+        root: &Path,
+        options: LoadOptions,
+        output: Arc<RwLock<Store>>,
+        shelf: Arc<Shelf>,
+    ) -> Live {
         Live {
             root: root.to_path_buf(),
             options,
             loaded: None,
+            shelf,
             needs_full: true,
             output,
             warned: HashSet::new(),
@@ -80,7 +90,7 @@ impl Live {
     /// site root). On error, the last good output stays.
     pub(super) fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt> {
         let plan = match &self.loaded {
-            Some((site, _)) if !self.needs_full => scope(&self.root, site, changed),
+            Some(loaded) if !self.needs_full => scope(&self.root, &loaded.site, changed),
             _ => Scope::Full,
         };
         let result = match plan {
@@ -91,16 +101,35 @@ impl Live {
                 css_only,
                 full: false,
             }),
-            Scope::Pages(files) => match self.rebuild_pages(&files) {
-                Ok(Some(rebuilt)) => Ok(rebuilt),
-                Ok(None) => self.rebuild_all(),
-                Err(e) => Err(e),
+            Scope::Pages(files) => {
+                match self.in_place(|live, loaded| live.rebuild_pages(loaded, &files)) {
+                    Some(Ok(Some(rebuilt))) => Ok(rebuilt),
+                    Some(Ok(None)) | None => self.rebuild_all(),
+                    Some(Err(e)) => Err(e),
+                }
+            }
+            Scope::Templates => match self.in_place(Live::rebuild_templates) {
+                Some(Ok(Some(rebuilt))) => Ok(rebuilt),
+                Some(Ok(None)) | None => self.rebuild_all(),
+                Some(Err(e)) => Err(e),
             },
-            Scope::Templates => self.rebuild_templates(),
             Scope::Full => self.rebuild_all(),
         };
         self.needs_full = result.is_err();
         result
+    }
+
+    /// Runs `change` on the loaded site, once the shelf and every request
+    /// have let go of it, and puts it back; `None` with no site loaded.
+    fn in_place<T>(&mut self, change: impl FnOnce(&mut Live, &mut Loaded) -> T) -> Option<T> {
+        let shared = self.loaded.take()?;
+        self.shelf.withdraw();
+        let mut loaded = reclaim(shared);
+        let result = change(self, &mut loaded);
+        let loaded = Arc::new(loaded);
+        self.shelf.put(&loaded);
+        self.loaded = Some(loaded);
+        Some(result)
     }
 
     /// The first build, which answers requests as soon as the site is
@@ -118,7 +147,7 @@ impl Live {
             let rebuilt = changes(&changed_paths(&Store::default(), &fresh), true);
             *self.store() = fresh;
             let Early { site, views, .. } = reclaim(early);
-            self.loaded = Some((site, views));
+            self.keep(Loaded { site, views });
             Ok(rebuilt)
         });
         if result.is_err() {
@@ -132,8 +161,15 @@ impl Live {
     fn rebuild_all(&mut self) -> Result<Rebuilt> {
         let (site, views) = self.load()?;
         let fresh = render_all(&site, &views)?;
-        self.loaded = Some((site, views));
+        self.keep(Loaded { site, views });
         Ok(self.publish(fresh))
+    }
+
+    /// Keeps a fresh reading of the site, and shares it.
+    fn keep(&mut self, loaded: Loaded) {
+        let loaded = Arc::new(loaded);
+        self.shelf.put(&loaded);
+        self.loaded = Some(loaded);
     }
 
     /// Loads the site and makes the values its templates see.
@@ -151,19 +187,18 @@ impl Live {
     }
 
     /// Reads the templates again and renders every page with them; the
-    /// content, unchanged, is not loaded again.
-    fn rebuild_templates(&mut self) -> Result<Rebuilt> {
-        let Some((site, views)) = &mut self.loaded else {
-            return self.rebuild_all();
-        };
+    /// content, unchanged, is not loaded again. `None` when the theme's
+    /// static files changed too, which needs all.
+    fn rebuild_templates(&mut self, loaded: &mut Loaded) -> Result<Option<Rebuilt>> {
+        let Loaded { site, views } = loaded;
         let theme = theme::load(&self.root, &site.config)?;
         let templates_only = theme.static_files == site.theme.static_files;
         site.theme = theme;
         if !templates_only {
-            return self.rebuild_all();
+            return Ok(None);
         }
         let fresh = render_all(site, views)?;
-        Ok(self.publish(fresh))
+        Ok(Some(self.publish(fresh)))
     }
 
     /// Replaces the whole output with `fresh`.
@@ -184,10 +219,8 @@ impl Live {
 
     /// Re-renders edited pages; `None` when an edit shows beyond its own
     /// page (a new title, date, summary, comment count…), which needs all.
-    fn rebuild_pages(&mut self, files: &[PathBuf]) -> Result<Option<Rebuilt>> {
-        let Some((site, views)) = &mut self.loaded else {
-            return Ok(None);
-        };
+    fn rebuild_pages(&mut self, loaded: &mut Loaded, files: &[PathBuf]) -> Result<Option<Rebuilt>> {
+        let Loaded { site, views } = loaded;
         let mut targets = Vec::new();
         let mut warnings = Vec::new();
         for file in files {
@@ -209,15 +242,15 @@ impl Live {
     }
 }
 
-/// The site back from the requests that render with it: once the store no
-/// longer holds it, only a request still rendering its one file can, and
-/// not for long.
-fn reclaim(mut early: Arc<Early>) -> Early {
+/// The site back from the requests that render with it: once the store
+/// (or the shelf) no longer holds it, only a request still rendering its
+/// one file can, and not for long.
+fn reclaim<T>(mut shared: Arc<T>) -> T {
     loop {
-        match Arc::try_unwrap(early) {
-            Ok(early) => return early,
-            Err(shared) => {
-                early = shared;
+        match Arc::try_unwrap(shared) {
+            Ok(value) => return value,
+            Err(still) => {
+                shared = still;
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
         }

@@ -20,9 +20,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
+use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::server;
 use crate::site::LoadOptions;
+use crate::{intake, server};
 use live::{Live, Rebuilt};
 
 /// What `mend serve` was asked.
@@ -52,8 +53,12 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         drafts: options.drafts,
         base_url: Some(base_url.clone()),
         future: options.future,
+        // From the root, not the address: a page opened at localhost or at
+        // this machine's address on the network sends to where it came from.
+        comments_endpoint: Some(format!("{}/", intake::PREVIEW_PATH)),
     };
-    let mut live = Live::new(&options.root, load, Arc::clone(&output));
+    let shelf = Arc::new(intake::Shelf::default());
+    let mut live = Live::new(&options.root, load, Arc::clone(&output), Arc::clone(&shelf));
     let root = options
         .root
         .canonicalize()
@@ -64,6 +69,7 @@ pub(crate) fn run(options: &Options) -> Result<()> {
     let shared = Arc::new(http::Shared {
         output,
         hub: reload::Hub::default(),
+        comments: intake::Preview::new(&root, &base_url, shelf),
         root,
         token: server::random_token(),
     });
@@ -145,8 +151,14 @@ fn spawn_server(
     shared: &Arc<http::Shared>,
 ) -> std::thread::JoinHandle<()> {
     let shared = Arc::clone(shared);
+    // Comments sent to the preview are as long as the site allows.
+    let max_bytes = Config::load(&shared.root)
+        .map_or_else(|_| config::default_max_bytes(), |c| c.comments_max_bytes);
     let setup = server::Setup {
-        limits: server::Limits::default(),
+        limits: server::Limits {
+            body: intake::body_limit(max_bytes).max(server::Limits::default().body),
+            ..server::Limits::default()
+        },
         hosts: server::Hosts::new(bind),
         trust_proxy: false,
         log_requests: false,

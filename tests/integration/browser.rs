@@ -350,29 +350,14 @@ fn an_open_page_follows_edits_without_any_action_in_the_browser() {
 
 /// The comment fixture served by `mend serve`, with `mend comments serve`
 /// as its endpoint; both addresses are on loopback.
-fn commenting_site() -> (tempfile::TempDir, Server, Server) {
-    let site = fixture("comments");
-    let (serve_port, intake_port) = (free_port(), free_port());
-    let config = read(site.path().join("site.toml")).replace(
-        "https://comments.example",
-        &format!("http://127.0.0.1:{serve_port}"),
-    );
-    write(
-        site.path(),
-        "site.toml",
-        &format!("{config}\n[comments]\nendpoint = \"http://127.0.0.1:{intake_port}/\"\n"),
-    );
-    let intake = start_server(
-        &["comments", "serve", "--port", &intake_port.to_string()],
-        site.path(),
-        "taking comments at ",
-    );
+fn commenting_site() -> (tempfile::TempDir, Server) {
+    let site = open_site();
     let serve = start_server(
-        &["serve", "--port", &serve_port.to_string()],
+        &["serve", "--port", &free_port().to_string()],
         site.path(),
         "serving ",
     );
-    (site, serve, intake)
+    (site, serve)
 }
 
 /// The pending comments' authors and parents.
@@ -400,7 +385,7 @@ fn pending_replies(root: &Path) -> Vec<(String, String)> {
     ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
 )]
 fn a_reader_replies_to_a_comment_with_javascript() {
-    let (site, serve, intake) = commenting_site();
+    let (site, serve) = commenting_site();
     let browser = Browser::start();
     browser.open(&format!("http://{}/posts/threads/", serve.address));
     browser.wait_for(
@@ -437,8 +422,8 @@ fn a_reader_replies_to_a_comment_with_javascript() {
         "the form went back under the thread"
     );
 
-    // When the comment server is down, what was typed stays.
-    drop(intake);
+    // When the server is down, what was typed stays.
+    drop(serve);
     browser.type_into("#comment-body", "Kept when sending fails.");
     browser.click("#comment-form button[type=submit]");
     browser.wait_for(
@@ -457,7 +442,7 @@ fn a_reader_replies_to_a_comment_with_javascript() {
     ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
 )]
 fn a_reader_comments_and_replies_with_javascript_off() {
-    let (site, serve, _intake) = commenting_site();
+    let (site, serve) = commenting_site();
     let browser = Browser::start_with(&["--blink-settings=scriptEnabled=false"]);
     let article = format!("http://{}/posts/threads/", serve.address);
     browser.open(&article);
@@ -472,7 +457,7 @@ fn a_reader_comments_and_replies_with_javascript_off() {
         "the notice shows by :target"
     );
 
-    // Reply opens the reply page of the comment server.
+    // Reply opens the reply page (of the preview's desk).
     browser.click("#comment-c1 > .comment-actions a.comment-reply");
     browser.wait_for_url(|url| url.contains("parent=c1"), "the reply page");
     browser.type_into("#comment-author", "Noscript");

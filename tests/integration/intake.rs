@@ -961,3 +961,175 @@ fn the_preview_shows_pending_comments_and_moderates_them_with_its_token() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Sends a form to the preview's own desk, as its page's form does.
+fn post_preview(server: &Server, origin: &str, fields: &[(&str, &str)]) -> Reply {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    http(
+        server,
+        "POST",
+        "/__mend/comments/",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", origin),
+        ],
+        body.as_bytes(),
+    )
+}
+
+#[test]
+fn the_preview_takes_comments_itself_and_shows_the_whole_conversation() {
+    let site = open_site();
+    let root = site.path();
+    let server = start_server(
+        &["serve", "--port", &free_port().to_string()],
+        root,
+        "serving ",
+    );
+    let own = format!("http://{}", server.address);
+    // From the root: a page opened at another name of this machine
+    // sends to where it came from.
+    let desk = "/__mend/comments/";
+    let page = http(&server, "GET", "/posts/threads/", &[], b"").text();
+    let doc = scraper::Html::parse_document(&page);
+    assert_eq!(attrs(&doc, "form#comment-form", "action"), [desk]);
+    let reply_link = "/__mend/comments/?article=posts%2Fthreads%2F&parent=c1";
+    assert_eq!(
+        attrs(
+            &doc,
+            "#comment-c1 > .comment-actions a.comment-reply",
+            "href"
+        ),
+        [reply_link]
+    );
+    let token = attrs(&doc, "script[src='/__mend/moderation.js']", "data-token")[0].clone();
+
+    // A reader's comment, without script: stored, and back to the page.
+    let fields = [
+        ("article", "posts/threads/"),
+        ("author", "Dana"),
+        ("email", "dana@example.com"),
+        ("body", "It has been **three weeks** of no contact."),
+    ];
+    let sent = post_preview(&server, &own, &fields);
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    assert_eq!(
+        sent.header("location"),
+        Some(format!("{own}/posts/threads/#comment-sent").as_str())
+    );
+    let stored = inbox(root, "inbox");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(field(&stored[0], "author"), "Dana");
+    assert_eq!(field(&stored[0], "article"), "content/posts/threads.md");
+    assert_eq!(field(&stored[0], "email"), "dana@example.com");
+    let id = field(&stored[0], "id").to_string();
+    // The same checks as the comment server: a repeat of a pending
+    // comment or of a published one, a page elsewhere.
+    let again = post_preview(&server, &own, &fields);
+    assert_eq!(again.status, 409);
+    let published = [
+        ("article", "posts/threads/"),
+        ("author", "Zan"),
+        ("body", "Never too late. Start again *tomorrow*."),
+    ];
+    assert_eq!(post_preview(&server, &own, &published).status, 409);
+    let elsewhere = http(
+        &server,
+        "POST",
+        "/__mend/comments/",
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", "http://evil.example"),
+        ],
+        json!({"article": "posts/threads/", "author": "Eve", "body": "Hi"})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(
+        (elsewhere.status, elsewhere.json()),
+        (
+            403,
+            json!({"error": format!("This page (http://evil.example) may not send comments to the preview; only its own pages may: open it at {own}/.")})
+        )
+    );
+    assert_eq!(inbox(root, "inbox").len(), 1);
+
+    // The writer approves it in the preview; the page shows it.
+    let approve = json!({"action": "approve", "id": id, "page": "posts/threads/"});
+    let done = http(
+        &server,
+        "POST",
+        "/__mend/moderate",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Mend-Token", &token),
+        ],
+        approve.to_string().as_bytes(),
+    );
+    assert_eq!(done.status, 200);
+    let anchor = format!("comment-{id}");
+    wait_for_page(&server, "/posts/threads/", |page| page.contains(&anchor));
+
+    // A reply to it through the no-script reply page, sent by script.
+    let path = format!("/__mend/comments/?article=posts%2Fthreads%2F&parent={id}");
+    let reply_page = http(&server, "GET", &path, &[], b"");
+    assert_eq!(reply_page.status, 200, "{}", reply_page.text());
+    let doc = scraper::Html::parse_document(&reply_page.text());
+    assert_eq!(texts(&doc, "#reply-title span"), ["Reply to Dana"]);
+    assert_eq!(attrs(&doc, "form#comment-form", "action"), [desk]);
+    let answer = http(
+        &server,
+        "POST",
+        "/__mend/comments/",
+        &[("Content-Type", "application/json"), ("Origin", &own)],
+        json!({"article": "posts/threads/", "parent": id, "author": "Sam", "body": "Same here."})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    assert_eq!(answer.json()["status"], "pending");
+    let stored = inbox(root, "inbox");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(field(&stored[0], "parent"), id);
+
+    // The preview opened at another name of this machine takes comments
+    // from its pages too, and sends the reader back there.
+    let port = server.address.rsplit(':').next().unwrap();
+    let local = format!("localhost:{port}");
+    let body = "article=posts%2Fthreads%2F&author=Lee&body=From+localhost";
+    let sent = http(
+        &server,
+        "POST",
+        "/__mend/comments/",
+        &[
+            ("Host", &local),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", &format!("http://{local}")),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    assert_eq!(
+        sent.header("location"),
+        Some(format!("http://{local}/posts/threads/#comment-sent").as_str())
+    );
+    assert_eq!(inbox(root, "inbox").len(), 2);
+}
+
+/// Waits until the page at `path` satisfies `wanted` (the preview rebuilt).
+fn wait_for_page(server: &Server, path: &str, wanted: impl Fn(&str) -> bool) {
+    let started = std::time::Instant::now();
+    loop {
+        let page = http(server, "GET", path, &[], b"").text();
+        if wanted(&page) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "the preview never showed it: {page}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
