@@ -113,7 +113,7 @@ def cold_run(command, public):
     """A build into an empty output folder, as `run_timed` measures it."""
     for stale in (public, public.parent / f".{public.name}.mend-spare",
                   # What the search index keeps between builds: a cold build has none.
-                  public.parent / f".{public.name}.mend-search"):
+                  public.parent / ".mend" / f"{public.name}.search"):
         set_aside(stale)
     subprocess.run(["sync"], check=True)
     return run_timed(command)

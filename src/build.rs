@@ -45,7 +45,7 @@ pub(crate) fn build(
     loaded: impl FnOnce(&Site),
 ) -> Result<Built> {
     let (site, opened) = std::thread::scope(|scope| {
-        let opening = scope.spawn(|| Opened::open(out));
+        let opening = scope.spawn(|| Opened::open(root, out));
         let site = Site::load(root, options);
         (site, joined(opening))
     });

@@ -406,13 +406,19 @@ fn build(args: &BuildArgs) -> Result<()> {
     }
     spinner.finish();
     if !args.quiet {
+        let pages = if built.pages == 1 { "page" } else { "pages" };
         say!(
-            "built {} pages in {:.2} s",
+            "built {} {pages} in {:.2} s",
             thousands(built.pages),
             started.elapsed().as_secs_f64()
         );
         if let Some(left_out) = left_out(built.drafts_left_out, built.future_left_out) {
-            say!("{left_out}; `mend check` lists them");
+            let them = if built.drafts_left_out + built.future_left_out == 1 {
+                "it"
+            } else {
+                "them"
+            };
+            say!("{left_out}; `mend check` lists {them}");
         }
     }
     Ok(())

@@ -26,6 +26,11 @@ pub(crate) const THEMES_DIR: &str = "themes";
 pub(crate) const OUTPUT_DIR: &str = "public";
 /// Comments readers sent, waiting for the author (never published).
 pub(crate) const INBOX_DIR: &str = "inbox";
+/// What mend keeps for itself in a site: the record of what an import
+/// wrote, and each output's record and search cache (a head start for the
+/// next build). Never published, never needed: `mend init` ignores it in
+/// `.gitignore`.
+pub(crate) const STATE_DIR: &str = ".mend";
 /// Every folder of a site that holds its sources.
 pub(crate) const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR];
 

@@ -83,6 +83,6 @@ pub(crate) fn site(dir: &Path) -> Result<()> {
     // public repository.
     write_new(
         &dir.join(".gitignore"),
-        "public/\n.public.mend-spare/\n.public.mend-lock\n.public.mend-search\n.public.mend-record\ninbox/\n",
+        "public/\n.public.mend-spare/\n.mend/\ninbox/\n",
     )
 }

@@ -459,6 +459,9 @@ impl Cache {
             out.extend((packed.len() as u32).to_le_bytes());
             out.extend(&packed[..]);
         }
+        if let Some(kept) = file.parent() {
+            fs::create_dir_all(kept)?;
+        }
         let mut temporary = file.as_os_str().to_owned();
         temporary.push(".tmp");
         let temporary = std::path::PathBuf::from(temporary);

@@ -12,9 +12,10 @@ use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::layout::STATE_DIR;
 
-/// Where the record is kept, from the site's root.
-pub(crate) const RECORD_FILE: &str = ".mend/imported";
+/// Where the record is kept, in `layout::STATE_DIR`.
+const RECORD_FILE: &str = "imported";
 
 /// A fixed seed: the same bytes give the same hash from run to run.
 const SEED: u64 = 0x6d65_6e64_696d_7074;
@@ -44,7 +45,8 @@ pub(crate) struct Imported {
 impl Imported {
     /// The record of the site at `into` (empty if there is none).
     pub(crate) fn read(into: &Path) -> Imported {
-        let text = std::fs::read_to_string(into.join(RECORD_FILE)).unwrap_or_default();
+        let text =
+            std::fs::read_to_string(into.join(STATE_DIR).join(RECORD_FILE)).unwrap_or_default();
         let files = text
             .lines()
             .filter_map(|line| {
@@ -77,7 +79,7 @@ impl Imported {
 
     /// Writes the record into the site.
     pub(crate) fn write(&self, into: &Path) -> Result<()> {
-        let path = into.join(RECORD_FILE);
+        let path = into.join(STATE_DIR).join(RECORD_FILE);
         let text: String = self
             .files
             .iter()

@@ -31,7 +31,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::layout::{OUTPUT_DIR, SOURCE_DIRS};
+use crate::layout::{OUTPUT_DIR, SOURCE_DIRS, STATE_DIR};
 use crate::theme::Source;
 
 mod listing;
@@ -105,17 +105,23 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// The paths mend keeps beside an output folder `dir`.
+/// The paths mend keeps for an output folder `dir`: beside it, what must
+/// be on its disk (the spare tree, swapped in with a rename) or is there
+/// only while a build runs; in the site's `.mend/`, what a later build
+/// only reads for a head start.
 struct Beside {
     spare: PathBuf,
     old: PathBuf,
     lock: PathBuf,
     search: PathBuf,
     record: PathBuf,
+    /// Where earlier versions of mend kept the record and the search
+    /// cache: beside the output.
+    earlier: [PathBuf; 2],
 }
 
 impl Beside {
-    fn of(dir: &Path) -> Beside {
+    fn of(root: &Path, dir: &Path) -> Beside {
         let name = dir
             .file_name()
             .map_or_else(|| OUTPUT_DIR.into(), |n| n.to_string_lossy().into_owned());
@@ -123,12 +129,57 @@ impl Beside {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let kept = root.join(STATE_DIR);
+        let key = output_key(root, dir);
         Beside {
             spare: parent.join(format!(".{name}.mend-spare")),
             old: parent.join(format!(".{name}.mend-old")),
             lock: parent.join(format!(".{name}.mend-lock")),
-            search: parent.join(format!(".{name}.mend-search")),
-            record: parent.join(format!(".{name}.mend-record")),
+            search: kept.join(format!("{key}.search")),
+            record: kept.join(format!("{key}.record")),
+            earlier: [
+                parent.join(format!(".{name}.mend-record")),
+                parent.join(format!(".{name}.mend-search")),
+            ],
+        }
+    }
+
+    /// Moves the record and the search cache of an earlier version of mend
+    /// from beside the output into `.mend/`, or removes them when there
+    /// is one there already: nothing is left where a writer trips on it.
+    fn move_earlier(&self) {
+        for (earlier, now) in self.earlier.iter().zip([&self.record, &self.search]) {
+            if !earlier.is_file() {
+                continue;
+            }
+            let moved = !now.exists()
+                && now
+                    .parent()
+                    .is_some_and(|kept| fs::create_dir_all(kept).is_ok())
+                && fs::rename(earlier, now).is_ok();
+            if !moved {
+                let _ = fs::remove_file(earlier);
+            }
+        }
+    }
+}
+
+/// A name for the output folder `dir` of the site at `root`, to keep its
+/// record under: its path inside the site (`public`, `out-site` for
+/// `out/site`), or, for a folder elsewhere, a hash of where it is.
+fn output_key(root: &Path, dir: &Path) -> String {
+    let (root, dir) = (absolute(root), absolute(dir));
+    match dir.strip_prefix(&root) {
+        Ok(inside) if !inside.as_os_str().is_empty() => inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("-"),
+        _ => {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            dir.hash(&mut hasher);
+            format!("elsewhere-{:016x}", hasher.finish())
         }
     }
 }
@@ -237,10 +288,12 @@ pub(crate) struct Opened {
 }
 
 impl Opened {
-    /// Opens the output folder `dir`; fails if another build holds it.
-    pub(crate) fn open(dir: &Path) -> Result<Opened> {
-        let beside = Beside::of(dir);
+    /// Opens the output folder `dir` of the site at `root`; fails if
+    /// another build holds it.
+    pub(crate) fn open(root: &Path, dir: &Path) -> Result<Opened> {
+        let beside = Beside::of(root, dir);
         let lock = Lock::take(&beside.lock, dir)?;
+        beside.move_earlier();
         recover_interrupted_swap(dir, &beside.old);
         recover_handoff(dir, &beside.spare);
         let mut recorded = Recorded::read(&beside.record, &beside.spare, dir);
@@ -258,8 +311,8 @@ impl Opened {
     }
 
     /// Where the search index of this output folder keeps what it knows
-    /// between builds (see `search::Cache`): beside the folder, never
-    /// published with it.
+    /// between builds (see `search::Cache`): in the site's `.mend/`, never
+    /// published.
     pub(crate) fn search_cache(&self) -> &Path {
         &self.beside.search
     }

@@ -148,6 +148,9 @@ impl Recorded {
         let Some(id) = tree_id(spare) else {
             return;
         };
+        if let Some(kept) = file.parent() {
+            let _ = fs::create_dir_all(kept);
+        }
         let mut temporary = file.as_os_str().to_owned();
         temporary.push(".tmp");
         // Written as it is made: at 100,000 articles the whole text would be

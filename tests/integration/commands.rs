@@ -12,6 +12,35 @@ fn init_makes_a_site_that_builds_at_once() {
     assert_eq!(texts(&index, ".site-title"), ["my blog"]);
     assert_eq!(texts(&index, ".card-title"), ["Welcome"]);
     assert!(public.join("about/index.html").is_file());
+    // After two builds (so a spare tree and the record exist), git sees
+    // only the writer's own files: what mend keeps is ignored.
+    build(&site, &[]);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&site)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "--quiet"]);
+    let mut seen: Vec<String> = git(&["status", "--porcelain", "--untracked-files=all"])
+        .lines()
+        .map(|l| l[3..].to_string())
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ".gitignore",
+            "content/about.md",
+            "content/posts/welcome.md",
+            "site.toml",
+            "static/.gitkeep"
+        ]
+    );
+    assert!(site.join(".mend/public.record").is_file());
     // A second init refuses to touch the site.
     let out = mend().arg("init").arg(&site).output().unwrap();
     assert!(!out.status.success());

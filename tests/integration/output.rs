@@ -89,7 +89,7 @@ fn folders_a_build_left_as_they_were_are_not_read_again_but_changes_are_seen() {
         build(root, &["--quiet"]);
     }
     // Both trees' folders have their stamps in the record.
-    let record = read(root.join(".public.mend-record"));
+    let record = read(root.join(".mend/public.record"));
     let stamped = |folder: &str| {
         let end = format!(" {folder}");
         let lines = record.lines();
@@ -145,7 +145,7 @@ fn a_folder_time_not_older_than_the_build_is_never_trusted() {
     // its other folders, none for that one.
     let public = fs::metadata(root.join("public")).unwrap();
     let head = format!("tree {} {} ", public.dev(), public.ino());
-    let record = read(root.join(".public.mend-record"));
+    let record = read(root.join(".mend/public.record"));
     let section = record
         .split("\ntree ")
         .map(|s| format!("tree {s}"))
@@ -287,4 +287,57 @@ fn a_build_that_runs_out_of_room_removes_its_spare_and_says_so() {
     assert!(!site.path().join(".public.mend-spare").exists());
     build(site.path(), &["--quiet"]);
     assert!(public.join("big.bin").is_file());
+}
+
+#[test]
+fn what_a_build_keeps_for_itself_is_in_the_sites_mend_folder_and_old_copies_move_there() {
+    let site = fixture("search");
+    let root = site.path();
+    // Where earlier versions kept them: beside the output.
+    build(root, &["--quiet"]);
+    fs::rename(
+        root.join(".mend/public.record"),
+        root.join(".public.mend-record"),
+    )
+    .unwrap();
+    fs::rename(
+        root.join(".mend/public.search"),
+        root.join(".public.mend-search"),
+    )
+    .unwrap();
+    let record = read(root.join(".public.mend-record"));
+    build(root, &["--quiet"]);
+    assert_eq!(
+        read(root.join(".mend/public.record")).lines().next(),
+        record.lines().next(),
+        "the record moved, not started again"
+    );
+    let beside: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("mend-"))
+        .collect();
+    assert_eq!(
+        beside,
+        [".public.mend-spare"],
+        "only the spare tree stays beside"
+    );
+    let mut kept: Vec<String> = fs::read_dir(root.join(".mend"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["public.record", "public.search"]);
+
+    // An output elsewhere: nothing but its spare tree beside it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("site");
+    build(root, &["--quiet", "--output", &out.display().to_string()]);
+    let mut beside: Vec<String> = fs::read_dir(elsewhere.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["site"]);
+    assert_eq!(fs::read_dir(root.join(".mend")).unwrap().count(), 4);
 }

@@ -173,9 +173,9 @@ fn new_sites_have_search() {
 fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
     let site = fixture("search");
     let public = build(site.path(), &[]);
-    let cache = site.path().join(".public.mend-search");
-    assert!(cache.is_file(), "kept beside the output");
-    assert!(!public.join(".public.mend-search").exists());
+    let cache = site.path().join(".mend/public.search");
+    assert!(cache.is_file(), "kept in the site's .mend/");
+    assert!(!public.join(".mend").exists());
     assert_eq!(search_for(&public, "leash"), ["posts/dog/"]);
 
     // A body edit: the new word is found, the old one is gone.
@@ -224,11 +224,11 @@ fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
 #[test]
 fn a_cache_that_cannot_be_kept_is_a_warning_not_a_failure() {
     let site = fixture("search");
-    let cache = site.path().join(".public.mend-search");
-    std::fs::create_dir(&cache).unwrap();
+    let cache = site.path().join(".mend/public.search");
+    std::fs::create_dir_all(&cache).unwrap();
     assert_eq!(
         build_warnings(site.path(), &[]),
-        "warning: ROOT/.public.mend-search: Is a directory (os error 21); \
+        "warning: ROOT/.mend/public.search: Is a directory (os error 21); \
          the search index of the next build reads every page again\n"
     );
     assert_eq!(
@@ -237,6 +237,6 @@ fn a_cache_that_cannot_be_kept_is_a_warning_not_a_failure() {
     );
     assert!(
         !site.path().join(".public.tmp").exists()
-            && !site.path().join(".public.mend-search.tmp").exists()
+            && !site.path().join(".mend/public.search.tmp").exists()
     );
 }
