@@ -145,13 +145,22 @@ fn autolinked<'a>(
 }
 
 /// The classes an imported figure keeps: WordPress's alignments, and the
-/// gallery mend makes of `[gallery]`.
-const FIGURE_CLASSES: [&str; 5] = [
+/// gallery mend makes of `[gallery]`, with its columns.
+const FIGURE_CLASSES: [&str; 14] = [
     "alignleft",
     "alignright",
     "aligncenter",
     "alignnone",
     "gallery",
+    "gallery-columns-1",
+    "gallery-columns-2",
+    "gallery-columns-3",
+    "gallery-columns-4",
+    "gallery-columns-5",
+    "gallery-columns-6",
+    "gallery-columns-7",
+    "gallery-columns-8",
+    "gallery-columns-9",
 ];
 
 /// What an imported article's HTML may keep: the ordinary elements of

@@ -66,9 +66,30 @@ pub(super) fn to_markdown(
         Kind::Post => sanitize::post_html(&text, rewrite),
         Kind::Comment => sanitize::comment_html(&text),
     };
+    let clean = match kind {
+        Kind::Post => demote_headings(&clean),
+        Kind::Comment => clean,
+    };
     let markdown = converter().convert(&clean).unwrap_or_default();
     let markdown = put_code_back(&markdown, &code).replace(MORE, MORE_MARKER);
     tidy(&markdown)
+}
+
+/// Cleaned HTML with every heading one level down when it has an `<h1>`:
+/// the page's title is its one `<h1>`, and the body's outline is kept
+/// (an `<h6>` stays one).
+fn demote_headings(clean: &str) -> String {
+    if !clean.contains("<h1>") {
+        return clean.to_string();
+    }
+    let mut text = clean.to_string();
+    for level in (1..=5).rev() {
+        let next = level + 1;
+        text = text
+            .replace(&format!("<h{level}>"), &format!("<h{next}>"))
+            .replace(&format!("</h{level}>"), &format!("</h{next}>"));
+    }
+    text
 }
 
 /// The HTML-to-Markdown converter, with the elements htmd would drop kept.
@@ -504,7 +525,13 @@ fn gallery(short: &Shortcode, context: &Context) -> String {
         .iter()
         .map(|url| format!("<img src=\"{}\" alt=\"\">\n", escape(url)))
         .collect();
-    format!("\n\n<figure class=\"gallery\">{images}</figure>\n\n")
+    // WordPress shows three to a row unless told otherwise.
+    let columns = short
+        .attribute("columns")
+        .and_then(|c| c.trim().parse::<u8>().ok())
+        .filter(|c| (1..=9).contains(c))
+        .unwrap_or(3);
+    format!("\n\n<figure class=\"gallery gallery-columns-{columns}\">{images}</figure>\n\n")
 }
 
 /// An embed, video or audio as a link to what it shows.
@@ -684,11 +711,25 @@ fn tidy(markdown: &str) -> String {
             out.push('\n');
         } else {
             blank = 0;
+            if !in_code && is_lone_marker(line) {
+                // Text, not an empty heading or list item.
+                out.push('\\');
+            }
             out.push_str(line);
             out.push('\n');
         }
     }
     format!("{}\n", out.trim_end())
+}
+
+/// A line that is a mark alone (`#`, `-`, `+`), which Markdown would read
+/// as an empty heading or list item: text of the HTML the converter left
+/// unescaped (a table cell holding `#`, say).
+fn is_lone_marker(line: &str) -> bool {
+    let mark = line.trim_start();
+    line.len() - mark.len() < 4
+        && (matches!(mark, "-" | "+")
+            || (1..=6).contains(&mark.len()) && mark.bytes().all(|b| b == b'#'))
 }
 
 #[cfg(test)]
@@ -767,12 +808,33 @@ mod tests {
     }
 
     #[test]
+    fn a_mark_alone_on_a_line_stays_text() {
+        let (markdown, _) = post("<p>#</p><p>-</p><p>+</p><p>##</p><p>- a</p>");
+        assert_eq!(markdown, "\\#\n\n\\-\n\n\\+\n\n\\##\n\n\\- a\n");
+    }
+
+    #[test]
+    fn a_body_with_an_h1_moves_every_heading_one_level_down() {
+        let (markdown, _) = post("<h1>One</h1>\n<h2>Two</h2>\n<h6>Six</h6>\n<p>x</p>");
+        assert_eq!(markdown, "## One\n\n### Two\n\n###### Six\n\nx\n");
+        let (markdown, _) = post("<h2>Two</h2>\n<p>x</p>");
+        assert_eq!(markdown, "## Two\n\nx\n");
+    }
+
+    #[test]
     fn galleries_embeds_and_unknown_shortcodes() {
         let (markdown, _) = post("[gallery ids=\"7\"]");
         assert_eq!(
             markdown,
-            "<figure class=\"gallery\">\n\n![](https://old.example/a.jpg)\n\n</figure>\n"
+            "<figure class=\"gallery gallery-columns-3\">\n\n![](https://old.example/a.jpg)\n\n</figure>\n"
         );
+        let (markdown, _) = post("[gallery columns=\"2\" ids=\"7\"]");
+        assert_eq!(
+            markdown,
+            "<figure class=\"gallery gallery-columns-2\">\n\n![](https://old.example/a.jpg)\n\n</figure>\n"
+        );
+        let (markdown, _) = post("[gallery columns=\"40\" ids=\"7\"]");
+        assert!(markdown.contains("gallery-columns-3"), "{markdown}");
         let (markdown, _) = post("[gallery]");
         assert!(
             markdown.contains("![](https://old.example/own.jpg)"),

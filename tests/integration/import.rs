@@ -190,6 +190,25 @@ fn the_theme_unit_test_data_imports_and_builds_untouched() {
         }
     }
     assert!(with_code >= 2, "{with_code}");
+    // Every page has one <h1>, its title, whatever headings its body had.
+    for (path, doc) in &built {
+        assert!(count(doc, "h1") <= 1, "{path}: more than one <h1>");
+    }
+    let headings = &by_title["Markup: HTML Tags and Formatting"];
+    assert!(count(headings, ".content h2") >= 1);
+    // Galleries keep how many images a row holds.
+    let gallery = &by_title["Post Format: Gallery"];
+    let columns: Vec<String> = gallery
+        .select(&Selector::parse(".content figure.gallery").unwrap())
+        .skip(1) // the first, [gallery] alone, has the default three
+        .map(|f| f.value().attr("class").unwrap().to_string())
+        .collect();
+    assert_eq!(
+        columns,
+        (1..=9)
+            .map(|n| format!("gallery gallery-columns-{n}"))
+            .collect::<Vec<_>>()
+    );
     // The sticky post is pinned at the top of the index.
     let first = texts(&built["index.html"], ".card-title");
     assert_eq!(first[0], "Template: Sticky");
