@@ -138,10 +138,27 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         "serving {} at {base_url}/ (Ctrl-C to stop)",
         options.root.display()
     );
+    if let Some(address) = network_address(&options.bind) {
+        println!("on your network (a phone, say): http://{address}:{port}/");
+    }
     if let Some(server) = server {
         let _ = server.join();
     }
     Ok(())
+}
+
+/// This machine's address on its network, when `bind` answers there too
+/// (`0.0.0.0`, `::`): the one its traffic to the internet would leave
+/// from. Asking sends nothing: a UDP socket only looks the route up.
+fn network_address(bind: &str) -> Option<std::net::IpAddr> {
+    if !matches!(bind, "0.0.0.0" | "::" | "[::]") {
+        return None;
+    }
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    // TEST-NET-1 (RFC 5737): never reached, only routed to.
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
 /// The thread that answers requests until the server stops.

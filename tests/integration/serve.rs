@@ -895,6 +895,8 @@ impl TestHost {
             ],
             vec!["-n", &name, "link", "set", &there, "up"],
             vec!["-n", &name, "link", "set", "lo", "up"],
+            // Its way out is this side, as a LAN's is its router.
+            vec!["-n", &name, "route", "add", "default", "via", &outside],
         ] {
             let status = Command::new("ip").args(&args).status().unwrap();
             assert!(status.success(), "ip {args:?}");
@@ -927,6 +929,20 @@ fn moderation_answers_this_machine_only_whatever_the_bind() {
         .args(["serve", "--bind", "0.0.0.0", "--port", &port, "--root"])
         .arg(site.path());
     let server = start_command(command, "serving ");
+    // The address to open on a phone is said, not only 127.0.0.1.
+    let network = format!(
+        "on your network (a phone, say): http://{}:{port}/",
+        host.inside
+    );
+    let started = Instant::now();
+    while !server.lines.lock().unwrap().contains(&network) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{network} not in {:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let ask = |path: &str, method: &str| {
         let request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}:{port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}",
