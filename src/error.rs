@@ -106,8 +106,10 @@ pub enum Error {
         message: String,
     },
 
-    #[error("{}: links to `{link}`, which is not a page or file of this site", path.display())]
-    BrokenLink { path: PathBuf, link: String },
+    #[error(
+        "{at}: links to `{link}`, which is not a page or file of this site; correct the address, or remove the link"
+    )]
+    BrokenLink { at: Location, link: String },
 
     #[error("refusing to write the site into {}: {reason}; pass another --output", path.display())]
     UnsafeOutput { path: PathBuf, reason: &'static str },
@@ -294,7 +296,22 @@ fn list(errors: &[Error]) -> String {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything worth telling the user that does not stop a build.
+/// A place in a file: `FILE:LINE`, or `FILE` when the line is not known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
 /// Where a mistake in a comment file is: the file, the line of the
 /// comment's `[[comment]]` header, and the comment (its id, or its number in
 /// the file when it has none). Written `FILE:LINE: comment ID`.
@@ -361,6 +378,7 @@ pub enum CommentProblem {
     UnknownKind(String),
 }
 
+/// Everything worth telling the user that does not stop a build.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Warning {
     #[error(
@@ -386,8 +404,10 @@ pub enum Warning {
     )]
     CommentUrlLeftOut { at: CommentAt, url: String },
 
-    #[error("{}: links to `{link}`, which is not a page or file of this site", path.display())]
-    BrokenLink { path: PathBuf, link: String },
+    #[error(
+        "{at}: links to `{link}`, which is not a page or file of this site; correct the address, or remove the link"
+    )]
+    BrokenLink { at: Location, link: String },
 
     #[error(
         "{}: {message}; the search index of the next build reads every page again",

@@ -6,9 +6,7 @@
 
 use std::collections::HashSet;
 
-use std::path::PathBuf;
-
-use crate::error::{Error, Warning};
+use crate::error::{Error, Location, Warning};
 use crate::site::Site;
 
 /// Every output path of a site, to look site paths up in.
@@ -34,10 +32,11 @@ impl<'a> Served<'a> {
     }
 }
 
-/// A link that leads nowhere, and the page it is on.
+/// A link that leads nowhere, and where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Broken {
-    pub path: PathBuf,
+    pub at: Location,
+    /// Where it leads, as a site path: `/posts/x/`.
     pub link: String,
 }
 
@@ -45,7 +44,7 @@ impl Broken {
     /// As `check` reports it.
     pub(crate) fn error(self) -> Error {
         Error::BrokenLink {
-            path: self.path,
+            at: self.at,
             link: self.link,
         }
     }
@@ -53,7 +52,7 @@ impl Broken {
     /// As `build` reports it.
     pub(crate) fn warning(self) -> Warning {
         Warning::BrokenLink {
-            path: self.path,
+            at: self.at,
             link: self.link,
         }
     }
@@ -63,12 +62,20 @@ impl Broken {
 pub(crate) fn broken(site: &Site, served: &Served) -> Vec<Broken> {
     let mut errors = Vec::new();
     for page in site.articles.iter().chain(&site.pages) {
+        let mut source = None;
         for link in &page.body.internal_links {
-            let target = link.split(['#', '?']).next().unwrap_or_default();
+            let target = link.site_path.split(['#', '?']).next().unwrap_or_default();
             if !served.contains(target) {
+                // Read only for a page with a broken link, and once.
+                let text = source.get_or_insert_with(|| {
+                    std::fs::read_to_string(&page.source).unwrap_or_default()
+                });
                 errors.push(Broken {
-                    path: page.source.clone(),
-                    link: link.clone(),
+                    at: Location {
+                        path: page.source.clone(),
+                        line: line_of(text, &link.written),
+                    },
+                    link: link.site_path.clone(),
                 });
             }
         }
@@ -76,9 +83,27 @@ pub(crate) fn broken(site: &Site, served: &Served) -> Vec<Broken> {
     errors
 }
 
+/// The line (from 1) where `written` first appears as a link target in
+/// `text`, or as text at all.
+fn line_of(text: &str, written: &str) -> Option<usize> {
+    let offset = text
+        .find(&format!("]({written}"))
+        .or_else(|| text.find(&format!("\"{written}\"")))
+        .or_else(|| text.find(written))?;
+    Some(text[..offset].matches('\n').count() + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_is_found_on_the_line_it_is_written() {
+        let text = "+++\ntitle = \"x\"\n+++\nSee x.\n\n[x](x/) and <a href=\"y/\">y</a>\n";
+        assert_eq!(line_of(text, "x/"), Some(6));
+        assert_eq!(line_of(text, "y/"), Some(6));
+        assert_eq!(line_of(text, "z/"), None);
+    }
 
     #[test]
     fn site_paths_are_looked_up_as_folders_and_files() {

@@ -34,8 +34,8 @@ pub struct Body {
     pub has_more: bool,
     pub toc: Vec<TocEntry>,
     pub words: usize,
-    /// Link targets that start with `/`, as written (before `base_path`).
-    pub internal_links: Vec<String>,
+    /// Links into this site (before `base_path` is put in front).
+    pub internal_links: Vec<InternalLink>,
     /// The first image of the body, as written, for link previews.
     pub first_image: Option<String>,
 }
@@ -438,18 +438,28 @@ fn link_target<'e, 'a>(event: &'e mut Event<'a>) -> Option<&'e mut CowStr<'a>> {
     }
 }
 
+/// A link into this site, for checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    /// Where it leads: `/posts/x/`.
+    pub site_path: String,
+    /// As the writer wrote it: `../x/`, `cover.png`.
+    pub written: String,
+}
+
 /// Makes root-relative links site links and returns every link into this
-/// site as a site path (`/posts/x/`), for checking.
-fn internal_links(events: &mut [Event], page_path: &str) -> Vec<String> {
+/// site, for checking.
+fn internal_links(events: &mut [Event], page_path: &str) -> Vec<InternalLink> {
     let mut links = Vec::new();
     for dest_url in events.iter_mut().filter_map(link_target) {
         let Some(site_path) = site_path_of(dest_url, page_path) else {
             continue;
         };
+        let written = dest_url.to_string();
         if dest_url.starts_with('/') {
             *dest_url = CowStr::from(site_link(&site_path));
         }
-        links.push(site_path);
+        links.push(InternalLink { site_path, written });
     }
     links
 }
@@ -722,6 +732,11 @@ mod tests {
         let list = crate::urls::fill_root(&r.summary, "./");
         assert!(list.contains(r#"src="./posts/x/cover.png""#), "{list}");
         assert!(r.html.contains(r##"href="#top""##));
-        assert_eq!(r.internal_links, vec!["/posts/y/", "/posts/x/cover.png"]);
+        let paths: Vec<&str> = r
+            .internal_links
+            .iter()
+            .map(|l| l.site_path.as_str())
+            .collect();
+        assert_eq!(paths, ["/posts/y/", "/posts/x/cover.png"]);
     }
 }

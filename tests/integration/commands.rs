@@ -239,20 +239,20 @@ fn check_reports_every_error_and_broken_link() {
         ("site.toml", SITE_TOML),
         (
             "content/posts/ok.md",
-            "+++\ntitle = \"Ok\"\ndate = 2024-01-01\n+++\n[gone](/posts/nowhere/) [fine](/posts/ok/) [img](missing.png)\n",
+            "+++\ntitle = \"Ok\"\ndate = 2024-01-01\n+++\n[gone](/posts/nowhere/) [fine](/posts/ok/)\n\n![img](missing.png)\n",
         ),
     ]);
     assert_eq!(
         error_of("check", site.path(), &[]),
-        "error: ROOT/content/posts/ok.md: links to `/posts/nowhere/`, which is not a page or file of this site\n\
-         error: ROOT/content/posts/ok.md: links to `/posts/ok/missing.png`, which is not a page or file of this site\n\
+        "error: ROOT/content/posts/ok.md:5: links to `/posts/nowhere/`, which is not a page or file of this site; correct the address, or remove the link\n\
+         error: ROOT/content/posts/ok.md:7: links to `/posts/ok/missing.png`, which is not a page or file of this site; correct the address, or remove the link\n\
          2 errors\n"
     );
     // A build warns about the same links, and still builds.
     assert_eq!(
         build_warnings(site.path(), &[]),
-        "warning: ROOT/content/posts/ok.md: links to `/posts/nowhere/`, which is not a page or file of this site\n\
-         warning: ROOT/content/posts/ok.md: links to `/posts/ok/missing.png`, which is not a page or file of this site\n"
+        "warning: ROOT/content/posts/ok.md:5: links to `/posts/nowhere/`, which is not a page or file of this site; correct the address, or remove the link\n\
+         warning: ROOT/content/posts/ok.md:7: links to `/posts/ok/missing.png`, which is not a page or file of this site; correct the address, or remove the link\n"
     );
     std::fs::remove_dir_all(site.path().join("public")).unwrap();
 
@@ -428,7 +428,9 @@ fn a_build_names_twenty_broken_links_and_counts_the_rest() {
     let stderr = build_warnings(site.path(), &[]);
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 21, "{stderr}");
-    assert!(lines[19].ends_with("links to `/gone-19/`, which is not a page or file of this site"));
+    assert!(lines[19].ends_with(
+        "links to `/gone-19/`, which is not a page or file of this site; correct the address, or remove the link"
+    ));
     assert_eq!(
         lines[20],
         "warning: and 3 more links that lead nowhere; `mend check` lists them all"
