@@ -62,9 +62,15 @@ pub(crate) fn site(dir: &Path) -> Result<()> {
         .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "My Blog".into());
+    let settings = Settings {
+        title: &name,
+        base_url: "https://example.com",
+        description: "",
+        language: "en",
+    };
     let config = format!(
-        "title = {}\nbase_url = \"https://example.com\"\ndescription = \"\"\nlanguage = \"en\"\ntheme = \"default\"\npaginate = 10\ncomments_max_depth = 5\ncomments_close_after_days = 0  # close comments on articles older than this many days; 0: never\nsearch = true\n\n# Where the comment form sends comments (see Comments in mend's README);\n# remove the # of the next two lines to turn comments on.\n# [comments]\n# endpoint = \"https://example.com/comments/\"\n\n[authors.me]\nname = \"Me\"\nbio = \"Writes this blog.\"\n",
-        toml_string(&name)
+        "{}\n[authors.me]\nname = \"Me\"\nbio = \"Writes this blog.\"\n",
+        site_config(&settings)
     );
     write_new(&dir.join(CONFIG_FILE), &config)?;
     let today = jiff::Zoned::now().date().to_string();
@@ -79,8 +85,41 @@ pub(crate) fn site(dir: &Path) -> Result<()> {
         "+++\ntitle = \"About\"\n+++\nWho writes here, and why.\n",
     )?;
     write_new(&dir.join("static/.gitkeep"), "")?;
-    // The inbox holds readers' email and network addresses: not for a
-    // public repository.
+    gitignore(dir)
+}
+
+/// What a new site's `site.toml` says of the whole site.
+pub(crate) struct Settings<'a> {
+    pub title: &'a str,
+    pub base_url: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+}
+
+/// The settings of a new site's `site.toml`, every one written out, with
+/// the comment endpoint commented, so that a setting added at the end of
+/// the file lands in the last table; the `[authors.*]` tables follow.
+pub(crate) fn site_config(settings: &Settings) -> String {
+    format!(
+        "title = {}\nbase_url = {}\ndescription = {}\nlanguage = {}\ntheme = \"default\"\npaginate = 10\ncomments_max_depth = 5\ncomments_close_after_days = 0  # close comments on articles older than this many days; 0: never\nsearch = true\n\n# Where the comment form sends comments (see Comments in mend's README);\n# remove the # of the next two lines to turn comments on.\n# [comments]\n# endpoint = {}\n",
+        toml_string(settings.title),
+        toml_string(settings.base_url),
+        toml_string(settings.description),
+        toml_string(settings.language),
+        toml_string(&format!(
+            "{}/comments/",
+            settings.base_url.trim_end_matches('/')
+        )),
+    )
+}
+
+/// A new site's `.gitignore`: what mend writes and keeps, and the inbox,
+/// which holds readers' email and network addresses: not for a public
+/// repository. One already there is the writer's, and stays as it is.
+pub(crate) fn gitignore(dir: &Path) -> Result<()> {
+    if dir.join(".gitignore").exists() {
+        return Ok(());
+    }
     write_new(
         &dir.join(".gitignore"),
         "public/\n.public.mend-spare/\n.mend/\ninbox/\n",

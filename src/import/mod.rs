@@ -862,16 +862,16 @@ fn update_site_toml(
         std::fs::write(&path, text).map_err(|source| Error::Write { path, source })?;
     } else if !path.exists() {
         write_new(&path, &text)?;
+        crate::scaffold::gitignore(into)?;
     }
     Ok(added)
 }
 
 fn new_config(channel: &Channel, base_url: &str) -> String {
-    let quote = |s: &str| toml::Value::String(one_line(s)).to_string();
     let title = if channel.title.trim().is_empty() {
-        "Imported Blog"
+        "Imported Blog".to_string()
     } else {
-        channel.title.as_str()
+        one_line(&channel.title)
     };
     let language = channel
         .language
@@ -879,13 +879,12 @@ fn new_config(channel: &Channel, base_url: &str) -> String {
         .next()
         .filter(|l| !l.trim().is_empty())
         .unwrap_or("en");
-    format!(
-        "title = {}\nbase_url = {}\ndescription = {}\nlanguage = {}\n",
-        quote(title),
-        quote(base_url),
-        quote(&channel.description),
-        quote(language)
-    )
+    crate::scaffold::site_config(&crate::scaffold::Settings {
+        title: &title,
+        base_url,
+        description: &one_line(&channel.description),
+        language,
+    })
 }
 
 #[cfg(test)]

@@ -98,6 +98,20 @@ fn the_theme_unit_test_data_imports_and_builds_untouched() {
             .replace(&dir.path().display().to_string(), "ROOT"),
         "imported 58 articles and 21 pages (3 of them drafts) with 33 comments (4 of them pingbacks or trackbacks) into ROOT; 2 authors added to site.toml"
     );
+    // A new site gets what `mend init` gives one: every setting (search
+    // on), and a .gitignore that keeps the inbox out of a repository.
+    let made = tempfile::tempdir().unwrap();
+    mend()
+        .arg("init")
+        .arg(made.path().join("blog"))
+        .assert()
+        .success();
+    assert_eq!(
+        read(dir.path().join(".gitignore")),
+        read(made.path().join("blog/.gitignore"))
+    );
+    let settings: toml::Table = toml::from_str(&read(dir.path().join("site.toml"))).unwrap();
+    assert_eq!(settings["search"], toml::Value::Boolean(true));
     // Clean Markdown: no white space at the end of a line, no line of it.
     for entry in walkdir::WalkDir::new(dir.path().join("content")) {
         let entry = entry.unwrap();
