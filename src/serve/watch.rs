@@ -1,7 +1,7 @@
-//! Watching a site for edits: notify with a debouncer over `site.toml`,
-//! `content/`, `static/`, `templates/` and `themes/`, with editor leftovers
-//! ignored and bursts of events (an editor's save, a hundred saves in a
-//! second) merged into one batch.
+//! Watching a site for edits: notify over `site.toml`, `content/`,
+//! `static/`, `templates/` and `themes/`, with editor leftovers ignored and
+//! bursts of events (an editor's save, a hundred saves in a second) merged
+//! into one batch here, the one place that debounces.
 //!
 //! Not for deciding what to rebuild (`live`).
 
@@ -10,16 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use notify::RecursiveMode;
 use notify::event::EventKind;
-use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, new_debouncer_opt};
+use notify::{RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::layout::{SOURCE_DIRS, is_ignored_name};
 
-/// How long notify's debouncer holds events to stitch a save together.
-const DEBOUNCE: Duration = Duration::from_millis(10);
 /// After a quiet spell, a batch closes this soon after its first event, so
 /// a single save shows at once...
 const FIRST_QUIET: Duration = Duration::from_millis(5);
@@ -34,7 +31,7 @@ const BURST_GAP: Duration = Duration::from_millis(300);
 const MAX_WAIT: Duration = Duration::from_secs(3);
 
 /// Keeps watching while alive.
-pub(crate) type Watcher = Arc<Mutex<Debouncer<notify::RecommendedWatcher, NoCache>>>;
+pub(crate) type Watcher = Arc<Mutex<RecommendedWatcher>>;
 
 /// Starts watching `root`; `on_batch` gets each batch of changed files,
 /// relative to the root, on a thread of its own.
@@ -46,26 +43,17 @@ pub(crate) fn start(
         path: root.to_path_buf(),
         source,
     })?;
-    let (tx, rx) = mpsc::channel::<DebounceEventResult>();
+    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let watch_error = |e: notify::Error| Error::Serve {
         message: format!("cannot watch {} for changes: {e}", root.display()),
     };
-    // No file-id cache: it would stat every file of a large site at start,
-    // and mend does not need renames told apart from a delete and a create.
-    let mut debouncer = new_debouncer_opt(
-        DEBOUNCE,
-        None,
-        tx,
-        NoCache::new(),
-        notify::Config::default(),
-    )
-    .map_err(watch_error)?;
+    let mut watcher = notify::recommended_watcher(tx).map_err(watch_error)?;
     // The root itself only for `site.toml` and folders that appear later:
     // it may hold large folders (`target/`, `public/`) that are not sources.
-    debouncer
+    watcher
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(watch_error)?;
-    let watcher = Arc::new(Mutex::new(debouncer));
+    let watcher = Arc::new(Mutex::new(watcher));
     let mut watched = Vec::new();
     watch_new_folders(&watcher, &root, &mut watched);
     let handle = Arc::clone(&watcher);
@@ -95,10 +83,10 @@ pub(crate) fn start(
 fn watch_new_folders(watcher: &Watcher, root: &Path, watched: &mut Vec<PathBuf>) {
     for dir in SOURCE_DIRS.iter().map(|d| root.join(d)) {
         if dir.is_dir() && !watched.contains(&dir) {
-            let mut debouncer = watcher
+            let mut watcher = watcher
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match debouncer.watch(&dir, RecursiveMode::Recursive) {
+            match watcher.watch(&dir, RecursiveMode::Recursive) {
                 Ok(()) => watched.push(dir),
                 Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
             }
@@ -110,7 +98,7 @@ fn watch_new_folders(watcher: &Watcher, root: &Path, watched: &mut Vec<PathBuf>)
 /// they come soon after the last rebuild (a burst). `None` once the watcher
 /// is gone.
 fn next_batch(
-    rx: &mpsc::Receiver<DebounceEventResult>,
+    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
     root: &Path,
     last_rebuild: Option<Instant>,
 ) -> Option<Vec<PathBuf>> {
@@ -130,16 +118,14 @@ fn next_batch(
     Some(paths.into_iter().collect())
 }
 
-fn collect(events: DebounceEventResult, root: &Path, paths: &mut BTreeSet<PathBuf>) {
-    let Ok(events) = events else { return };
-    for event in events {
-        if matches!(event.kind, EventKind::Access(_)) {
-            continue;
-        }
-        for path in &event.paths {
-            if let Some(relative) = relevant(root, path) {
-                paths.insert(relative);
-            }
+fn collect(event: notify::Result<notify::Event>, root: &Path, paths: &mut BTreeSet<PathBuf>) {
+    let Ok(event) = event else { return };
+    if matches!(event.kind, EventKind::Access(_)) {
+        return;
+    }
+    for path in &event.paths {
+        if let Some(relative) = relevant(root, path) {
+            paths.insert(relative);
         }
     }
 }
