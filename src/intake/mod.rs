@@ -135,6 +135,7 @@ pub(crate) fn run(options: Options) -> Result<()> {
     };
     let shelf = Arc::new(Shelf::default());
     shelf.put(&loaded);
+    shelf.directory();
     drop(loaded);
     let own_origin = endpoint_url
         .as_ref()
@@ -309,6 +310,8 @@ fn keep_current(intake: &Arc<Intake>) -> Result<crate::serve::watch::Watcher> {
     crate::serve::watch::start(&root, move |_changed| match Loaded::load(&intake.root) {
         Ok(fresh) => {
             intake.shelf.put(&Arc::new(fresh));
+            // Made here, on the watcher's thread, not by the next comment.
+            intake.shelf.directory();
             release_freed_memory();
         }
         Err(e) => {

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::comments::{self, Openness};
 use crate::render::{PageRef, Views};
@@ -89,42 +89,59 @@ fn relative_source(root: &Path, source: &Path) -> String {
 /// The latest reading of the site, shared by the requests.
 #[derive(Default)]
 pub(crate) struct Shelf {
-    directory: RwLock<Arc<Directory>>,
     /// `None` before the site is read, and while a rebuild changes it in
     /// place.
-    loaded: RwLock<Option<Arc<Loaded>>>,
+    reading: RwLock<Option<Arc<Reading>>>,
+    /// The directory of the last reading that was asked for one: what a
+    /// request sees while the site is off the shelf.
+    last: RwLock<Arc<Directory>>,
+}
+
+/// One reading of the site, and its directory, made when first asked for:
+/// a rebuild of the preview costs nothing more until a comment comes.
+struct Reading {
+    loaded: Arc<Loaded>,
+    directory: OnceLock<Arc<Directory>>,
 }
 
 impl Shelf {
     /// Puts a new reading of the site on the shelf.
     pub(crate) fn put(&self, loaded: &Arc<Loaded>) {
-        let directory = Arc::new(Directory::of(&loaded.site));
-        *self
-            .directory
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = directory;
-        *self.loaded.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(loaded));
+        let reading = Reading {
+            loaded: Arc::clone(loaded),
+            directory: OnceLock::new(),
+        };
+        *self.reading.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(reading));
     }
 
-    /// Takes the site off the shelf (the directory stays), so that its
-    /// owner can change it in place once no request holds it.
+    /// Takes the site off the shelf, so that its owner can change it in
+    /// place once no request holds it.
     pub(crate) fn withdraw(&self) {
-        *self.loaded.write().unwrap_or_else(PoisonError::into_inner) = None;
+        *self.reading.write().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
-    pub(super) fn directory(&self) -> Arc<Directory> {
-        Arc::clone(
-            &self
-                .directory
-                .read()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
-    }
-
-    pub(super) fn loaded(&self) -> Option<Arc<Loaded>> {
-        self.loaded
+    fn reading(&self) -> Option<Arc<Reading>> {
+        self.reading
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The directory of the site on the shelf (made now if it was not
+    /// yet), or of the last one while none is there.
+    pub(super) fn directory(&self) -> Arc<Directory> {
+        let Some(reading) = self.reading() else {
+            return Arc::clone(&self.last.read().unwrap_or_else(PoisonError::into_inner));
+        };
+        let directory = reading.directory.get_or_init(|| {
+            let made = Arc::new(Directory::of(&reading.loaded.site));
+            *self.last.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&made);
+            made
+        });
+        Arc::clone(directory)
+    }
+
+    pub(super) fn loaded(&self) -> Option<Arc<Loaded>> {
+        self.reading().map(|r| Arc::clone(&r.loaded))
     }
 }
