@@ -182,6 +182,37 @@ pub(crate) fn plain_text(html: &str) -> String {
         .join(" ")
 }
 
+/// The text of HTML that mend rendered itself (search weighs it for every
+/// page, so it is scanned, not parsed): tags left out, the entities
+/// pulldown-cmark writes turned back into characters. For HTML from
+/// anywhere else, `plain_text`.
+pub(crate) fn rendered_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['<', '&']) {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            text.push(' ');
+            rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
+        } else {
+            let (entity, len) = [
+                ("&amp;", '&'),
+                ("&lt;", '<'),
+                ("&gt;", '>'),
+                ("&quot;", '"'),
+            ]
+            .into_iter()
+            .find(|(name, _)| rest.starts_with(name))
+            .map_or(('&', 1), |(name, c)| (c, name.len()));
+            text.push(entity);
+            rest = &rest[len..];
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
 /// The text of the code in some HTML (a `<pre>`'s content): tags removed,
 /// entities decoded, every space and line kept.
 pub(crate) fn plain_code(html: &str) -> String {

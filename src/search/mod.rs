@@ -18,34 +18,33 @@
 //! of results: a few tens of kilobytes where one JSON of the whole site
 //! would be megabytes.
 //!
+//! Here: which words a page has and what each weighs, and the index they
+//! make; `search::files`, the JSON files the page fetches; `search::cache`,
+//! what a build keeps for the next.
+//!
 //! Not for the search page (the theme's `search.html` and `search.js`)
 //! nor for deciding where files go (`urls`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::fs;
-use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::comments::thread::in_thread;
 use crate::content::Page;
-use crate::date::Date;
 use crate::render::PageRef;
 use crate::site::Site;
 
-/// Documents per chunk of `d/`: few, as the results of a query are spread
-/// over the whole site and each one shown costs the reader its chunk.
-pub(crate) const DOCS_PER_CHUNK: usize = 10;
-/// The fewest and most shards: a small site gets few files, a large one
-/// small files.
-const SHARDS: std::ops::RangeInclusive<usize> = 16..=256;
+mod cache;
+mod files;
+
+pub(crate) use cache::Cache;
+use cache::{Packed, pack, unpack};
+pub(crate) use files::{chunk_count, chunk_of, docs_json, meta_json, shard_count};
+use files::{doc_number, documents, shard_of};
+
 /// Terms longer than this are not indexed (hashes, run-together URLs).
 const MAX_TERM_CHARS: usize = 40;
-/// Characters of text shown under a result.
-const SNIPPET_CHARS: usize = 180;
-
 /// Weights of where a term is found: a word of the title counts as much
 /// as thirty-two of the comments.
 const TITLE: u32 = 32;
@@ -70,18 +69,6 @@ pub struct Index {
     shards: Vec<Shard>,
     /// For each document `serve` took an edit of, the shards it changed.
     touched: HashMap<u32, Vec<usize>>,
-}
-
-/// A document as the results show it.
-#[derive(Serialize)]
-struct DocView<'a> {
-    /// The site path, without a leading slash.
-    p: &'a str,
-    t: &'a str,
-    /// `2024-02-27`, or empty for an undated page.
-    d: String,
-    /// The description, or else the start of the text.
-    x: String,
 }
 
 impl Index {
@@ -188,78 +175,6 @@ impl Index {
     }
 }
 
-/// `meta.json`.
-pub(crate) fn meta_json(site: &Site) -> String {
-    serde_json::json!({
-        "docs": document_count(site),
-        "chunk": DOCS_PER_CHUNK,
-        "shards": shard_count(site),
-    })
-    .to_string()
-}
-
-/// How many shards the index has: one for about eight documents, a power
-/// of two within `SHARDS`.
-pub(crate) fn shard_count(site: &Site) -> usize {
-    let (fewest, most) = (*SHARDS.start(), *SHARDS.end());
-    (document_count(site) / 8)
-        .next_power_of_two()
-        .clamp(fewest, most)
-}
-
-/// How many chunk files the documents take.
-pub(crate) fn chunk_count(site: &Site) -> usize {
-    document_count(site).div_ceil(DOCS_PER_CHUNK).max(1)
-}
-
-/// The chunk that holds `target`.
-pub(crate) fn chunk_of(site: &Site, target: PageRef) -> usize {
-    doc_number(site, target) / DOCS_PER_CHUNK
-}
-
-/// Chunk `n` of the documents: a JSON list of path, title, date and text.
-pub(crate) fn docs_json(site: &Site, n: usize) -> String {
-    let views: Vec<DocView> = documents(site)
-        .skip(n * DOCS_PER_CHUNK)
-        .take(DOCS_PER_CHUNK)
-        .map(|page| DocView {
-            p: &page.path,
-            t: &page.title,
-            d: page.date.as_ref().map(Date::ymd).unwrap_or_default(),
-            x: snippet(page),
-        })
-        .collect();
-    serde_json::to_string(&views).unwrap_or_default()
-}
-
-/// Articles (oldest first, so that a new article takes a new number and
-/// leaves the others' alone), then pages: a document's number is its place.
-fn documents(site: &Site) -> impl Iterator<Item = &Page> {
-    site.articles.iter().rev().chain(&site.pages)
-}
-
-fn document_count(site: &Site) -> usize {
-    site.articles.len() + site.pages.len()
-}
-
-fn doc_number(site: &Site, target: PageRef) -> usize {
-    match target {
-        PageRef::Article(i) => site.articles.len() - 1 - i,
-        PageRef::Page(i) => site.articles.len() + i,
-    }
-}
-
-/// The shard of a term among `count`: the FNV-1a hash of the UTF-8 of its
-/// first two characters (the search page's script hashes a typed word the
-/// same way, to fetch the one shard with every term that starts like it).
-fn shard_of(term: &str, count: usize) -> usize {
-    let end = term.char_indices().nth(2).map_or(term.len(), |(i, _)| i);
-    let hash = term[..end].bytes().fold(0x811c_9dc5_u32, |hash, b| {
-        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    hash as usize % count
-}
-
 /// The postings of a run of documents, and room to weigh one document,
 /// reused from document to document.
 #[derive(Default)]
@@ -341,172 +256,6 @@ impl Run {
         self.found.extend(other.found);
         self
     }
-}
-
-/// What the index knows between builds: the terms of each document by a
-/// hash of its text (title, tags, description, body, approved comments),
-/// so that a build weighs only the documents that changed. Kept in a file
-/// beside the output folder (`output::Opened::search_cache`); a cache that
-/// cannot be read is an empty one. The hash is seeded at random when a
-/// cache is made, so no text can be written to collide with another.
-pub struct Cache {
-    seed: u64,
-    terms: HashMap<u64, Packed>,
-    changed: bool,
-}
-
-/// The first bytes of a cache file; a new format or new weights get a new one.
-const CACHE_MAGIC: &[u8] = b"mend search cache 2\n";
-
-/// A document's terms and their scores, packed as the cache file keeps
-/// them: for each term its length (one byte), its bytes and its score (two
-/// bytes, little-endian). About ten bytes a term against the 48 of a list
-/// of keys, which at 100,000 articles took some 330 MB.
-type Packed = Box<[u8]>;
-
-fn pack(terms: &[(Key, u16)]) -> Packed {
-    let mut packed = Vec::with_capacity(terms.len() * 10);
-    for (term, score) in terms {
-        term.pack_into(&mut packed);
-        packed.extend(score.to_le_bytes());
-    }
-    packed.into_boxed_slice()
-}
-
-/// The terms of a `Packed` that `is_packed` accepted.
-fn unpack(mut packed: &[u8]) -> impl Iterator<Item = (Key, u16)> + '_ {
-    std::iter::from_fn(move || {
-        let (term, score, rest) = next_packed(packed)?;
-        packed = rest;
-        Some((Key::of(term), score))
-    })
-}
-
-/// The first term of `packed`, its score and the rest; `None` at the end or
-/// where the bytes are not a term.
-fn next_packed(packed: &[u8]) -> Option<(&str, u16, &[u8])> {
-    let (&len, rest) = packed.split_first()?;
-    let (text, mut rest) = rest.split_at_checked(usize::from(len))?;
-    let score = u16::from_le_bytes(take(&mut rest)?);
-    Some((std::str::from_utf8(text).ok()?, score, rest))
-}
-
-/// Whether `bytes` are whole terms, each as `pack` writes it.
-fn is_packed(mut bytes: &[u8]) -> bool {
-    while !bytes.is_empty() {
-        match next_packed(bytes) {
-            Some((_, _, rest)) => bytes = rest,
-            None => return false,
-        }
-    }
-    true
-}
-
-impl Cache {
-    /// The cache in `file`, or an empty one.
-    pub fn read(file: &Path) -> Cache {
-        fs::read(file)
-            .ok()
-            .and_then(|bytes| Cache::parse(&bytes))
-            .unwrap_or_else(Cache::empty)
-    }
-
-    fn empty() -> Cache {
-        use std::hash::{BuildHasher, Hasher};
-        let seed = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        Cache {
-            seed,
-            terms: HashMap::new(),
-            changed: true,
-        }
-    }
-
-    fn parse(bytes: &[u8]) -> Option<Cache> {
-        let mut input = bytes.strip_prefix(CACHE_MAGIC)?;
-        let seed = take_u64(&mut input)?;
-        let entries = take_u32(&mut input)?;
-        let mut terms = HashMap::new();
-        for _ in 0..entries {
-            let hash = take_u64(&mut input)?;
-            let len = take_u32(&mut input)? as usize;
-            let (packed, rest) = input.split_at_checked(len)?;
-            input = rest;
-            if !is_packed(packed) {
-                return None;
-            }
-            terms.insert(hash, packed.into());
-        }
-        input.is_empty().then_some(Cache {
-            seed,
-            terms,
-            changed: false,
-        })
-    }
-
-    /// Writes the cache to `file` if it changed (through a temporary file
-    /// and a rename, so a reader never sees half of it).
-    pub fn write(&self, file: &Path) -> std::io::Result<()> {
-        if !self.changed {
-            return Ok(());
-        }
-        let mut out = CACHE_MAGIC.to_vec();
-        out.extend(self.seed.to_le_bytes());
-        out.extend((self.terms.len() as u32).to_le_bytes());
-        for (hash, packed) in &self.terms {
-            out.extend(hash.to_le_bytes());
-            out.extend((packed.len() as u32).to_le_bytes());
-            out.extend(&packed[..]);
-        }
-        if let Some(kept) = file.parent() {
-            fs::create_dir_all(kept)?;
-        }
-        let mut temporary = file.as_os_str().to_owned();
-        temporary.push(".tmp");
-        let temporary = std::path::PathBuf::from(temporary);
-        fs::write(&temporary, out)?;
-        fs::rename(&temporary, file).inspect_err(|_| {
-            let _ = fs::remove_file(&temporary);
-        })
-    }
-
-    /// The hash of what the index reads of a page.
-    fn hash_of(&self, page: &Page) -> u64 {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut hasher = foldhash::quality::FixedState::with_seed(self.seed).build_hasher();
-        page.title.hash(&mut hasher);
-        page.tags.hash(&mut hasher);
-        page.description.hash(&mut hasher);
-        page.body.html.hash(&mut hasher);
-        for comment in page.comments.iter().filter(|c| in_thread(c)) {
-            comment.body.hash(&mut hasher);
-        }
-        hasher.finish()
-    }
-
-    /// Keeps the documents of this build: those found, and those weighed.
-    fn update(&mut self, run: Run) {
-        let found: std::collections::HashSet<u64> = run.found.into_iter().collect();
-        let before = self.terms.len();
-        self.terms.retain(|hash, _| found.contains(hash));
-        self.changed |= self.terms.len() != before || !run.weighed.is_empty();
-        self.terms.extend(run.weighed);
-    }
-}
-
-fn take<const N: usize>(input: &mut &[u8]) -> Option<[u8; N]> {
-    let (head, rest) = input.split_first_chunk::<N>()?;
-    *input = rest;
-    Some(*head)
-}
-
-fn take_u32(input: &mut &[u8]) -> Option<u32> {
-    take(input).map(u32::from_le_bytes)
-}
-
-fn take_u64(input: &mut &[u8]) -> Option<u64> {
-    take(input).map(u64::from_le_bytes)
 }
 
 /// Postings by term.
@@ -664,51 +413,6 @@ fn word_at(text: &str) -> (usize, usize, Case) {
     (len, chars, case)
 }
 
-/// The text of HTML that mend rendered: tags left out, the entities
-/// pulldown-cmark writes turned back into characters.
-fn plain_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(at) = rest.find(['<', '&']) {
-        text.push_str(&rest[..at]);
-        rest = &rest[at..];
-        if rest.starts_with('<') {
-            text.push(' ');
-            rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
-        } else {
-            let (entity, len) = [
-                ("&amp;", '&'),
-                ("&lt;", '<'),
-                ("&gt;", '>'),
-                ("&quot;", '"'),
-            ]
-            .into_iter()
-            .find(|(name, _)| rest.starts_with(name))
-            .map_or(('&', 1), |(name, c)| (c, name.len()));
-            text.push(entity);
-            rest = &rest[len..];
-        }
-    }
-    text.push_str(rest);
-    text
-}
-
-/// A line of text for a result: the description, or else the start of
-/// the summary, cut at a word.
-fn snippet(page: &Page) -> String {
-    let text = match &page.description {
-        Some(description) => description.clone(),
-        None => plain_text(&page.body.summary),
-    };
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= SNIPPET_CHARS {
-        return text;
-    }
-    let cut: String = text.chars().take(SNIPPET_CHARS).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -758,12 +462,12 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_leaves_out_tags_and_reads_entities() {
+    fn rendered_text_leaves_out_tags_and_reads_entities() {
         assert_eq!(
-            plain_text("<p>Tom &amp; Jerry <a href=\"/x\">said</a> &lt;3</p>"),
+            crate::sanitize::rendered_text("<p>Tom &amp; Jerry <a href=\"/x\">said</a> &lt;3</p>"),
             " Tom & Jerry  said  <3 "
         );
-        assert_eq!(plain_text("a & b"), "a & b");
+        assert_eq!(crate::sanitize::rendered_text("a & b"), "a & b");
     }
 
     #[test]
@@ -779,37 +483,6 @@ mod tests {
         }
         assert_eq!(Key::of("abc"), Key::of("abc"));
         assert_ne!(Key::of("abc"), Key::of("abcd"));
-    }
-
-    #[test]
-    fn a_cache_reads_back_what_it_wrote_and_nothing_else() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join(".public.mend-search");
-        let mut cache = Cache::empty();
-        let long = "a-term-longer-than-sixteen-bytes";
-        let terms = [(Key::of("no"), 3), (Key::of(long), 40)];
-        cache.terms.insert(7, pack(&terms));
-        cache.terms.insert(9, pack(&[]));
-        cache.write(&file).unwrap();
-        let back = Cache::read(&file);
-        assert_eq!(back.seed, cache.seed);
-        assert_eq!(back.terms, cache.terms);
-        assert_eq!(unpack(&back.terms[&7]).collect::<Vec<_>>(), terms);
-        assert!(!back.changed, "unchanged: not written again");
-        // Cut short, or followed by anything: not a cache.
-        let bytes = fs::read(&file).unwrap();
-        assert!(Cache::parse(&bytes[..bytes.len() - 1]).is_none());
-        assert!(Cache::parse(&[&bytes[..], b"x"].concat()).is_none());
-        // A term that is not UTF-8: not a cache.
-        let at = bytes
-            .windows(5)
-            .position(|w| w == b"\x02no\x03\x00")
-            .unwrap();
-        let mut broken = bytes.clone();
-        broken[at + 1] = 0xff;
-        assert!(Cache::parse(&broken).is_none());
-        let other = Cache::read(&dir.path().join("missing"));
-        assert!(other.terms.is_empty() && other.changed);
     }
 
     #[test]
