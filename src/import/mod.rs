@@ -694,82 +694,18 @@ fn convert_item(
         uploads: options.uploads.clone().filter(|_| planned.bundle),
         images: Mutex::new(Vec::new()),
     });
-    let context = convert::Context {
-        attachments: &site.attachments,
-        own_attachments: site
-            .attached_to
-            .get(&item.post_id)
-            .cloned()
-            .unwrap_or_default(),
-    };
     let mut found = convert::Found::default();
-    let for_body = Arc::clone(&rewriter);
-    let body = convert::to_markdown(
-        &item.content,
-        convert::Kind::Post,
-        &context,
-        move |url| for_body.rewrite(url),
-        &mut found,
-    );
-    let featured = item
-        .meta("_thumbnail_id")
-        .and_then(|id| site.attachments.get(id))
-        .map(|url| rewriter.rewrite(url).unwrap_or_else(|| url.clone()));
+    let body = convert_body(site, item, &rewriter, &mut found);
     let author = site.authors.get(&item.creator);
     let comments = threads::convert(item, author, report);
-    let draft = item.status != "publish" || planned.hidden.is_some();
-    let date = parse_wp_date(&item.post_date_gmt)
-        .or_else(|| parse_wp_date(&item.post_date))
-        .unwrap_or_else(|| {
-            Date::parse(&jiff::Zoned::now().date().to_string()).expect("today is a date")
-        });
-    let description = sanitize::plain_text(&item.excerpt);
-    let front = FrontMatterOut {
-        title: title.clone(),
-        date: toml_datetime(&date),
-        tags: tags_of(item, &site.tag_names),
-        author: author.map(|a| a.key.clone()).or_else(|| {
-            let creator = one_line(&item.creator);
-            (!creator.is_empty()).then_some(creator)
-        }),
-        description: (!description.is_empty()).then_some(description),
-        draft,
-        slug: None,
-        aliases: planned.aliases.clone(),
-        comments: (item.comment_status == "closed").then_some(false),
-        image: featured,
-        sticky: item.is_sticky,
-    };
+    let front = front_matter(site, planned, &title, author, &rewriter);
+    let draft = front.draft;
     let images = rewriter
         .images
         .lock()
         .map(|i| i.clone())
         .unwrap_or_default();
-    let copied: Vec<&(String, Option<String>)> =
-        images.iter().filter(|(_, c)| c.is_some()).collect();
-    let in_bundle = planned.bundle && !copied.is_empty();
-    let folder = planned.file.parent().unwrap_or(Path::new(CONTENT_DIR));
-    let markdown_file = if in_bundle {
-        folder.join(&planned.slug).join("index.md")
-    } else {
-        planned.file.clone()
-    };
-    let comments_file = crate::layout::comments_file_of(&markdown_file);
-    if in_bundle {
-        for (url, name) in &copied {
-            let name = name.as_deref().unwrap_or_default();
-            let relative = url
-                .split_once("/wp-content/uploads/")
-                .map_or("", |(_, r)| r);
-            if let Some(uploads) = &options.uploads {
-                let source = uploads.join(percent_decode(relative.split('?').next().unwrap_or("")));
-                files.copies.insert(
-                    report.into.join(folder.join(&planned.slug).join(name)),
-                    source,
-                );
-            }
-        }
-    }
+    let markdown_file = place(planned, options, &images, files, report);
     let text = format!(
         "+++\n{}+++\n{}",
         toml::to_string(&front).expect("plain data serializes"),
@@ -778,9 +714,105 @@ fn convert_item(
     files.written.insert(report.into.join(&markdown_file), text);
     if !comments.comment.is_empty() {
         let text = toml::to_string(&comments).expect("plain data serializes");
+        let comments_file = crate::layout::comments_file_of(&markdown_file);
         files.written.insert(report.into.join(&comments_file), text);
     }
     report.add_item(planned, &title, draft, &found, &images);
+}
+
+/// An item's body as Markdown, its links and images given their new
+/// addresses by `rewriter`.
+fn convert_body(
+    site: &Plan,
+    item: &Item,
+    rewriter: &Arc<Rewriter>,
+    found: &mut convert::Found,
+) -> String {
+    let context = convert::Context {
+        attachments: &site.attachments,
+        own_attachments: site
+            .attached_to
+            .get(&item.post_id)
+            .cloned()
+            .unwrap_or_default(),
+    };
+    let for_body = Arc::clone(rewriter);
+    convert::to_markdown(
+        &item.content,
+        convert::Kind::Post,
+        &context,
+        move |url| for_body.rewrite(url),
+        found,
+    )
+}
+
+/// An item's front matter: WordPress's fields as mend's.
+fn front_matter(
+    site: &Plan,
+    planned: &Planned,
+    title: &str,
+    author: Option<&AuthorKey>,
+    rewriter: &Rewriter,
+) -> FrontMatterOut {
+    let item = planned.item;
+    let featured = item
+        .meta("_thumbnail_id")
+        .and_then(|id| site.attachments.get(id))
+        .map(|url| rewriter.rewrite(url).unwrap_or_else(|| url.clone()));
+    let date = parse_wp_date(&item.post_date_gmt)
+        .or_else(|| parse_wp_date(&item.post_date))
+        .unwrap_or_else(|| {
+            Date::parse(&jiff::Zoned::now().date().to_string()).expect("today is a date")
+        });
+    let description = sanitize::plain_text(&item.excerpt);
+    FrontMatterOut {
+        title: title.to_string(),
+        date: toml_datetime(&date),
+        tags: tags_of(item, &site.tag_names),
+        author: author.map(|a| a.key.clone()).or_else(|| {
+            let creator = one_line(&item.creator);
+            (!creator.is_empty()).then_some(creator)
+        }),
+        description: (!description.is_empty()).then_some(description),
+        draft: item.status != "publish" || planned.hidden.is_some(),
+        slug: None,
+        aliases: planned.aliases.clone(),
+        comments: (item.comment_status == "closed").then_some(false),
+        image: featured,
+        sticky: item.is_sticky,
+    }
+}
+
+/// Where an item's Markdown goes: its own file, or `index.md` of a page
+/// bundle when images of `--uploads` are copied beside it (noted in
+/// `files`).
+fn place(
+    planned: &Planned,
+    options: &Options,
+    images: &[(String, Option<String>)],
+    files: &mut Files,
+    report: &Report,
+) -> PathBuf {
+    let copied: Vec<&(String, Option<String>)> =
+        images.iter().filter(|(_, c)| c.is_some()).collect();
+    if !planned.bundle || copied.is_empty() {
+        return planned.file.clone();
+    }
+    let folder = planned.file.parent().unwrap_or(Path::new(CONTENT_DIR));
+    if let Some(uploads) = &options.uploads {
+        for (url, name) in &copied {
+            let name = name.as_deref().unwrap_or_default();
+            let relative = url
+                .split_once("/wp-content/uploads/")
+                .map_or("", |(_, r)| r);
+            let source = uploads.join(percent_decode(relative.split('?').next().unwrap_or("")));
+            files.copies.insert(
+                report.into.join(folder.join(&planned.slug).join(name)),
+                source,
+            );
+        }
+    }
+    folder.join(&planned.slug).join("index.md")
 }
 
 fn tags_of(item: &Item, names: &HashMap<String, String>) -> Vec<String> {
