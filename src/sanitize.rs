@@ -362,6 +362,11 @@ mod tests {
         );
         let few = comment_body("<em>kept</em> and <b>dropped</b>");
         assert_eq!(few, "<p><em>kept</em> and dropped</p>\n");
+        // Many `<` in a code block are text, not tags: the few tags of the
+        // text around it still count as HTML.
+        let code = format!("`{}`\n\n<em>kept</em>", "<".repeat(MAX_RAW_TAGS + 1));
+        let html = comment_body(&code);
+        assert!(html.ends_with("<p><em>kept</em></p>\n"), "{html}");
     }
 
     #[test]
