@@ -51,6 +51,9 @@ pub(crate) fn export(site: &Site, format: Format, selection: Selection) -> Vec<u
 /// An article (or page) and the comments to export with it.
 struct Exported<'a> {
     page: &'a Page,
+    /// The site's address, which links in comments to the site's paths
+    /// are made absolute with.
+    site_address: &'a str,
     permalink: String,
     /// The body, its links made absolute.
     html: String,
@@ -65,6 +68,7 @@ fn collect(site: &Site, selection: Selection) -> Vec<Exported<'_>> {
         .chain(&site.pages)
         .map(|page| Exported {
             page,
+            site_address: &site.config.base_url,
             permalink: page.permalink.clone(),
             html: crate::urls::fill_root(&page.body.html, &site.urls.permalink("")).into_owned(),
             comments: page
@@ -380,12 +384,19 @@ fn wxr_item(
             xml::text_with(w, "category", &attributes, tag);
         }
         for comment in &article.comments {
-            wxr_comment(w, comment, &numbers, author.map_or(0, |a| a.id));
+            let author_id = author.map_or(0, |a| a.id);
+            wxr_comment(w, comment, &numbers, author_id, article.site_address);
         }
     });
 }
 
-fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, author_id: usize) {
+fn wxr_comment(
+    w: &mut Xml,
+    comment: &Comment,
+    numbers: &HashMap<&str, usize>,
+    author_id: usize,
+    site_address: &str,
+) {
     let approved = match comment.status {
         Status::Approved => "1",
         Status::Pending => "0",
@@ -423,7 +434,7 @@ fn wxr_comment(w: &mut Xml, comment: &Comment, numbers: &HashMap<&str, usize>, a
         text(
             w,
             "wp:comment_content",
-            &crate::sanitize::comment_body_as_typed(&comment.body),
+            &crate::sanitize::comment_body_as_typed(&comment.body, site_address),
         );
         text(w, "wp:comment_approved", approved);
         text(w, "wp:comment_type", comment.kind.as_str());

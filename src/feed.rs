@@ -92,12 +92,12 @@ pub(crate) fn comments_feed(site: &Site) -> Vec<u8> {
         xml::text(w, "updated", &updated);
         xml::text(w, "generator", "mend");
         for (page, comment) in &all {
-            comment_entry(w, page, comment);
+            comment_entry(w, page, comment, &config.base_url);
         }
     })
 }
 
-fn comment_entry(w: &mut xml::Xml, page: &Page, comment: &Comment) {
+fn comment_entry(w: &mut xml::Xml, page: &Page, comment: &Comment, site_address: &str) {
     let link = format!("{}#comment-{}", page.permalink, comment.id);
     let date = comment.date.rfc3339();
     xml::parent(w, "entry", &[], |w| {
@@ -119,7 +119,7 @@ fn comment_entry(w: &mut xml::Xml, page: &Page, comment: &Comment) {
             ("href", page.permalink.as_str()),
         ];
         xml::empty(w, "thr:in-reply-to", &reply_to);
-        let body = sanitize::comment_body(&comment.body);
+        let body = sanitize::comment_body(&comment.body, site_address);
         xml::text_with(w, "content", &[("type", "html")], &body);
     });
 }

@@ -54,10 +54,14 @@ const MAX_RAW_TAGS: usize = 1_000;
 /// A comment body as the site shows it: Markdown to HTML (with the
 /// articles' curly quotes and dashes, and bare web addresses made links),
 /// then everything not on the allow-list removed (no images, iframes,
-/// styles, event attributes or odd schemes).
-pub(crate) fn comment_body(markdown: &str) -> String {
+/// styles, event attributes or odd schemes). A link to a path of the site
+/// (`/posts/x/`) is made absolute with `site`, the site's address (its
+/// `base_url`), so it leads there from the page, the feeds and the
+/// exports alike; other relative links are dropped.
+pub(crate) fn comment_body(markdown: &str, site: &str) -> String {
     render_comment(
         markdown,
+        site,
         pulldown_cmark::Options::ENABLE_STRIKETHROUGH
             | pulldown_cmark::Options::ENABLE_SMART_PUNCTUATION,
     )
@@ -65,11 +69,15 @@ pub(crate) fn comment_body(markdown: &str) -> String {
 
 /// A comment body for an export: cleaned the same way, but with the
 /// characters its writer typed (straight quotes stay straight).
-pub(crate) fn comment_body_as_typed(markdown: &str) -> String {
-    render_comment(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH)
+pub(crate) fn comment_body_as_typed(markdown: &str, site: &str) -> String {
+    render_comment(
+        markdown,
+        site,
+        pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
+    )
 }
 
-fn render_comment(markdown: &str, options: pulldown_cmark::Options) -> String {
+fn render_comment(markdown: &str, site: &str, options: pulldown_cmark::Options) -> String {
     use pulldown_cmark::Event;
     let parse = || pulldown_cmark::Parser::new_ext(markdown, options);
     // A body with few `<` cannot hold many tags: only a long one is counted.
@@ -94,8 +102,25 @@ fn render_comment(markdown: &str, options: pulldown_cmark::Options) -> String {
         Event::Html(html) | Event::InlineHtml(html) if flood => Some(Event::Text(html)),
         other => Some(other),
     });
+    let site = site.trim_end_matches('/');
+    let resolved = bounded.map(move |event| match event {
+        Event::Start(pulldown_cmark::Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if dest_url.starts_with('/') && !dest_url.starts_with("//") => {
+            Event::Start(pulldown_cmark::Tag::Link {
+                link_type,
+                dest_url: format!("{site}{dest_url}").into(),
+                title,
+                id,
+            })
+        }
+        other => other,
+    });
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut html, autolinked(bounded));
+    pulldown_cmark::html::push_html(&mut html, autolinked(resolved));
     COMMENT_HTML.clean(&html).to_string()
 }
 
@@ -332,6 +357,22 @@ pub(crate) fn is_web_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A body as a site at `https://blog.example/blog` shows it.
+    fn comment_body(markdown: &str) -> String {
+        super::comment_body(markdown, "https://blog.example/blog/")
+    }
+
+    #[test]
+    fn links_to_the_site_lead_there_and_other_relative_links_are_dropped() {
+        let html = comment_body(
+            "[the seven questions](/posts/seven/#q) [up](../x/) [off](//evil.example/) [web](https://w.example/)",
+        );
+        assert_eq!(
+            html,
+            "<p><a href=\"https://blog.example/blog/posts/seven/#q\" rel=\"nofollow ugc noopener\">the seven questions</a> <a rel=\"nofollow ugc noopener\">up</a> <a rel=\"nofollow ugc noopener\">off</a> <a href=\"https://w.example/\" rel=\"nofollow ugc noopener\">web</a></p>\n"
+        );
+    }
 
     #[test]
     fn bare_addresses_become_links_and_quotes_curl() {

@@ -81,7 +81,7 @@ pub(crate) fn mentions(comments: &[Comment]) -> Vec<Mention> {
 /// shown ancestor; a reply that would be deeper than `max_depth` is shown
 /// beside its parent, at that depth. Linear in the number of comments,
 /// however long a chain of replies.
-pub(crate) fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment> {
+pub(crate) fn build(comments: &[Comment], max_depth: usize, site: &str) -> Vec<ThreadComment> {
     let mut order: Vec<usize> = (0..comments.len())
         .filter(|&i| in_thread(&comments[i]))
         .collect();
@@ -113,7 +113,7 @@ pub(crate) fn build(comments: &[Comment], max_depth: usize) -> Vec<ThreadComment
                 author: c.author.clone(),
                 url: c.url.clone(),
                 date: c.date.view(),
-                body: sanitize::comment_body(&c.body),
+                body: sanitize::comment_body(&c.body, site),
                 by_author: c.by_author,
                 depth,
                 has_replies: next_depth > depth,
@@ -281,12 +281,18 @@ mod tests {
             comment("a4", Some("a3"), 6, A),
         ];
         assert_eq!(
-            shape(&build(&comments, 10)),
+            shape(&build(&comments, 10, "")),
             "a@1(a1@2(a2@3(a3@4(a4@5)))) b@1"
         );
         // Capped at 3: a3 and a4 sit beside a2, at depth 3.
-        assert_eq!(shape(&build(&comments, 3)), "a@1(a1@2(a2@3 a3@3 a4@3)) b@1");
-        assert_eq!(shape(&build(&comments, 1)), "a@1 a1@1 a2@1 a3@1 b@1 a4@1");
+        assert_eq!(
+            shape(&build(&comments, 3, "")),
+            "a@1(a1@2(a2@3 a3@3 a4@3)) b@1"
+        );
+        assert_eq!(
+            shape(&build(&comments, 1, "")),
+            "a@1 a1@1 a2@1 a3@1 b@1 a4@1"
+        );
     }
 
     #[test]
@@ -297,7 +303,7 @@ mod tests {
             comment("r", Some("s"), 3, Status::Approved),
             comment("p", None, 4, Status::Pending),
         ];
-        assert_eq!(shape(&build(&comments, 5)), "a@1(r@2)");
+        assert_eq!(shape(&build(&comments, 5, "")), "a@1(r@2)");
         assert_eq!(approved_count(&comments), 2);
     }
 
@@ -310,7 +316,7 @@ mod tests {
             comment("grandchild", Some("early-reply"), 0, Status::Approved),
         ];
         assert_eq!(
-            shape(&build(&comments, 5)),
+            shape(&build(&comments, 5, "")),
             "late-parent@1(early-reply@2(grandchild@3))"
         );
     }
@@ -323,7 +329,7 @@ mod tests {
             comment("b", Some("a"), 2, Status::Spam),
             comment("r", Some("a"), 3, Status::Approved),
         ];
-        assert_eq!(shape(&build(&comments, 5)), "r@1");
+        assert_eq!(shape(&build(&comments, 5, "")), "r@1");
     }
 
     #[test]
@@ -341,7 +347,7 @@ mod tests {
             }
             comments.push(c);
         }
-        let thread = build(&comments, 3);
+        let thread = build(&comments, 3, "");
         assert_eq!(thread.len(), approved_count(&comments));
         assert_eq!(thread.iter().map(|c| c.depth).max(), Some(3));
         assert_eq!(thread.last().unwrap().closes, 2);

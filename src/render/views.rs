@@ -634,7 +634,11 @@ fn preview_image(site: &Site, page: &Page) -> Option<String> {
 /// The thread of a page, each comment with the address of its no-script
 /// reply form when the page takes comments.
 fn thread_with_replies(site: &Site, page: &Page) -> Vec<ThreadComment> {
-    let mut comments = thread::build(&page.comments, site.config.comments_max_depth);
+    let mut comments = thread::build(
+        &page.comments,
+        site.config.comments_max_depth,
+        &site.config.base_url,
+    );
     if let Some(endpoint) = &site.config.comments.endpoint
         && site.comments_open(page)
     {

@@ -26,6 +26,8 @@ pub(super) struct Shared {
     pub root: std::path::PathBuf,
     /// This run's moderation token, given only to the pages served.
     pub token: String,
+    /// The preview's address, the site's `base_url` while previewing.
+    pub base_url: String,
 }
 
 impl Shared {

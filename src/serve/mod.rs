@@ -72,6 +72,7 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         comments: intake::Preview::new(&root, &base_url, shelf),
         root,
         token: server::random_token(),
+        base_url: base_url.clone(),
     });
 
     let started = Instant::now();

@@ -57,7 +57,7 @@ pub(super) fn pending(request: &Request, shared: &Shared) -> Response {
                 .filter(|s| s.article == source)
                 .map(|s| Pending {
                     date: Date::parse(&s.date).map_or(s.date.clone(), |d| d.human()),
-                    body: sanitize::comment_body(&s.body),
+                    body: sanitize::comment_body(&s.body, &shared.base_url),
                     id: s.id,
                     parent: s.parent,
                     author: s.author,

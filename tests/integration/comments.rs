@@ -1251,3 +1251,54 @@ fn comments_read_like_articles_with_times_links_and_curly_quotes() {
     let closed = metas.iter().find(|m| m.contains("January 15")).unwrap();
     assert!(!closed.contains("comment"), "{closed}");
 }
+
+#[test]
+fn a_link_in_a_comment_to_a_page_of_the_site_leads_there_everywhere() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/one.md", &article("One", "2024-01-01", &[])),
+        ("content/posts/two.md", &article("Two", "2024-01-02", &[])),
+        (
+            "content/posts/two.comments.toml",
+            "[[comment]]\nid = \"c1\"\nauthor = \"Zan\"\ndate = 2024-01-03T00:00:00Z\nbody = \"Read [the first](/posts/one/#start) and [this](../x/).\"\n",
+        ),
+    ]);
+    let public = build(site.path(), &["--quiet"]);
+    let page = html(public.join("posts/two/index.html"));
+    assert_eq!(
+        attrs(&page, "#comment-c1 .comment-body a[href]", "href"),
+        ["https://test.example/posts/one/#start"]
+    );
+    // A relative link with no base to read it against leads nowhere: dropped.
+    assert_eq!(
+        texts(&page, "#comment-c1 .comment-body a:not([href])"),
+        ["this"]
+    );
+    let feed = read(public.join("comments.xml"));
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    let content = doc
+        .descendants()
+        .find(|n| n.has_tag_name("content"))
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(
+        content.contains("href=\"https://test.example/posts/one/#start\""),
+        "{content}"
+    );
+    let wxr = mend()
+        .args(["comments", "export", "--format", "wxr", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let wxr = String::from_utf8(wxr.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&wxr).unwrap();
+    let exported = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "comment_content")
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(
+        exported.contains("href=\"https://test.example/posts/one/#start\""),
+        "{exported}"
+    );
+}
