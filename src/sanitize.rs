@@ -394,6 +394,29 @@ mod tests {
     }
 
     #[test]
+    fn nesting_past_the_bound_loses_its_levels_but_nothing_else() {
+        let quotes = format!("{}deep\n\nafter", "> ".repeat(MAX_NESTING + 4));
+        let html = comment_body(&quotes);
+        let open = "<blockquote>\n".repeat(MAX_NESTING);
+        let close = "</blockquote>\n".repeat(MAX_NESTING);
+        assert_eq!(html, format!("{open}deep{close}<p>after</p>\n"));
+        // A long comment of plain paragraphs keeps them all.
+        let long = vec!["A paragraph."; 40].join("\n\n");
+        assert_eq!(comment_body(&long).matches("<p>").count(), 40);
+    }
+
+    #[test]
+    fn addresses_in_code_and_inside_links_stay_as_they_are() {
+        let html = comment_body(
+            "```\nhttps://x.example/\n```\n\n[see https://a.example/ here](https://b.example/)",
+        );
+        assert_eq!(
+            html,
+            "<pre><code>https://x.example/\n</code></pre>\n<p><a href=\"https://b.example/\" rel=\"nofollow ugc noopener\">see https://a.example/ here</a></p>\n"
+        );
+    }
+
+    #[test]
     fn a_flood_of_raw_tags_is_shown_as_text() {
         let html = comment_body(&format!("{}x", "<div>".repeat(MAX_RAW_TAGS + 1)));
         assert!(
@@ -408,6 +431,15 @@ mod tests {
         let code = format!("`{}`\n\n<em>kept</em>", "<".repeat(MAX_RAW_TAGS + 1));
         let html = comment_body(&code);
         assert!(html.ends_with("<p><em>kept</em></p>\n"), "{html}");
+        // As many tags as the bound allows are still tags.
+        let at_bound = format!("`<`\n\n{}", "<br>".repeat(MAX_RAW_TAGS));
+        let html = comment_body(&at_bound);
+        assert_eq!(
+            html.matches("<br>").count(),
+            MAX_RAW_TAGS,
+            "{}",
+            &html[..60]
+        );
     }
 
     #[test]
