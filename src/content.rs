@@ -66,6 +66,25 @@ pub struct Page {
     pub comments: Vec<crate::comments::Comment>,
 }
 
+impl Page {
+    /// What the page is about, in a line of plain text: its description,
+    /// or else the start of its summary, cut at a word within `max_chars`
+    /// (with `…` where it was cut). Search results and link previews show it.
+    pub fn excerpt(&self, max_chars: usize) -> String {
+        let text = match &self.description {
+            Some(description) => description.clone(),
+            None => crate::sanitize::rendered_text(&self.body.summary),
+        };
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() <= max_chars {
+            return text;
+        }
+        let cut: String = text.chars().take(max_chars).collect();
+        let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+        format!("{cut}…")
+    }
+}
+
 /// Front matter as written; checked and turned into a `Page` by `load_page`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

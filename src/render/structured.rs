@@ -34,8 +34,8 @@ struct Data<'a> {
     date_modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date_published: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    description: String,
     headline: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<&'a str>,
@@ -44,6 +44,7 @@ struct Data<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     keywords: Option<String>,
     main_entity_of_page: &'a str,
+    publisher: Blog<'a>,
     url: &'a str,
 }
 
@@ -135,7 +136,7 @@ pub(super) fn json_ld(site: &Site, page: &Page, image: Option<&str>) -> String {
         comment,
         date_modified: page.updated.or(page.date).map(|d| d.rfc3339()),
         date_published: page.date.map(|d| d.rfc3339()),
-        description: page.description.as_deref(),
+        description: page.excerpt(super::views::META_DESCRIPTION_CHARS),
         headline: &page.title,
         image,
         in_language: &site.config.language,
@@ -146,6 +147,12 @@ pub(super) fn json_ld(site: &Site, page: &Page, image: Option<&str>) -> String {
         },
         keywords: (!page.tags.is_empty()).then(|| page.tags.join(", ")),
         main_entity_of_page: &page.permalink,
+        // The blog publishes what it holds.
+        publisher: Blog {
+            kind: "Organization",
+            name: &site.config.title,
+            url: site.urls.permalink(""),
+        },
         url: &page.permalink,
     };
     // Strings and numbers only: serializing cannot fail.

@@ -22,12 +22,15 @@ use crate::search;
 use crate::site::Site;
 use crate::slug::slugify;
 use crate::taxonomy::{Tag, related_articles};
+use crate::theme::Source;
 use crate::urls;
 
 /// How many related articles an article shows.
 const RELATED_COUNT: usize = 3;
 /// The site icons a theme links when `static/` has one, best first.
 const FAVICONS: [&str; 3] = ["favicon.svg", "favicon.png", "favicon.ico"];
+/// The length of a description search engines show whole.
+pub(crate) const META_DESCRIPTION_CHARS: usize = 155;
 /// Words read per minute, for the reading time.
 const WORDS_PER_MINUTE: usize = 200;
 
@@ -136,6 +139,9 @@ struct SummaryView<'a> {
     tags: Vec<Value>,
     author: Option<Value>,
     description: Option<&'a str>,
+    /// For search engines and link previews: the description, or else
+    /// the start of the summary in plain text.
+    meta_description: String,
     summary: &'a str,
     has_more: bool,
     reading_time: usize,
@@ -263,9 +269,15 @@ impl Views {
                 endpoint: config.comments.endpoint.as_deref(),
                 max_bytes: config.comments_max_bytes,
             },
+            // The site's own icon, of whichever kind, before the theme's.
             favicon: FAVICONS
                 .into_iter()
-                .find(|name| site.static_files.contains_key(*name)),
+                .find(|name| matches!(site.static_files.get(*name), Some(Source::File(_))))
+                .or_else(|| {
+                    FAVICONS
+                        .into_iter()
+                        .find(|name| site.static_files.contains_key(*name))
+                }),
             search: config.search,
         };
         let shared = Shared::new(site, &authors);
@@ -571,6 +583,7 @@ fn summary_view<'a>(site: &'a Site, shared: &Shared, page: &'a Page) -> SummaryV
         tags,
         author,
         description: page.description.as_deref(),
+        meta_description: page.excerpt(META_DESCRIPTION_CHARS),
         summary: &page.body.summary,
         has_more: page.body.has_more,
         reading_time: page.body.words.div_ceil(WORDS_PER_MINUTE).max(1),

@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::content::Page;
 use crate::date::Date;
 use crate::render::PageRef;
-use crate::sanitize;
 use crate::site::Site;
 
 /// Documents per chunk of `d/`: few, as the results of a query are spread
@@ -106,18 +105,7 @@ pub(super) fn shard_of(term: &str, count: usize) -> usize {
     hash as usize % count
 }
 
-/// A line of text for a result: the description, or else the start of
-/// the summary, cut at a word.
+/// A line of text for a result.
 pub(super) fn snippet(page: &Page) -> String {
-    let text = match &page.description {
-        Some(description) => description.clone(),
-        None => sanitize::rendered_text(&page.body.summary),
-    };
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= SNIPPET_CHARS {
-        return text;
-    }
-    let cut: String = text.chars().take(SNIPPET_CHARS).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
+    page.excerpt(SNIPPET_CHARS)
 }

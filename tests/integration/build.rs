@@ -755,7 +755,8 @@ fn paginated_lists_link_their_neighbours() {
         ["https://test.example/tags/t/"]
     );
     assert_eq!(attrs(&first, "html", "lang"), ["en"]);
-    assert!(attrs(&first, "link[rel=icon]", "href").is_empty());
+    // The default theme's icon, unless the site has one (see below).
+    assert_eq!(attrs(&first, "link[rel=icon]", "href"), ["./favicon.svg"]);
 }
 
 #[test]
@@ -955,4 +956,65 @@ fn a_page_edited_by_hand_in_the_output_is_written_again() {
     build(site.path(), &[]);
     build(site.path(), &[]);
     assert_eq!(snapshot(&public), fresh);
+}
+
+#[test]
+fn every_page_says_what_it_is_to_search_engines_and_link_previews() {
+    let site = fixture("blog");
+    let public = build(site.path(), &[]);
+    let meta = |doc: &scraper::Html, name: &str| attrs(doc, &format!("meta[{name}]"), "content");
+    let mut descriptions = std::collections::BTreeMap::new();
+    for path in [
+        "index.html",
+        "tags/index.html",
+        "archive/index.html",
+        "posts/a-first/index.html",
+    ]
+    .into_iter()
+    .chain(
+        fs::read_dir(public.join("tags"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.ends_with(".xml") && n != "index.html")
+            .map(|n| Box::leak(format!("tags/{n}/index.html").into_boxed_str()) as &str),
+    ) {
+        let doc = html(public.join(path));
+        let canonical = attrs(&doc, "link[rel=canonical]", "href");
+        let url = meta(&doc, "property='og:url'");
+        assert_eq!(canonical.len(), 1, "{path}");
+        assert_eq!(url, canonical, "{path}");
+        assert!(
+            canonical[0].starts_with("https://fixture.example/"),
+            "{path}"
+        );
+        assert_eq!(meta(&doc, "property='og:title'").len(), 1, "{path}");
+        let description = meta(&doc, "name='description'");
+        assert!(!description[0].is_empty(), "{path}: an empty description");
+        assert_eq!(
+            meta(&doc, "property='og:description'"),
+            description,
+            "{path}"
+        );
+        descriptions.insert(path, description[0].clone());
+        assert_eq!(attrs(&doc, "link[rel=icon]", "href").len(), 1, "{path}");
+    }
+    // Each page says something of its own.
+    let distinct: std::collections::BTreeSet<&String> = descriptions.values().collect();
+    assert_eq!(distinct.len(), descriptions.len(), "{descriptions:#?}");
+    // An article without a description: the start of its text, on a word.
+    let article = html(public.join("posts/a-first/index.html"));
+    let description = &meta(&article, "name='description'")[0];
+    assert!(description.chars().count() <= 156, "{description}");
+    assert!(!description.contains('<'), "{description}");
+    let ld: serde_json::Value =
+        serde_json::from_str(&texts(&article, "script[type='application/ld+json']")[0]).unwrap();
+    assert_eq!(ld["description"].as_str(), Some(description.as_str()));
+    assert_eq!(ld["publisher"]["@type"], "Organization");
+    assert_eq!(ld["publisher"]["url"], "https://fixture.example/");
+    // The default theme's icon is there, and a site's own replaces it.
+    assert!(public.join("favicon.svg").is_file());
+    write(site.path(), "static/favicon.ico", "an icon");
+    let public = build(site.path(), &[]);
+    let doc = html(public.join("index.html"));
+    assert_eq!(attrs(&doc, "link[rel=icon]", "href"), ["./favicon.ico"]);
 }
