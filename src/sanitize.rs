@@ -509,6 +509,38 @@ mod tests {
         assert!(!is_web_url("https://user:pass@a.example/"));
         assert!(!is_web_url("https://user@a.example/"));
         assert!(!is_web_url("https://a.example/\u{202E}"));
+        // What the URL parser would quietly encode is refused all the same.
+        assert!(!is_web_url("https://a.example/x y"));
+        assert!(!is_web_url("https://a.example/x\u{1}"));
+        assert!(!is_web_url("https://a.example/x\u{a0}y"));
         assert!(is_web_url("  https://a.example/path?q=1  "));
+    }
+
+    #[test]
+    fn blank_is_what_shows_nothing() {
+        for blank in [
+            "",
+            " \t\n",
+            "\u{1}",
+            "\u{202E}",
+            "\u{200B}\u{FEFF}",
+            "\u{a0}",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for shown in ["a", " .", "\u{202E}x", "\u{200B}é"] {
+            assert!(!is_blank(shown), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn the_entities_wordpress_writes_are_read() {
+        assert_eq!(
+            decode_entities(
+                "&hellip;&mdash;&ndash;&lsquo;&rsquo;&ldquo;&rdquo;&copy;&laquo;&raquo;&nbsp;&amp;&#8217;"
+            ),
+            "…—–‘’“”©«»\u{a0}&’"
+        );
+        assert_eq!(decode_entities("&bogus; & more"), "&bogus; & more");
     }
 }
