@@ -8,11 +8,18 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(has_python3)");
     println!("cargo::rustc-check-cfg=cfg(running_as_root)");
     println!("cargo::rustc-check-cfg=cfg(has_nginx)");
+    println!("cargo::rustc-check-cfg=cfg(has_axe)");
     // Installing or removing a tool changes its folder.
     println!("cargo::rerun-if-changed=/usr/bin");
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromedriver"];
     if chromium.iter().all(|tool| Path::new(tool).exists()) {
         println!("cargo::rustc-cfg=has_chromium");
+    }
+    // axe-core, from the npm registry, where `.ci/run` puts it.
+    let axe = "target/axe/node_modules/axe-core/axe.min.js";
+    println!("cargo::rerun-if-changed={axe}");
+    if Path::new(axe).exists() {
+        println!("cargo::rustc-cfg=has_axe");
     }
     if Path::new("/usr/sbin/nginx").exists() {
         println!("cargo::rustc-cfg=has_nginx");

@@ -121,6 +121,20 @@ impl Browser {
         self.post("url", json!({ "url": url }));
     }
 
+    /// Runs `script`, which calls its last argument with what it found.
+    fn run_async(&self, script: &str) -> Value {
+        self.post("execute/async", json!({ "script": script, "args": [] }))
+    }
+
+    /// Shows pages as a reader who prefers `scheme` (`light`, `dark`) sees them.
+    fn prefer(&self, scheme: &str) {
+        let features = [json!({"name": "prefers-color-scheme", "value": scheme})];
+        self.post(
+            "goog/cdp/execute",
+            json!({"cmd": "Emulation.setEmulatedMedia", "params": {"features": features}}),
+        );
+    }
+
     fn run(&self, script: &str) -> Value {
         self.post("execute/sync", json!({ "script": script, "args": [] }))
     }
@@ -578,4 +592,64 @@ fn without_javascript_the_search_page_offers_a_web_search_of_the_site() {
         None,
     );
     assert_eq!(value["value"], json!("127.0.0.1"), "serve's host name");
+}
+
+/// Where `.ci/run` installs axe-core (`npm install --prefix target/axe axe-core@4`).
+const AXE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/target/axe/node_modules/axe-core/axe.min.js"
+);
+
+#[test]
+#[cfg_attr(
+    not(all(has_chromium, has_axe)),
+    ignore = "needs Chromium and axe-core (.ci/run installs them; axe-core with `npm install --prefix target/axe axe-core@4`)"
+)]
+fn axe_finds_nothing_serious_on_any_kind_of_page_light_or_dark() {
+    let (_site, serve) = commenting_site();
+    let axe = read(AXE);
+    let pages = [
+        "/",
+        "/posts/threads/",
+        "/tags/",
+        "/tags/threads/",
+        "/archive/",
+        "/authors/zan/",
+        "/search/?q=contact",
+        "/no-such-page/",
+    ];
+    let mut found = Vec::new();
+    for (scheme, width) in [
+        ("light", 1280),
+        ("dark", 1280),
+        ("light", 390),
+        ("dark", 390),
+    ] {
+        // Tall enough that every part of a page is on the screen, which
+        // some of axe's checks look at only.
+        let browser = Browser::start_with(&[&format!("--window-size={width},6000")]);
+        browser.prefer(scheme);
+        for page in pages {
+            browser.open(&format!("http://{}{page}", serve.address));
+            browser.wait_for("return document.readyState === 'complete'", page);
+            if page.starts_with("/posts/") {
+                // The form's error, as a refused comment shows it.
+                browser.run(
+                    "const e = document.querySelector('#comment-form .form-error'); e.hidden = false; e.textContent = 'Your comment could not be sent.';",
+                );
+            }
+            browser.run(&axe);
+            let violations = browser.run_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            );
+            for violation in violations.as_array().unwrap() {
+                let violation = violation.as_str().unwrap();
+                found.push(format!("{page} ({scheme}, {width} px): {violation}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
 }
