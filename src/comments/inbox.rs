@@ -226,6 +226,34 @@ mod tests {
         for bad in ["", "../x", "a/b", "-x", "a.b", &"x".repeat(65)] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+        // Every one of the 32 letters is drawn (12,000 draws): five bits a
+        // letter, not fewer.
+        let letters: std::collections::HashSet<char> =
+            ids.iter().flat_map(|id| id[16..].chars()).collect();
+        assert_eq!(letters.len(), 32, "{letters:?}");
+    }
+
+    #[test]
+    fn stale_temporary_files_go_and_a_broken_inbox_is_an_error() {
+        let site = tempfile::tempdir().unwrap();
+        let inbox = Inbox::of_site(site.path());
+        assert!(inbox.list().unwrap().is_empty(), "no inbox yet: empty");
+        std::fs::create_dir_all(inbox.dir().join(SPAM_DIR)).unwrap();
+        // Left by a process that is gone (pid 4194305 is above Linux's limit).
+        for dir in [inbox.dir().to_path_buf(), inbox.dir().join(SPAM_DIR)] {
+            std::fs::write(dir.join(".x.toml.4194305.1.tmp"), "half").unwrap();
+        }
+        let mine = inbox
+            .dir()
+            .join(format!(".y.toml.{}.1.tmp", std::process::id()));
+        std::fs::write(&mine, "in use").unwrap();
+        assert_eq!(inbox.remove_stale_temps(), 2);
+        assert!(mine.exists(), "a running process's file is kept");
+        assert!(!inbox.dir().join(".x.toml.4194305.1.tmp").exists());
+        // An inbox that is not a folder is said, not taken as empty.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join(INBOX_DIR), "a file").unwrap();
+        assert!(Inbox::of_site(other.path()).list().is_err());
     }
 
     #[test]
