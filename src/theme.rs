@@ -49,6 +49,10 @@ pub(crate) const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
         include_bytes!("../themes/default/static/comments.js"),
     ),
     (
+        "times.js",
+        include_bytes!("../themes/default/static/times.js"),
+    ),
+    (
         "favicon.svg",
         include_bytes!("../themes/default/static/favicon.svg"),
     ),

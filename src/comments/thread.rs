@@ -34,6 +34,16 @@ pub(crate) struct ThreadComment {
     /// Where a reader without JavaScript gets a form to reply to it; none
     /// when the page takes no comments.
     pub reply_url: Option<String>,
+    /// The comment it answers, when it is not shown under that one (past
+    /// `comments_max_depth` it is shown beside it).
+    pub in_reply_to: Option<ReplyTo>,
+}
+
+/// The comment another one answers, as a thread names it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct ReplyTo {
+    pub id: String,
+    pub author: String,
 }
 
 /// Whether a comment is shown in the thread: approved, and a reader's
@@ -89,7 +99,7 @@ pub(crate) fn build(comments: &[Comment], max_depth: usize, site: &str) -> Vec<T
     let holders = place(comments, &order, max_depth.max(1));
     let mut children: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
     for &i in &order {
-        children.entry(holders[&i].0).or_default().push(i);
+        children.entry(holders[&i].holder).or_default().push(i);
     }
     let mut flat: Vec<(usize, usize)> = Vec::with_capacity(order.len());
     // Depth-first, with the replies of each comment in date order.
@@ -108,6 +118,13 @@ pub(crate) fn build(comments: &[Comment], max_depth: usize, site: &str) -> Vec<T
         .map(|(k, &(i, depth))| {
             let next_depth = flat.get(k + 1).map_or(1, |&(_, d)| d);
             let c = &comments[i];
+            let Place {
+                holder, answers, ..
+            } = holders[&i];
+            let in_reply_to = answers.filter(|&p| Some(p) != holder).map(|p| ReplyTo {
+                id: comments[p].id.clone(),
+                author: comments[p].author.clone(),
+            });
             ThreadComment {
                 id: c.id.clone(),
                 author: c.author.clone(),
@@ -119,19 +136,28 @@ pub(crate) fn build(comments: &[Comment], max_depth: usize, site: &str) -> Vec<T
                 has_replies: next_depth > depth,
                 closes: depth.saturating_sub(next_depth),
                 reply_url: None,
+                in_reply_to,
             }
         })
         .collect()
 }
 
+/// Where a shown comment goes in the thread.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    /// The comment it is shown under; none at the top.
+    holder: Option<usize>,
+    /// 1 at the top.
+    depth: usize,
+    /// The nearest shown comment it answers, under which it is shown
+    /// unless that would pass the depth limit.
+    answers: Option<usize>,
+}
+
 /// Where each shown comment hangs (the position of its holder, none for the
 /// top level) and its depth. Walks each chain of replies once, without
 /// recursion.
-fn place(
-    comments: &[Comment],
-    shown_order: &[usize],
-    max_depth: usize,
-) -> HashMap<usize, (Option<usize>, usize)> {
+fn place(comments: &[Comment], shown_order: &[usize], max_depth: usize) -> HashMap<usize, Place> {
     let index: HashMap<&str, usize> = comments
         .iter()
         .enumerate()
@@ -166,7 +192,7 @@ fn place(
             up.insert(i, found);
         }
     }
-    let mut placed: HashMap<usize, (Option<usize>, usize)> = HashMap::new();
+    let mut placed: HashMap<usize, Place> = HashMap::new();
     for &start in shown_order {
         // The shown ancestors not placed yet, nearest first.
         let mut chain = vec![start];
@@ -179,12 +205,20 @@ fn place(
             current = p;
         }
         for &i in chain.iter().rev() {
-            let place = match up[&i].and_then(|p| placed.get(&p).map(|&at| (p, at))) {
+            let answers = up[&i];
+            let (holder, depth) = match answers.and_then(|p| placed.get(&p).map(|at| (p, *at))) {
                 None => (None, 1),
-                Some((_, (holder, depth))) if depth >= max_depth => (holder, max_depth),
-                Some((p, (_, depth))) => (Some(p), depth + 1),
+                Some((_, at)) if at.depth >= max_depth => (at.holder, max_depth),
+                Some((p, at)) => (Some(p), at.depth + 1),
             };
-            placed.insert(i, place);
+            placed.insert(
+                i,
+                Place {
+                    holder,
+                    depth,
+                    answers,
+                },
+            );
         }
     }
     placed
@@ -284,11 +318,26 @@ mod tests {
             shape(&build(&comments, 10, "")),
             "a@1(a1@2(a2@3(a3@4(a4@5)))) b@1"
         );
-        // Capped at 3: a3 and a4 sit beside a2, at depth 3.
+        // Capped at 3: a3 and a4 sit beside a2, at depth 3, each naming
+        // the comment it answers; those shown under it name none.
+        let capped = build(&comments, 3, "");
+        assert_eq!(shape(&capped), "a@1(a1@2(a2@3 a3@3 a4@3)) b@1");
+        let answers: Vec<(&str, Option<&str>)> = capped
+            .iter()
+            .map(|c| (c.id.as_str(), c.in_reply_to.as_ref().map(|r| r.id.as_str())))
+            .collect();
         assert_eq!(
-            shape(&build(&comments, 3, "")),
-            "a@1(a1@2(a2@3 a3@3 a4@3)) b@1"
+            answers,
+            [
+                ("a", None),
+                ("a1", None),
+                ("a2", None),
+                ("a3", Some("a2")),
+                ("a4", Some("a3")),
+                ("b", None)
+            ]
         );
+        assert_eq!(capped[3].in_reply_to.as_ref().unwrap().author, "A");
         assert_eq!(
             shape(&build(&comments, 1, "")),
             "a@1 a1@1 a2@1 a3@1 b@1 a4@1"

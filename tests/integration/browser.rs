@@ -653,3 +653,27 @@ fn axe_finds_nothing_serious_on_any_kind_of_page_light_or_dark() {
     }
     assert!(found.is_empty(), "{found:#?}");
 }
+
+#[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn comment_times_are_shown_in_the_readers_time_zone() {
+    let (_site, serve) = commenting_site();
+    let browser = Browser::start();
+    browser.post(
+        "goog/cdp/execute",
+        json!({"cmd": "Emulation.setTimezoneOverride", "params": {"timezoneId": "America/New_York"}}),
+    );
+    browser.open(&format!("http://{}/posts/threads/", serve.address));
+    // 07:10 UTC is 02:10 in New York; the UTC time stays in the title.
+    browser.wait_for(
+        "return document.querySelector('#comment-c1 time').textContent === 'February 27, 2024, 2:10 AM'",
+        "the local time",
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('#comment-c1 time').title"),
+        json!("February 27, 2024 at 07:10 UTC")
+    );
+}

@@ -164,12 +164,25 @@ fn all_attributes(element: ElementRef) -> Vec<(String, String)> {
 }
 
 fn assert_safe(doc: &Html, region: ElementRef) {
-    // The only script is the page's structured data, which is JSON.
+    // The only scripts are the page's structured data, which is JSON, and
+    // the theme's own, outside every comment.
     let scripts: Vec<_> = select(doc, "script")
         .into_iter()
         .filter(|s| s.value().attr("type") != Some("application/ld+json"))
+        .filter(|s| {
+            !s.value()
+                .attr("src")
+                .is_some_and(|src| src.ends_with("times.js"))
+        })
         .collect();
     assert!(scripts.is_empty(), "a script element on the page");
+    assert!(
+        region
+            .select(&Selector::parse("script").unwrap())
+            .next()
+            .is_none(),
+        "a script element in the comments"
+    );
     for data in texts(doc, "script[type='application/ld+json']") {
         serde_json::from_str::<serde_json::Value>(&data).expect("the JSON-LD parses");
     }
@@ -1301,4 +1314,30 @@ fn a_link_in_a_comment_to_a_page_of_the_site_leads_there_everywhere() {
         exported.contains("href=\"https://test.example/posts/one/#start\""),
         "{exported}"
     );
+}
+
+#[test]
+fn past_the_depth_limit_a_reply_names_whom_it_answers() {
+    let site = site_with(&[
+        ("site.toml", &format!("comments_max_depth = 2\n{SITE_TOML}")),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+        (
+            "content/posts/x.comments.toml",
+            "[[comment]]\nid = \"c1\"\nauthor = \"Ana\"\ndate = 2024-01-02T00:00:00Z\nbody = \"One.\"\n\n\
+             [[comment]]\nid = \"c2\"\nauthor = \"Ben\"\ndate = 2024-01-03T00:00:00Z\nbody = \"Two.\"\nparent = \"c1\"\n\n\
+             [[comment]]\nid = \"c3\"\nauthor = \"Cy\"\ndate = 2024-01-04T00:00:00Z\nbody = \"Three.\"\nparent = \"c2\"\n\n\
+             [[comment]]\nid = \"d1\"\nauthor = \"Dee\"\ndate = 2024-01-05T00:00:00Z\nbody = \"Another thread.\"\n",
+        ),
+    ]);
+    let public = build(site.path(), &["--quiet"]);
+    let doc = html(public.join("posts/x/index.html"));
+    // c3 sits beside c2 (depth 2 at most) and says it answers Ben.
+    assert_eq!(texts(&doc, "#comment-c3 .in-reply-to"), ["in reply to Ben"]);
+    assert_eq!(
+        attrs(&doc, "#comment-c3 .in-reply-to", "href"),
+        ["#comment-c2"]
+    );
+    assert!(select(&doc, "#comment-c2 .in-reply-to").is_empty());
+    // Each top-level conversation is an item of the thread, apart.
+    assert_eq!(select(&doc, "ol.thread > li").len(), 2);
 }
