@@ -10,16 +10,22 @@ use serde_json::json;
 use crate::common::*;
 
 fn post_form(server: &Server, fields: &[(&str, &str)]) -> Reply {
+    post_form_to(server, "/comments/", &[], fields)
+}
+
+/// Sends `fields` form-encoded to `path`, with more headers.
+fn post_form_to(
+    server: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+    fields: &[(&str, &str)],
+) -> Reply {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
         .finish();
-    http(
-        server,
-        "POST",
-        "/comments/",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    )
+    let mut all = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    all.extend_from_slice(headers);
+    http(server, "POST", path, &all, body.as_bytes())
 }
 
 fn post_json(server: &Server, value: &serde_json::Value) -> Reply {
@@ -964,19 +970,7 @@ fn the_preview_shows_pending_comments_and_moderates_them_with_its_token() {
 
 /// Sends a form to the preview's own desk, as its page's form does.
 fn post_preview(server: &Server, origin: &str, fields: &[(&str, &str)]) -> Reply {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    http(
-        server,
-        "POST",
-        "/__mend/comments/",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Origin", origin),
-        ],
-        body.as_bytes(),
-    )
+    post_form_to(server, "/__mend/comments/", &[("Origin", origin)], fields)
 }
 
 #[test]
