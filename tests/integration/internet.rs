@@ -274,10 +274,18 @@ fn stale_temporary_files_are_removed_at_start_and_by_the_inbox() {
 
 /// A pending submission written as an older server (or a hand) left it.
 fn pending(root: &Path, id: &str, author: &str, body: &str) {
-    let table = json!({
+    pending_reply(root, id, None, author, body);
+}
+
+/// The same, replying to `parent`.
+fn pending_reply(root: &Path, id: &str, parent: Option<&str>, author: &str, body: &str) {
+    let mut table = json!({
         "id": id, "article": "content/posts/threads.md", "author": author,
         "date": "2026-01-02T03:04:05Z", "body": body,
     });
+    if let Some(parent) = parent {
+        table["parent"] = json!(parent);
+    }
     let text = toml::to_string(&table).unwrap();
     write(root, &format!("inbox/{id}.toml"), &text);
 }
@@ -294,6 +302,21 @@ fn approve_all_approves_every_valid_comment_and_names_the_rest() {
     );
     pending(root, "20260102-030406-bbbbbbbbbbbb", "Ana", "a real story");
     pending(root, "20260102-030407-cccccccccccc", "Bo", "\u{1} \u{1}");
+    // Replies to a pending comment go with it, or wait with it.
+    pending_reply(
+        root,
+        "20260102-030408-dddddddddddd",
+        Some("20260102-030406-bbbbbbbbbbbb"),
+        "Cy",
+        "same here",
+    );
+    pending_reply(
+        root,
+        "20260102-030409-eeeeeeeeeeee",
+        Some("20260102-030407-cccccccccccc"),
+        "Di",
+        "what did you mean?",
+    );
     let output = mend()
         .args(["comments", "approve", "--all", "--root"])
         .arg(root)
@@ -302,7 +325,8 @@ fn approve_all_approves_every_valid_comment_and_names_the_rest() {
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
-        "approved 20260102-030406-bbbbbbbbbbbb into content/posts/threads.comments.toml\n"
+        "approved 20260102-030406-bbbbbbbbbbbb into content/posts/threads.comments.toml\n\
+         approved 20260102-030408-dddddddddddd into content/posts/threads.comments.toml\n"
     );
     let root_text = root.display().to_string();
     assert_eq!(
@@ -310,9 +334,10 @@ fn approve_all_approves_every_valid_comment_and_names_the_rest() {
             .unwrap()
             .replace(&root_text, "ROOT"),
         "warning: left 20260102-030405-aaaaaaaaaaaa in the inbox: ROOT/inbox/20260102-030405-aaaaaaaaaaaa.toml:1: comment `20260102-030405-aaaaaaaaaaaa` has no `author`; every comment needs id, author, date and body (fix or delete it with `mend comments delete 20260102-030405-aaaaaaaaaaaa`)\n\
-         warning: left 20260102-030407-cccccccccccc in the inbox: ROOT/inbox/20260102-030407-cccccccccccc.toml:1: comment `20260102-030407-cccccccccccc` has no `body`; every comment needs id, author, date and body (fix or delete it with `mend comments delete 20260102-030407-cccccccccccc`)\n"
+         warning: left 20260102-030407-cccccccccccc in the inbox: ROOT/inbox/20260102-030407-cccccccccccc.toml:1: comment `20260102-030407-cccccccccccc` has no `body`; every comment needs id, author, date and body (fix or delete it with `mend comments delete 20260102-030407-cccccccccccc`)\n\
+         warning: left 20260102-030409-eeeeeeeeeeee in the inbox: it replies to 20260102-030407-cccccccccccc, which is still waiting (fix or delete it with `mend comments delete 20260102-030409-eeeeeeeeeeee`)\n"
     );
-    assert_eq!(pending_count(root), 2);
+    assert_eq!(pending_count(root), 3);
 }
 
 #[test]
