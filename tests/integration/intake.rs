@@ -607,6 +607,26 @@ fn moderation_from_the_command_line() {
         failing(root, &["comments", "reply", "c404", "--body", "Hi"]),
         "error: no comment `c404` in the inbox or in any comment file; `mend comments inbox` lists pending ones, and ids are shown in a comment's link (#comment-ID)\n"
     );
+    assert_eq!(
+        failing(
+            root,
+            &["comments", "reply", "c1", "--body", "Hi", "--as", "ben"]
+        ),
+        "error: no author `ben` under [authors] in site.toml (known: zan)\n"
+    );
+    // With several authors, the reply says who writes it.
+    let config = root.join("site.toml");
+    let one_author = read(&config);
+    let two = one_author.replace(
+        "[authors.zan]",
+        "[authors.ben]\nname = \"Ben\"\nbio = \"\"\n\n[authors.zan]",
+    );
+    fs::write(&config, two).unwrap();
+    assert_eq!(
+        failing(root, &["comments", "reply", "c1", "--body", "Hi"]),
+        "error: the site has several authors (ben, zan); choose who replies with --as KEY\n"
+    );
+    fs::write(&config, one_author).unwrap();
 
     run_ok(root, &["comments", "spam", "20260102-030405-cccc"]);
     assert!(root.join("inbox/spam/20260102-030405-cccc.toml").is_file());
