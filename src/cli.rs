@@ -737,8 +737,8 @@ fn approve(args: &ApproveArgs) -> Result<()> {
     let done = all.done;
     for skipped in &all.skipped {
         eprintln!(
-            "warning: left {} in the inbox: {} (fix or delete it with `mend comments delete {}`)",
-            skipped.id, skipped.reason, skipped.id
+            "warning: left {} in the inbox: {}",
+            skipped.id, skipped.reason
         );
     }
     for d in &done {

@@ -131,7 +131,7 @@ pub(crate) struct ApprovedAll {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Skipped {
     pub id: String,
-    /// A sentence: what is wrong with it.
+    /// A sentence: what is wrong with it, and what to do.
     pub reason: String,
 }
 
@@ -149,9 +149,17 @@ pub(crate) fn approve_all(root: &Path) -> Result<ApprovedAll> {
             Ok(()) => {
                 valid.insert(&s.id);
             }
-            Err(e) => skipped.push(Skipped {
+            // That error says what to do already.
+            Err(e @ Error::ArticleGone { .. }) => skipped.push(Skipped {
                 id: s.id.clone(),
                 reason: e.to_string(),
+            }),
+            Err(e) => skipped.push(Skipped {
+                id: s.id.clone(),
+                reason: format!(
+                    "{e} (fix it, or delete it with `mend comments delete {}`)",
+                    s.id
+                ),
             }),
         }
     }
@@ -167,8 +175,9 @@ pub(crate) fn approve_all(root: &Path) -> Result<ApprovedAll> {
             skipped.push(Skipped {
                 id: s.id.clone(),
                 reason: format!(
-                    "it replies to {}, which is still waiting",
-                    s.parent.as_deref().unwrap_or_default()
+                    "it replies to {parent}, which is still waiting; approve it with {parent} once that one is fixed, or delete it with `mend comments delete {}`",
+                    s.id,
+                    parent = s.parent.as_deref().unwrap_or_default()
                 ),
             });
         }

@@ -279,8 +279,20 @@ fn pending(root: &Path, id: &str, author: &str, body: &str) {
 
 /// The same, replying to `parent`.
 fn pending_reply(root: &Path, id: &str, parent: Option<&str>, author: &str, body: &str) {
+    pending_on(root, id, parent, "content/posts/threads.md", author, body);
+}
+
+/// The same, on the article whose source is `article`.
+fn pending_on(
+    root: &Path,
+    id: &str,
+    parent: Option<&str>,
+    article: &str,
+    author: &str,
+    body: &str,
+) {
     let mut table = json!({
-        "id": id, "article": "content/posts/threads.md", "author": author,
+        "id": id, "article": article, "author": author,
         "date": "2026-01-02T03:04:05Z", "body": body,
     });
     if let Some(parent) = parent {
@@ -317,6 +329,24 @@ fn approve_all_approves_every_valid_comment_and_names_the_rest() {
         "Di",
         "what did you mean?",
     );
+    // An article deleted since, and a file that is no article.
+    let gone = "content/posts/gone.md";
+    pending_on(
+        root,
+        "20260102-030410-ffffffffffff",
+        None,
+        gone,
+        "Ed",
+        "hello",
+    );
+    pending_on(
+        root,
+        "20260102-030411-gggggggggggg",
+        None,
+        "site.toml",
+        "Fa",
+        "hi",
+    );
     let output = mend()
         .args(["comments", "approve", "--all", "--root"])
         .arg(root)
@@ -333,11 +363,13 @@ fn approve_all_approves_every_valid_comment_and_names_the_rest() {
         String::from_utf8(output.stderr)
             .unwrap()
             .replace(&root_text, "ROOT"),
-        "warning: left 20260102-030405-aaaaaaaaaaaa in the inbox: ROOT/inbox/20260102-030405-aaaaaaaaaaaa.toml:1: comment `20260102-030405-aaaaaaaaaaaa` has no `author`; every comment needs id, author, date and body (fix or delete it with `mend comments delete 20260102-030405-aaaaaaaaaaaa`)\n\
-         warning: left 20260102-030407-cccccccccccc in the inbox: ROOT/inbox/20260102-030407-cccccccccccc.toml:1: comment `20260102-030407-cccccccccccc` has no `body`; every comment needs id, author, date and body (fix or delete it with `mend comments delete 20260102-030407-cccccccccccc`)\n\
-         warning: left 20260102-030409-eeeeeeeeeeee in the inbox: it replies to 20260102-030407-cccccccccccc, which is still waiting (fix or delete it with `mend comments delete 20260102-030409-eeeeeeeeeeee`)\n"
+        "warning: left 20260102-030405-aaaaaaaaaaaa in the inbox: ROOT/inbox/20260102-030405-aaaaaaaaaaaa.toml:1: comment `20260102-030405-aaaaaaaaaaaa` has no `author`; every comment needs id, author, date and body (fix it, or delete it with `mend comments delete 20260102-030405-aaaaaaaaaaaa`)\n\
+         warning: left 20260102-030407-cccccccccccc in the inbox: ROOT/inbox/20260102-030407-cccccccccccc.toml:1: comment `20260102-030407-cccccccccccc` has no `body`; every comment needs id, author, date and body (fix it, or delete it with `mend comments delete 20260102-030407-cccccccccccc`)\n\
+         warning: left 20260102-030410-ffffffffffff in the inbox: comment `20260102-030410-ffffffffffff` is for content/posts/gone.md, which is not an article of this site any more; delete it with `mend comments delete 20260102-030410-ffffffffffff`\n\
+         warning: left 20260102-030411-gggggggggggg in the inbox: comment `20260102-030411-gggggggggggg` is for site.toml, which is not an article of this site any more; delete it with `mend comments delete 20260102-030411-gggggggggggg`\n\
+         warning: left 20260102-030409-eeeeeeeeeeee in the inbox: it replies to 20260102-030407-cccccccccccc, which is still waiting; approve it with 20260102-030407-cccccccccccc once that one is fixed, or delete it with `mend comments delete 20260102-030409-eeeeeeeeeeee`\n"
     );
-    assert_eq!(pending_count(root), 3);
+    assert_eq!(pending_count(root), 5);
 }
 
 #[test]
