@@ -640,3 +640,27 @@ fn mend_log_keeps_only_what_is_asked_for() {
     let lines = server.lines.lock().unwrap().clone();
     assert!(!lines.iter().any(|l| l.contains(" INFO ")), "{lines:?}");
 }
+
+#[test]
+fn a_first_approval_starts_the_comment_file_with_its_comment() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        ("content/posts/x.md", &article("X", "2024-01-01", &[])),
+    ]);
+    let root = site.path();
+    pending_on(
+        root,
+        "20260102-030405-aaaaaaaaaaaa",
+        None,
+        "content/posts/x.md",
+        "Ana",
+        "First!",
+    );
+    mend()
+        .args(["comments", "approve", "--all", "--root"])
+        .arg(root)
+        .assert()
+        .success();
+    let file = read(root.join("content/posts/x.comments.toml"));
+    assert!(file.starts_with("[[comment]]\n"), "{file:?}");
+}
