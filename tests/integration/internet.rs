@@ -663,4 +663,21 @@ fn a_first_approval_starts_the_comment_file_with_its_comment() {
         .success();
     let file = read(root.join("content/posts/x.comments.toml"));
     assert!(file.starts_with("[[comment]]\n"), "{file:?}");
+    // The next one follows after one blank line, the file otherwise as it was.
+    pending_on(
+        root,
+        "20260102-030406-bbbbbbbbbbbb",
+        None,
+        "content/posts/x.md",
+        "Bo",
+        "Second.",
+    );
+    mend()
+        .args(["comments", "approve", "--all", "--root"])
+        .arg(root)
+        .assert()
+        .success();
+    let after = read(root.join("content/posts/x.comments.toml"));
+    let added = after.strip_prefix(&file).expect("the file kept every byte");
+    assert!(added.starts_with("\n[[comment]]\n"), "{added:?}");
 }
