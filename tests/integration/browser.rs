@@ -525,6 +525,15 @@ fn a_reader_searches_from_the_header_and_as_they_type() {
         texts_in(&browser, "#search-status"),
         json!(["2 results for “birthd”."])
     );
+    // Days written as the pages write them; the ISO date stays in the markup.
+    assert_eq!(
+        texts_in(&browser, ".search-result time"),
+        json!(["February 1, 2024", "March 1, 2024"])
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('.search-result time').dateTime"),
+        json!("2024-02-01")
+    );
     // Links lead to the article, relative to the search page.
     browser.click(".search-title");
     browser.wait_for_url(|u| u.ends_with("/posts/birthday/"), "the article");

@@ -126,6 +126,14 @@
     return fragment;
   }
 
+  // `2024-02-27` as the site's pages write a day: February 27, 2024.
+  var days = window.Intl && new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+    { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+  function dayOf(ymd) {
+    var when = new Date(ymd + "T00:00:00Z");
+    return days && !isNaN(when.getTime()) ? days.format(when) : ymd;
+  }
+
   function item(doc, words) {
     var li = document.createElement("li");
     li.className = "search-result";
@@ -137,7 +145,7 @@
     if (doc.d) {
       var date = document.createElement("time");
       date.dateTime = doc.d;
-      date.textContent = doc.d;
+      date.textContent = dayOf(doc.d);
       li.appendChild(date);
     }
     if (doc.x) {
