@@ -147,7 +147,6 @@ pub(crate) fn run(options: Options) -> Result<()> {
     let addresses = Addresses {
         prefix,
         origins,
-        same_host: false,
         own_origin,
         elsewhere: Elsewhere::AllowOrigin,
     };
@@ -186,8 +185,6 @@ struct Addresses {
     prefix: String,
     /// The origins whose pages may send comments.
     origins: Vec<String>,
-    /// Whether a page of the address a request is sent to may send too.
-    same_host: bool,
     /// The endpoint's own origin (its reply pages post from it).
     own_origin: Option<String>,
     /// What a page from another origin is told to do.
@@ -239,7 +236,6 @@ impl Preview {
         let addresses = Addresses {
             prefix: PREVIEW_PATH.to_string(),
             origins: Vec::new(),
-            same_host: true,
             own_origin: None,
             elsewhere: Elsewhere::OpenPreview(origin.to_string()),
         };
@@ -383,7 +379,7 @@ impl Intake {
         // The preview is opened at whatever name reaches it (the server's
         // Host check has vetted it): its pages send from that one.
         let own = |o: &&str| {
-            self.at.same_host
+            matches!(self.at.elsewhere, Elsewhere::OpenPreview(_))
                 && request
                     .header("Host")
                     .is_some_and(|host| o.strip_prefix("http://") == Some(host))
@@ -538,8 +534,10 @@ impl Intake {
         let print = fingerprint(&page.source, &fields.author, &fields.body);
         // Checked and claimed in one step: of identical posts sent at once,
         // one is stored and the others are told it was received.
-        let repeat = found.directory.published.contains(&print) || !self.seen_lock().insert(print);
-        if !form.is_robot() && repeat {
+        // A robot's text claims nothing: it is stored as spam whatever it says.
+        let repeat = !form.is_robot()
+            && (found.directory.published.contains(&print) || !self.seen_lock().insert(print));
+        if repeat {
             let refusal = refuse(
                 409,
                 "This comment was already received: it looks as though you have said that already.",

@@ -1049,6 +1049,19 @@ fn the_preview_takes_comments_itself_and_shows_the_whole_conversation() {
         ("body", "Never too late. Start again *tomorrow*."),
     ];
     assert_eq!(post_preview(&server, &own, &published).status, 409);
+    // What a robot sent (the hidden field filled) keeps no one from saying it.
+    let robot = [
+        ("article", "posts/threads/"),
+        ("author", "Eli"),
+        ("body", "Said by a robot first."),
+        ("fax", "x"),
+    ];
+    assert_eq!(post_preview(&server, &own, &robot).status, 303);
+    assert_eq!(post_preview(&server, &own, &robot[..3]).status, 303);
+    let human = inbox(root, "inbox");
+    assert_eq!(human.len(), 2);
+    let eli = human.iter().find(|t| field(t, "author") == "Eli").unwrap();
+    fs::remove_file(root.join(format!("inbox/{}.toml", field(eli, "id")))).unwrap();
     let elsewhere = http(
         &server,
         "POST",
