@@ -471,3 +471,17 @@ pub(crate) fn intake(root: &Path, args: &[&str]) -> Server {
     all.extend_from_slice(args);
     start_server(&all, root, "taking comments at ")
 }
+
+/// Waits until the server has printed a line that passes `wanted` (30 s
+/// at most: an event, not a sleep).
+pub(crate) fn wait_for_line(server: &Server, wanted: impl Fn(&str) -> bool) {
+    let started = Instant::now();
+    while !server.lines.lock().unwrap().iter().any(|l| wanted(l)) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no such line in {:?}",
+            server.lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

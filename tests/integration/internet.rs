@@ -543,16 +543,8 @@ fn approve_without_ids_names_both_ways_to_call_it() {
 fn a_comment_server_for_a_site_without_an_endpoint_says_so() {
     let site = fixture("comments");
     let server = intake(site.path(), &[]);
-    let started = Instant::now();
     let warning = "warning: site.toml sets no comment endpoint, so no page of the site shows a comment form; add";
-    while !server.lines.lock().unwrap().iter().any(|l| l == warning) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{:?}",
-            server.lines.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_line(&server, |l| l == warning);
     // Standard output and error are read apart: each line on its own.
     let lines = server.lines.lock().unwrap().clone();
     for line in [
@@ -622,21 +614,7 @@ fn mend_log_keeps_only_what_is_asked_for() {
         send_from(&server, "127.0.0.3", foreign.as_bytes()).status,
         403
     );
-    let started = Instant::now();
-    while !server
-        .lines
-        .lock()
-        .unwrap()
-        .iter()
-        .any(|l| l.contains(" WARN mend::intake: "))
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{:?}",
-            server.lines.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_line(&server, |l| l.contains(" WARN mend::intake: "));
     let lines = server.lines.lock().unwrap().clone();
     assert!(!lines.iter().any(|l| l.contains(" INFO ")), "{lines:?}");
 }

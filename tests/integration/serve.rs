@@ -314,18 +314,6 @@ fn an_edit_is_served_within_a_bounded_wait() {
 }
 
 /// Waits (within a generous bound) for a line of the server's output.
-fn wait_for_line(server: &Server, wanted: impl Fn(&str) -> bool) {
-    let started = Instant::now();
-    while !server.lines.lock().unwrap().iter().any(|l| wanted(l)) {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no such line in {:?}",
-            server.lines.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// A named change to a site.
 type Step<'a> = (&'static str, Box<dyn Fn() + 'a>);
 
@@ -934,15 +922,7 @@ fn moderation_answers_this_machine_only_whatever_the_bind() {
         "on your network (a phone, say): http://{}:{port}/",
         host.inside
     );
-    let started = Instant::now();
-    while !server.lines.lock().unwrap().contains(&network) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{network} not in {:?}",
-            server.lines.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_line(&server, |l| l == network);
     let ask = |path: &str, method: &str| {
         let request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}:{port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}",
