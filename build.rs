@@ -9,6 +9,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(running_as_root)");
     println!("cargo::rustc-check-cfg=cfg(has_nginx)");
     println!("cargo::rustc-check-cfg=cfg(has_axe)");
+    println!("cargo::rustc-check-cfg=cfg(has_node)");
     // Installing or removing a tool changes its folder.
     println!("cargo::rerun-if-changed=/usr/bin");
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromedriver"];
@@ -27,6 +28,9 @@ fn main() {
     println!("cargo::rerun-if-changed=/usr/sbin");
     if on_path("python3") {
         println!("cargo::rustc-cfg=has_python3");
+    }
+    if on_path("node") {
+        println!("cargo::rustc-cfg=has_node");
     }
     println!("cargo::rerun-if-env-changed=PATH");
     if running_as_root() {

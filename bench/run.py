@@ -26,8 +26,8 @@ prints each one's median ratio to the floor, as the cost of a cold build
 drifts with the disk: on the disk, then in memory (/dev/shm), where making
 a file costs least. Unless --no-search, it
 builds each size again with `search = true` and prints what the index adds
-(warm and cold), its size, and what one query downloads (meta, shards and
-result chunks, raw and gzipped, computed as the search page's script does).
+(warm and cold), its size, and what one query downloads (shards and the
+files of the results shown, raw and gzipped, computed as the search page's script does).
 Unless --no-serve, it
 also measures `mend serve` on each size from 10,000 (or the largest): time
 until it answers a request for an article, until every page is rendered,
@@ -36,6 +36,7 @@ of 20 body edits, and of 5 template edits), read from the live-reload
 event stream itself.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -147,7 +148,7 @@ def measure(name, command, public, runs, prime):
     return wall, cpu, peak, cold[3], cold[0]
 
 
-QUERIES = ["no contact", "coffee", "regret memory", "apart", "confid"]
+QUERIES = ["no contact", "coffee", "regret memory", "apart", "confid", "calling", "contcat"]
 
 
 def fnv_shard(word, shards):
@@ -158,38 +159,63 @@ def fnv_shard(word, shards):
     return f"{value % shards:02x}.json"
 
 
+def page_stems(words):
+    """The stems the search page's own script gives `words` (run in node)."""
+    script = Path(__file__).resolve().parent.parent / "themes/default/static/search.js"
+    program = ("globalThis.window = {}; globalThis.document = { querySelector: () => null };"
+               f"require({str(script)!r});"
+               "console.log(JSON.stringify(process.argv.slice(1).map(window.mendStem.english)));")
+    out = subprocess.run(["node", "-e", program, *words], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def one_typo(a, b):
+    """Whether two words are one letter added, left out, changed or two swapped apart."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:])
+    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
+
+
 def query_bytes(public, query):
     """What the search page downloads for one query, as its script does it:
-    meta.json, one shard per word, the chunks of the first 20 results.
-    Returns (bytes, gzip bytes, results)."""
+    one shard per word, the file of each of the first 10 results.
+    Returns (bytes, gzip bytes, files, results)."""
     import gzip
-    import json
     import math
-    files = ["search/meta.json"]
-    meta = json.loads((public / files[0]).read_text())
-    ranked = None
+    page = (public / "search/index.html").read_text()
+    meta = {key: re.search(f'data-{key}="([^"]*)"', page).group(1) for key in ("docs", "shards", "stem")}
+    docs, shards = int(meta["docs"]), int(meta["shards"])
     words = query.lower().split()
-    for i, word in enumerate(words):
+    stems = page_stems(words) if meta["stem"] == "english" else words
+    files, ranked = [], None
+    for i, (word, stem) in enumerate(zip(words, stems)):
         prefix = i == len(words) - 1 or len(word) > 2
-        shard_file = f"search/t/{fnv_shard(word, meta['shards'])}"
+        shard_file = f"search/t/{fnv_shard(word, shards)}"
         if shard_file not in files:
             files.append(shard_file)
         shard = json.loads((public / shard_file).read_text())
+        weights = {t: 1 if t in (word, stem) else 0.7 for t in shard
+                   if t in (word, stem) or (prefix and t.startswith(word))}
+        if not weights:
+            weights = {t: 0.5 for t in shard if len(word) >= 5 and (one_typo(t, word) or one_typo(t, stem))}
         scores = {}
-        for term, postings in shard.items():
-            if term != word and not (prefix and term.startswith(word)):
-                continue
-            rarity = math.log(1 + meta["docs"] / (len(postings) / 2)) * (1 if term == word else 0.7)
+        for term, weight in weights.items():
+            postings = shard[term]
+            rarity = math.log(1 + docs / (len(postings) / 2)) * weight
             doc = 0
-            for i in range(0, len(postings), 2):
-                doc += postings[i]
-                scores[doc] = max(scores.get(doc, 0), postings[i + 1] * rarity)
+            for j in range(0, len(postings), 2):
+                doc += postings[j]
+                scores[doc] = max(scores.get(doc, 0), postings[j + 1] % 1024 * rarity)
         ranked = scores if ranked is None else {d: s + scores[d] for d, s in ranked.items() if d in scores}
-    best = sorted(ranked.items(), key=lambda pair: (-pair[1], -pair[0]))[:20]
-    for chunk in sorted({doc // meta["chunk"] for doc, _ in best}):
-        files.append(f"search/d/{chunk}.json")
+    best = sorted(ranked.items(), key=lambda pair: (-pair[1], -pair[0]))[:10]
+    files.extend(f"search/d/{doc}.json" for doc, _ in best)
     raw = [(public / f).read_bytes() for f in files]
-    return sum(map(len, raw)), sum(len(gzip.compress(b, 6)) for b in raw), len(ranked)
+    return sum(map(len, raw)), sum(len(gzip.compress(b, 6)) for b in raw), len(files), len(ranked)
 
 
 def measure_search(binary, site, runs, without):
@@ -211,9 +237,9 @@ def measure_search(binary, site, runs, without):
               f" index {index / 2**20:.1f} MiB"
               f" in {sum(1 for _ in (public / 'search').rglob('*.json'))} files")
         for query in QUERIES:
-            raw, gz, found = query_bytes(public, query)
-            print(f"    query {query!r:16} downloads {raw / 1024:7.1f} KiB ({gz / 1024:6.1f} KiB gzipped),"
-                  f" {found} results")
+            raw, gz, files, found = query_bytes(public, query)
+            print(f"    query {query!r:16} downloads {raw / 1024:7.1f} KiB ({gz / 1024:6.1f} KiB gzipped)"
+                  f" in {files} files, {found} results")
     finally:
         config.write_text(original)
 

@@ -113,7 +113,12 @@ fn render_into(site: &Site, opened: Opened, force: bool) -> Result<Built> {
     });
     let spare = spare?;
     // Each page goes to disk as soon as it is rendered.
-    plan.render(site, &views, |path, bytes| spare.write(path, bytes))?;
+    plan.render_keeping(
+        site,
+        &views,
+        |path, key| spare.holds(path, key),
+        |path, bytes, key| spare.write_made(path, bytes, key),
+    )?;
     spare.copy_all(copies)?;
     // Only ever a head start for the next build: failing to keep it is no
     // reason to fail this one.

@@ -41,8 +41,8 @@ pub(crate) fn search_shard_file(n: usize) -> String {
     format!("{SEARCH}t/{n:02x}.json")
 }
 
-/// The file of chunk `n` of the search documents.
-pub(crate) fn search_docs_file(n: usize) -> String {
+/// The file of search document `n`.
+pub(crate) fn search_doc_file(n: usize) -> String {
     format!("{SEARCH}d/{n}.json")
 }
 
@@ -325,7 +325,7 @@ mod tests {
         assert_eq!(alias_file("/old.html"), "old.html");
         assert_eq!(file_of(""), "index.html");
         assert_eq!(search_shard_file(10), "search/t/0a.json");
-        assert_eq!(search_docs_file(12), "search/d/12.json");
+        assert_eq!(search_doc_file(12), "search/d/12.json");
     }
 
     #[test]

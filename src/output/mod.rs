@@ -418,6 +418,18 @@ impl Spare {
     /// page cache is most of a warm build's time. A file without a record is
     /// read and compared; one touched since is written again.
     pub(crate) fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.write_made(path, bytes, None)
+    }
+
+    /// Writes one file of the site as `write` does; with `made_from`, the
+    /// record keeps that key of what the bytes were made from instead of
+    /// their hash, for `holds` to find at the next build.
+    pub(crate) fn write_made(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        made_from: Option<u64>,
+    ) -> Result<()> {
         let target = self.beside.spare.join(path);
         let hash = self.recorded.hash(bytes);
         let kept = self
@@ -439,11 +451,35 @@ impl Spare {
                     .map_err(fail)?
             }
         };
+        self.keep_record(path, made_from.unwrap_or(hash), stat);
+        Ok(())
+    }
+
+    /// Whether the file at `path` is still what the last build into this
+    /// tree made from `made_from` (its record holds that key, and the file
+    /// is untouched since): then it is kept as it is, and need not be made
+    /// again.
+    pub(crate) fn holds(&self, path: &str, made_from: u64) -> bool {
+        if !self.before.files.contains(path) {
+            return false;
+        }
+        let Some(then) = self.recorded.spare.files.get(path) else {
+            return false;
+        };
+        let target = self.beside.spare.join(path);
+        let now = fs::symlink_metadata(&target).ok().map(|m| Stat::of(&m));
+        if then.hash != made_from || now != Some(then.stat) {
+            return false;
+        }
+        self.keep_record(path, made_from, then.stat);
+        true
+    }
+
+    fn keep_record(&self, path: &str, hash: u64, stat: Stat) {
         self.records
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(path.to_string(), Record { hash, stat });
-        Ok(())
     }
 
     /// Makes the folder of `path` if the spare tree did not have it and no

@@ -40,8 +40,9 @@ impl Stat {
     }
 }
 
-/// What a build wrote into a file: the hash of its bytes, and the file's
-/// size and time just after.
+/// What a build wrote into a file: the hash of its bytes (or, for a file
+/// written with `Spare::write_made`, the key of what they were made from),
+/// and the file's size and time just after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Record {
     pub(super) hash: u64,

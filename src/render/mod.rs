@@ -67,7 +67,7 @@ pub fn render_pages(site: &Site, views: &Views, targets: &[PageRef]) -> Result<V
                     .iter()
                     .map(|&n| Job::SearchShard(n)),
             );
-            jobs.push(Job::SearchDocs(search::chunk_of(site, target)));
+            jobs.push(Job::SearchDoc(search::document_of(site, target)));
         }
         if let PageRef::Article(i) = target {
             for feed in feeds_carrying(site, i) {
@@ -126,7 +126,7 @@ fn render_any(site: &Site, views: &Views, job: Job, out: &mut Vec<u8>) -> Result
         Job::SearchPage => render_template(site, "search.html", &views.search_context(site), out),
         Job::SearchMeta => put(out, search::meta_json(site)),
         Job::SearchShard(n) => put(out, views.search_index().shard_json(n)),
-        Job::SearchDocs(n) => put(out, search::docs_json(site, n)),
+        Job::SearchDoc(n) => put(out, search::doc_json(site, n)),
     }
 }
 

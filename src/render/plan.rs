@@ -50,7 +50,7 @@ pub(super) enum Job {
     SearchPage,
     SearchMeta,
     SearchShard(usize),
-    SearchDocs(usize),
+    SearchDoc(usize),
 }
 
 impl Job {
@@ -78,7 +78,7 @@ impl Job {
             Job::SearchPage => urls::file_of(urls::SEARCH),
             Job::SearchMeta => urls::SEARCH_META.into(),
             Job::SearchShard(n) => urls::search_shard_file(n),
-            Job::SearchDocs(n) => urls::search_docs_file(n),
+            Job::SearchDoc(n) => urls::search_doc_file(n),
         }
     }
 
@@ -109,7 +109,17 @@ impl Job {
                 )
             }
             Job::SearchPage => "the search page".into(),
-            Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => "the search index".into(),
+            Job::SearchMeta | Job::SearchShard(_) | Job::SearchDoc(_) => "the search index".into(),
+        }
+    }
+
+    /// A key of everything the file is made from, where one is known
+    /// without rendering it: a file that still holds what the same key
+    /// made need not be rendered again (`render_keeping`).
+    fn made_from(self, views: &Views) -> Option<u64> {
+        match self {
+            Job::SearchDoc(n) => views.search().and_then(|index| index.made_from(n)),
+            _ => None,
         }
     }
 }
@@ -235,6 +245,24 @@ impl Plan {
         views: &Views,
         emit: impl Fn(&str, &[u8]) -> Result<()> + Sync,
     ) -> Result<()> {
+        self.render_keeping(
+            site,
+            views,
+            |_, _| false,
+            |path, bytes, _| emit(path, bytes),
+        )
+    }
+
+    /// Renders every file as `render` does, but one whose `Job::made_from`
+    /// key `kept` says its output still holds is not rendered at all;
+    /// `emit` gets the key of each file that has one.
+    pub fn render_keeping(
+        self,
+        site: &Site,
+        views: &Views,
+        kept: impl Fn(&str, u64) -> bool + Sync,
+        emit: impl Fn(&str, &[u8], Option<u64>) -> Result<()> + Sync,
+    ) -> Result<()> {
         let failed: Vec<Error> = self
             .jobs
             .par_iter()
@@ -243,10 +271,14 @@ impl Plan {
             .with_max_len(16)
             // One buffer per worker, reused from page to page.
             .map_init(Vec::new, |buffer, (job, path)| {
+                let made_from = job.made_from(views);
+                if made_from.is_some_and(|key| kept(path, key)) {
+                    return None;
+                }
                 buffer.clear();
                 render_job(site, views, *job, buffer)
                     .map_err(|e| e.while_rendering(|| job.origin(site)))
-                    .and_then(|()| emit(path, buffer))
+                    .and_then(|()| emit(path, buffer, made_from))
                     .err()
             })
             .flatten()
@@ -296,7 +328,7 @@ fn all_jobs(site: &Site) -> Vec<Job> {
     if site.config.search {
         jobs.extend([Job::SearchPage, Job::SearchMeta]);
         jobs.extend((0..search::shard_count(site)).map(Job::SearchShard));
-        jobs.extend((0..search::chunk_count(site)).map(Job::SearchDocs));
+        jobs.extend((0..search::document_count(site)).map(Job::SearchDoc));
     }
     let articles = (0..site.articles.len()).map(PageRef::Article);
     for target in articles.chain((0..site.pages.len()).map(PageRef::Page)) {

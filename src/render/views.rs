@@ -475,6 +475,7 @@ impl Views {
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
         context.insert("search_host", &host);
+        context.insert("search_index", &search::Meta::of(site));
         context
     }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use super::{Key, Run};
+use super::{Key, Mark, Run};
 use crate::comments::thread::in_thread;
 use crate::content::Page;
 
@@ -25,39 +25,39 @@ pub struct Cache {
 }
 
 /// The first bytes of a cache file; a new format or new weights get a new one.
-pub(super) const CACHE_MAGIC: &[u8] = b"mend search cache 2\n";
+pub(super) const CACHE_MAGIC: &[u8] = b"mend search cache 3\n";
 
-/// A document's terms and their scores, packed as the cache file keeps
-/// them: for each term its length (one byte), its bytes and its score (two
-/// bytes, little-endian). About ten bytes a term against the 48 of a list
-/// of keys, which at 100,000 articles took some 330 MB.
+/// A document's terms and their marks, packed as the cache file keeps
+/// them: for each term its length (one byte), its bytes and its mark (four
+/// bytes, little-endian). About twelve bytes a term against the 48 of a
+/// list of keys, which at 100,000 articles took some 330 MB.
 pub(super) type Packed = Box<[u8]>;
 
-pub(super) fn pack(terms: &[(Key, u16)]) -> Packed {
-    let mut packed = Vec::with_capacity(terms.len() * 10);
-    for (term, score) in terms {
+pub(super) fn pack(terms: &[(Key, Mark)]) -> Packed {
+    let mut packed = Vec::with_capacity(terms.len() * 12);
+    for (term, mark) in terms {
         term.pack_into(&mut packed);
-        packed.extend(score.to_le_bytes());
+        packed.extend(mark.0.to_le_bytes());
     }
     packed.into_boxed_slice()
 }
 
 /// The terms of a `Packed` that `is_packed` accepted.
-pub(super) fn unpack(mut packed: &[u8]) -> impl Iterator<Item = (Key, u16)> + '_ {
+pub(super) fn unpack(mut packed: &[u8]) -> impl Iterator<Item = (Key, Mark)> + '_ {
     std::iter::from_fn(move || {
-        let (term, score, rest) = next_packed(packed)?;
+        let (term, mark, rest) = next_packed(packed)?;
         packed = rest;
-        Some((Key::of(term), score))
+        Some((Key::of(term), mark))
     })
 }
 
-/// The first term of `packed`, its score and the rest; `None` at the end or
+/// The first term of `packed`, its mark and the rest; `None` at the end or
 /// where the bytes are not a term.
-pub(super) fn next_packed(packed: &[u8]) -> Option<(&str, u16, &[u8])> {
+pub(super) fn next_packed(packed: &[u8]) -> Option<(&str, Mark, &[u8])> {
     let (&len, rest) = packed.split_first()?;
     let (text, mut rest) = rest.split_at_checked(usize::from(len))?;
-    let score = u16::from_le_bytes(take(&mut rest)?);
-    Some((std::str::from_utf8(text).ok()?, score, rest))
+    let mark = Mark(take_u32(&mut rest)?);
+    Some((std::str::from_utf8(text).ok()?, mark, rest))
 }
 
 /// Whether `bytes` are whole terms, each as `pack` writes it.
@@ -140,16 +140,38 @@ impl Cache {
         })
     }
 
-    /// The hash of what the index reads of a page.
-    pub(super) fn hash_of(&self, page: &Page) -> u64 {
+    /// The hash of what the index reads of a page, and of the stemmer
+    /// that makes its terms (`stemmer`, its name).
+    pub(super) fn hash_of(&self, page: &Page, stemmer: &str) -> u64 {
         use std::hash::{BuildHasher, Hash, Hasher};
         let mut hasher = foldhash::quality::FixedState::with_seed(self.seed).build_hasher();
+        stemmer.hash(&mut hasher);
         page.title.hash(&mut hasher);
         page.tags.hash(&mut hasher);
         page.description.hash(&mut hasher);
         page.body.html.hash(&mut hasher);
         for comment in page.comments.iter().filter(|c| in_thread(c)) {
             comment.body.hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// A key of everything a document's file (`files::doc_json`) is made
+    /// from: what `hash_of` read (`text`), and the path, date, and its
+    /// comments' ids and names. A new format of that file needs a new
+    /// `CACHE_MAGIC`, so that no key of the old one is kept.
+    pub(super) fn made_from(&self, page: &Page, text: u64) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut hasher = foldhash::quality::FixedState::with_seed(self.seed).build_hasher();
+        text.hash(&mut hasher);
+        page.path.hash(&mut hasher);
+        page.date
+            .as_ref()
+            .map(crate::date::Date::ymd)
+            .hash(&mut hasher);
+        for comment in page.comments.iter().filter(|c| in_thread(c)) {
+            comment.id.hash(&mut hasher);
+            comment.author.hash(&mut hasher);
         }
         hasher.finish()
     }
@@ -188,7 +210,10 @@ mod tests {
         let file = dir.path().join("public.search");
         let mut cache = Cache::empty();
         let long = "a-term-longer-than-sixteen-bytes";
-        let terms = [(Key::of("no"), 3), (Key::of(long), 40)];
+        let terms = [
+            (Key::of("no"), Mark(3)),
+            (Key::of(long), Mark(2 * 1024 + 40)),
+        ];
         cache.terms.insert(7, pack(&terms));
         cache.terms.insert(9, pack(&[]));
         cache.write(&file).unwrap();
@@ -203,8 +228,8 @@ mod tests {
         assert!(Cache::parse(&[&bytes[..], b"x"].concat()).is_none());
         // A term that is not UTF-8: not a cache.
         let at = bytes
-            .windows(5)
-            .position(|w| w == b"\x02no\x03\x00")
+            .windows(7)
+            .position(|w| w == b"\x02no\x03\x00\x00\x00")
             .unwrap();
         let mut broken = bytes.clone();
         broken[at + 1] = 0xff;

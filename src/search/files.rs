@@ -1,46 +1,61 @@
-//! The files of the index that the search page fetches: `meta.json`, the
-//! documents in chunks (`d/<n>.json`, each with a line of text), and which
-//! shard a term goes to.
+//! The files of the index that the search page fetches: `meta.json`, one
+//! file per document (`d/<n>.json`, with its text for a snippet of what
+//! matched), and which shard a term goes to.
 //!
 //! Not for weighing words (`search`) nor for the cache kept between builds
 //! (`search::cache`).
 
 use serde::Serialize;
 
+use super::Stems;
+use crate::comments::thread::in_thread;
 use crate::content::Page;
 use crate::date::Date;
 use crate::render::PageRef;
 use crate::site::Site;
 
-/// Documents per chunk of `d/`: few, as the results of a query are spread
-/// over the whole site and each one shown costs the reader its chunk.
-pub(crate) const DOCS_PER_CHUNK: usize = 10;
 /// The fewest and most shards: a small site gets few files, a large one
 /// small files.
 pub(super) const SHARDS: std::ops::RangeInclusive<usize> = 16..=256;
-/// Characters of text shown under a result.
-pub(super) const SNIPPET_CHARS: usize = 180;
 
-/// A document as the results show it.
+/// A document as a result shows it.
 #[derive(Serialize)]
-pub(super) struct DocView<'a> {
+struct DocView<'a> {
     /// The site path, without a leading slash.
     p: &'a str,
     t: &'a str,
     /// `2024-02-27`, or empty for an undated page.
     d: String,
-    /// The description, or else the start of the text.
+    /// The description (if any) and the body, as text on one line.
     x: String,
+    /// The comments shown, in the order of their places in the shards'
+    /// marks: id, name and text as written (Markdown), on one line.
+    c: Vec<[String; 3]>,
 }
 
-/// `meta.json`.
+/// `meta.json`: how many documents and shards there are, and the stemmer
+/// the terms were made with (empty where none). The search page carries
+/// the same values (`Meta::of`), to save the reader a request.
 pub(crate) fn meta_json(site: &Site) -> String {
-    serde_json::json!({
-        "docs": document_count(site),
-        "chunk": DOCS_PER_CHUNK,
-        "shards": shard_count(site),
-    })
-    .to_string()
+    serde_json::to_string(&Meta::of(site)).unwrap_or_default()
+}
+
+/// What the search page must know of the index.
+#[derive(Serialize)]
+pub(crate) struct Meta {
+    pub docs: usize,
+    pub shards: usize,
+    pub stem: &'static str,
+}
+
+impl Meta {
+    pub(crate) fn of(site: &Site) -> Meta {
+        Meta {
+            docs: document_count(site),
+            shards: shard_count(site),
+            stem: Stems::for_language(&site.config.language).name(),
+        }
+    }
 }
 
 /// How many shards the index has: one for about eight documents, a power
@@ -52,29 +67,38 @@ pub(crate) fn shard_count(site: &Site) -> usize {
         .clamp(fewest, most)
 }
 
-/// How many chunk files the documents take.
-pub(crate) fn chunk_count(site: &Site) -> usize {
-    document_count(site).div_ceil(DOCS_PER_CHUNK).max(1)
+/// The number of `target`'s document file.
+pub(crate) fn document_of(site: &Site, target: PageRef) -> usize {
+    doc_number(site, target)
 }
 
-/// The chunk that holds `target`.
-pub(crate) fn chunk_of(site: &Site, target: PageRef) -> usize {
-    doc_number(site, target) / DOCS_PER_CHUNK
+/// Document `n`: its path, title, date, text and comments.
+pub(crate) fn doc_json(site: &Site, n: usize) -> String {
+    let Some(page) = documents(site).nth(n) else {
+        return String::new();
+    };
+    let comments = page.comments.iter().filter(|c| in_thread(c));
+    let view = DocView {
+        p: &page.path,
+        t: &page.title,
+        d: page.date.as_ref().map(Date::ymd).unwrap_or_default(),
+        x: text_of(page),
+        c: comments
+            .map(|c| [c.id.clone(), c.author.clone(), one_line(&c.body)])
+            .collect(),
+    };
+    serde_json::to_string(&view).unwrap_or_default()
 }
 
-/// Chunk `n` of the documents: a JSON list of path, title, date and text.
-pub(crate) fn docs_json(site: &Site, n: usize) -> String {
-    let views: Vec<DocView> = documents(site)
-        .skip(n * DOCS_PER_CHUNK)
-        .take(DOCS_PER_CHUNK)
-        .map(|page| DocView {
-            p: &page.path,
-            t: &page.title,
-            d: page.date.as_ref().map(Date::ymd).unwrap_or_default(),
-            x: snippet(page),
-        })
-        .collect();
-    serde_json::to_string(&views).unwrap_or_default()
+/// The description and the body of a page, as text on one line.
+fn text_of(page: &Page) -> String {
+    let body = crate::sanitize::rendered_text(&page.body.html);
+    let description = page.description.as_deref().unwrap_or("");
+    one_line(&format!("{description} {body}"))
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Articles (oldest first, so that a new article takes a new number and
@@ -83,7 +107,7 @@ pub(super) fn documents(site: &Site) -> impl Iterator<Item = &Page> {
     site.articles.iter().rev().chain(&site.pages)
 }
 
-pub(super) fn document_count(site: &Site) -> usize {
+pub(crate) fn document_count(site: &Site) -> usize {
     site.articles.len() + site.pages.len()
 }
 
@@ -103,9 +127,4 @@ pub(super) fn shard_of(term: &str, count: usize) -> usize {
         (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     hash as usize % count
-}
-
-/// A line of text for a result.
-pub(super) fn snippet(page: &Page) -> String {
-    page.excerpt(SNIPPET_CHARS)
 }

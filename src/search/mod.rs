@@ -5,22 +5,25 @@
 //! The index has three kinds of files under `search/`:
 //! - `meta.json`: how many documents there are, how many share a chunk,
 //!   how many shards there are;
-//! - `t/<n>.json` (`n` in hex), the shards: a term goes to the shard its
-//!   first two characters hash to (FNV-1a of their UTF-8), so all terms
-//!   that start alike are in one file, and the number of shards depends on
-//!   the number of documents only, never on their words. A shard maps each
-//!   of its terms to its postings, a flat list of document number (as the
-//!   gap from the one before) and score;
-//! - `d/<n>.json`: chunk `n` of the documents (path, title, date, a line
-//!   of text), fetched only for the results shown.
+//! - `t/<n>.json` (`n` in hex), the shards: a term (a word's stem, see
+//!   `search::stem`) goes to the shard its first two characters hash to
+//!   (FNV-1a of their UTF-8), so all terms that start alike are in one
+//!   file, and the number of shards depends on the number of documents
+//!   only, never on their words. A shard maps each of its terms to its
+//!   postings, a flat list of document number (as the gap from the one
+//!   before) and mark (`Mark`: the score, and the comment the term is
+//!   first found in when the article does not have it);
+//! - `d/<n>.json`: document `n` (path, title, date, its text and its
+//!   comments' for a snippet of what matched), fetched only for the
+//!   results shown.
 //!
-//! A query fetches `meta.json`, one shard per word and one chunk per page
-//! of results: a few tens of kilobytes where one JSON of the whole site
-//! would be megabytes.
+//! A query fetches one shard per word and one document per result shown
+//! (the search page carries what `meta.json` says): a few tens of kilobytes
+//! where one JSON of the whole site would be megabytes.
 //!
 //! Here: which words a page has and what each weighs, and the index they
-//! make; `search::files`, the JSON files the page fetches; `search::cache`,
-//! what a build keeps for the next.
+//! make; `search::stem`, words to stems; `search::files`, the JSON files
+//! the page fetches; `search::cache`, what a build keeps for the next.
 //!
 //! Not for the search page (the theme's `search.html` and `search.js`)
 //! nor for deciding where files go (`urls`).
@@ -37,11 +40,13 @@ use crate::site::Site;
 
 mod cache;
 mod files;
+mod stem;
 
 pub(crate) use cache::Cache;
 use cache::{Packed, pack, unpack};
-pub(crate) use files::{chunk_count, chunk_of, docs_json, meta_json, shard_count};
+pub(crate) use files::{Meta, doc_json, document_count, document_of, meta_json, shard_count};
 use files::{doc_number, documents, shard_of};
+pub(crate) use stem::Stems;
 
 /// Terms longer than this are not indexed (hashes, run-together URLs).
 const MAX_TERM_CHARS: usize = 40;
@@ -53,11 +58,41 @@ const DESCRIPTION: u32 = 4;
 const BODY: u32 = 2;
 const COMMENT: u32 = 1;
 
-/// One document's score for one term.
+/// One document's mark for one term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Posting {
     doc: u32,
-    score: u16,
+    mark: Mark,
+}
+
+/// Where in a document a term is first found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Its title, tags, description or body.
+    Article,
+    /// Only its comments: the `n`th comment shown (from 0), which the
+    /// result links to.
+    Comment(u32),
+}
+
+/// A term's score in a document and its `Place`, as one number, as the
+/// shards and the cache carry it: the score (under `PLACES`) plus `PLACES`
+/// times the place (0 for the article, 1 + n for comment n). Most terms
+/// are in the article, and their mark is their score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mark(u32);
+
+/// What a mark's place is counted in.
+const PLACES: u32 = 1024;
+
+impl Mark {
+    fn new(score: u16, place: Place) -> Mark {
+        let place = match place {
+            Place::Article => 0,
+            Place::Comment(n) => n.saturating_add(1).min(u32::MAX / PLACES - 1),
+        };
+        Mark(place * PLACES + u32::from(score).min(PLACES - 1))
+    }
 }
 
 /// The terms of one shard, each with its postings by document number.
@@ -67,6 +102,9 @@ type Shard = BTreeMap<String, Vec<Posting>>;
 /// rewrites the shards it changed.
 pub struct Index {
     shards: Vec<Shard>,
+    /// For each document, with a cache, a key of what its file is made
+    /// from (`Cache::made_from`); empty without.
+    made_from: Vec<u64>,
     /// For each document `serve` took an edit of, the shards it changed.
     touched: HashMap<u32, Vec<usize>>,
 }
@@ -75,6 +113,11 @@ impl Index {
     /// Indexes every article and page of `site`.
     pub fn new(site: &Site) -> Index {
         Index::build(site, None).0
+    }
+
+    /// The stemmer of `site`'s language.
+    pub(crate) fn stems(site: &Site) -> Stems {
+        Stems::for_language(&site.config.language)
     }
 
     /// Indexes `site`, taking the terms of each document whose text
@@ -90,11 +133,12 @@ impl Index {
     /// the runs are joined in document order.
     fn build(site: &Site, cache: Option<&Cache>) -> (Index, Run) {
         let docs: Vec<&Page> = documents(site).collect();
+        let stems = Index::stems(site);
         let mut all = docs
             .par_iter()
             .enumerate()
             .fold(Run::default, |mut run, (doc, page)| {
-                run.add(doc as u32, page, cache);
+                run.add(doc as u32, page, &stems, cache);
                 run
             })
             .reduce(Run::default, Run::join);
@@ -106,11 +150,27 @@ impl Index {
             postings.sort_unstable_by_key(|p| p.doc);
             shards[shard_of(&term, count)].insert(term, postings);
         }
+        let mut made_from = vec![0; docs.len()];
+        for &(doc, key) in &all.made_from {
+            made_from[doc as usize] = key;
+        }
         let index = Index {
             shards,
+            made_from: if cache.is_some() {
+                made_from
+            } else {
+                Vec::new()
+            },
             touched: HashMap::new(),
         };
         (index, all)
+    }
+
+    /// A key of what the file of document `n` is made from, where this
+    /// index was made with a cache: a file made from the same key holds the
+    /// same bytes.
+    pub(crate) fn made_from(&self, n: usize) -> Option<u64> {
+        self.made_from.get(n).copied()
     }
 
     /// The shards that edits of `target` changed, to write again.
@@ -122,6 +182,8 @@ impl Index {
     /// Takes the new text of `target` into the index.
     pub fn refresh(&mut self, site: &Site, target: PageRef) {
         let doc = doc_number(site, target) as u32;
+        // Its file is made anew from now on.
+        self.made_from.clear();
         let mut touched = self.touched.remove(&doc).unwrap_or_default();
         for (n, shard) in self.shards.iter_mut().enumerate() {
             let mut hit = false;
@@ -137,7 +199,7 @@ impl Index {
             }
         }
         let mut run = Run::default();
-        run.add(doc, target.page(site), None);
+        run.add(doc, target.page(site), &Index::stems(site), None);
         for (term, postings) in run.postings {
             let term = term.into_text();
             let n = shard_of(&term, self.shards.len());
@@ -153,7 +215,7 @@ impl Index {
         self.touched.insert(doc, touched);
     }
 
-    /// Shard `n`: `{"term":[gap,score,gap,score…],…}`.
+    /// Shard `n`: `{"term":[gap,mark,gap,mark…],…}`.
     pub fn shard_json(&self, n: usize) -> String {
         let mut out = String::from("{");
         for (i, (term, postings)) in self.shards[n].iter().enumerate() {
@@ -165,7 +227,7 @@ impl Index {
             let mut last = 0;
             for (j, p) in postings.iter().enumerate() {
                 let sep = if j > 0 { "," } else { "" };
-                let _ = write!(out, "{sep}{},{}", p.doc - last, p.score);
+                let _ = write!(out, "{sep}{},{}", p.doc - last, p.mark.0);
                 last = p.doc;
             }
             out.push(']');
@@ -180,70 +242,82 @@ impl Index {
 #[derive(Default)]
 struct Run {
     postings: Terms,
-    weights: Weights<u32>,
+    weights: Weights<(u32, Place)>,
+    /// The stems of the words met so far: a run meets each word thousands
+    /// of times and stems it once.
+    stems: Weights<Key>,
     word: String,
     /// The documents weighed: the hash of their text and their terms.
     weighed: Vec<(u64, Packed)>,
     /// The hashes of the documents found in the cache.
     found: Vec<u64>,
+    /// For each document, a key of what its file is made from.
+    made_from: Vec<(u32, u64)>,
 }
 
 impl Run {
     /// Adds document `doc`, with its terms from `cache` if it has them.
-    fn add(&mut self, doc: u32, page: &Page, cache: Option<&Cache>) {
+    fn add(&mut self, doc: u32, page: &Page, stems: &Stems, cache: Option<&Cache>) {
         let Some(cache) = cache else {
-            let terms = self.weigh(page);
+            let terms = self.weigh(page, stems);
             return self.post(doc, terms.into_iter());
         };
-        let hash = cache.hash_of(page);
+        let hash = cache.hash_of(page, stems.name());
+        self.made_from.push((doc, cache.made_from(page, hash)));
         match cache.terms.get(&hash) {
             Some(packed) => {
                 self.post(doc, unpack(packed));
                 self.found.push(hash);
             }
             None => {
-                let terms = self.weigh(page);
+                let terms = self.weigh(page, stems);
                 self.post(doc, terms.iter().cloned());
                 self.weighed.push((hash, pack(&terms)));
             }
         }
     }
 
-    /// The terms of a page and their scores: each place a term occurs adds
+    /// The terms of a page and their marks: each place a term occurs adds
     /// its weight, and the score grows with the logarithm of the sum, so a
     /// word said a hundred times does not drown one said in the title.
-    fn weigh(&mut self, page: &Page) -> Vec<(Key, u16)> {
-        let Run { weights, word, .. } = self;
-        let mut add = |text: &str, weight: u32, html: bool| {
+    fn weigh(&mut self, page: &Page, stemmer: &Stems) -> Vec<(Key, Mark)> {
+        let Run {
+            weights,
+            stems,
+            word,
+            ..
+        } = self;
+        let mut add = |text: &str, weight: u32, html: bool, place: Place| {
             for_each_word(text, html, word, |w| {
-                *weights.entry(Key::of(w)).or_default() += weight;
+                let term = stems
+                    .entry(Key::of(w))
+                    .or_insert_with(|| Key::of(&stemmer.stem(w)));
+                weights.entry(term.clone()).or_insert((0, place)).0 += weight;
             });
         };
-        add(&page.title, TITLE, false);
+        add(&page.title, TITLE, false, Place::Article);
         for tag in &page.tags {
-            add(tag, TAG, false);
+            add(tag, TAG, false, Place::Article);
         }
-        add(
-            page.description.as_deref().unwrap_or(""),
-            DESCRIPTION,
-            false,
-        );
-        add(&page.body.html, BODY, true);
-        for comment in page.comments.iter().filter(|c| in_thread(c)) {
-            add(&comment.body, COMMENT, false);
+        let description = page.description.as_deref().unwrap_or("");
+        add(description, DESCRIPTION, false, Place::Article);
+        add(&page.body.html, BODY, true, Place::Article);
+        let comments = page.comments.iter().filter(|c| in_thread(c));
+        for (n, comment) in comments.enumerate() {
+            add(&comment.body, COMMENT, false, Place::Comment(n as u32));
         }
         weights
             .drain()
-            .map(|(term, weight)| (term, score(weight)))
+            .map(|(term, (weight, place))| (term, Mark::new(score(weight), place)))
             .collect()
     }
 
-    fn post(&mut self, doc: u32, terms: impl Iterator<Item = (Key, u16)>) {
-        for (term, score) in terms {
+    fn post(&mut self, doc: u32, terms: impl Iterator<Item = (Key, Mark)>) {
+        for (term, mark) in terms {
             self.postings
                 .entry(term)
                 .or_default()
-                .push(Posting { doc, score });
+                .push(Posting { doc, mark });
         }
     }
 
@@ -254,6 +328,7 @@ impl Run {
         }
         self.weighed.extend(other.weighed);
         self.found.extend(other.found);
+        self.made_from.extend(other.made_from);
         self
     }
 }

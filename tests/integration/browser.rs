@@ -488,6 +488,26 @@ fn a_reader_comments_and_replies_with_javascript_off() {
     );
 }
 
+/// Types `query` into the search page afresh and waits for `status`.
+fn search_in_page(browser: &Browser, query: &str, status: &str) {
+    browser.run("document.getElementById('search-query').value = ''");
+    browser.type_into("#search-query", query);
+    browser.wait_for(
+        &format!("return document.querySelector('#search-status').textContent === {status:?}"),
+        status,
+    );
+}
+
+/// The shard of a term among the 16 of the search fixture, as the page's
+/// script finds it (FNV-1a of its first two characters).
+fn shard_of_word(term: &str) -> String {
+    let first: String = term.chars().take(2).collect();
+    let hash = first.bytes().fold(0x811c_9dc5_u32, |hash, b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("{:02x}", hash % 16)
+}
+
 /// The texts of every element matching `css`, in the current tab.
 fn texts_in(browser: &Browser, css: &str) -> Value {
     browser.run(&format!(
@@ -555,23 +575,62 @@ fn a_reader_searches_from_the_header_and_as_they_type() {
         json!(["No", "Contact", "Dog", "dog", "no", "contact"])
     );
     assert!(browser.url().ends_with("/search/?q=no+contact+dog"));
-    browser.run("document.getElementById('search-query').value = ''");
-    browser.type_into("#search-query", "pyjamas");
-    browser.wait_for(
-        "return document.querySelector('#search-status').textContent === '1 result for “pyjamas”.'",
-        "a result from a comment",
+    // A word found only in a comment: the result leads to the comment,
+    // and its snippet is the comment's.
+    search_in_page(&browser, "pyjamas", "1 result for “pyjamas”.");
+    assert_eq!(
+        texts_in(&browser, ".search-result p"),
+        json!(["Mo, in a comment: I relapsed in my pyjamas at midnight. Day one again."])
+    );
+    let link = browser.run("return document.querySelector('.search-title').href");
+    assert!(
+        link.as_str()
+            .unwrap()
+            .ends_with("/posts/relapse/#comment-r1"),
+        "{link}"
+    );
+    search_in_page(&browser, "platypus", "Nothing found for “platypus”.");
+    assert_eq!(texts_in(&browser, ".search-result"), json!([]));
+
+    // Stems: "calling" finds "calls", and the snippet is the text around it.
+    search_in_page(&browser, "calling", "1 result for “calling”.");
+    assert_eq!(texts_in(&browser, ".search-result mark"), json!(["calls"]));
+    let snippet = texts_in(&browser, ".search-result p")[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        snippet.starts_with('…')
+            && snippet.contains("If he calls back")
+            && snippet.chars().count() < 200,
+        "{snippet}"
+    );
+    // A typo in a word of five letters or more.
+    search_in_page(
+        &browser,
+        "contcat",
+        "Nothing found for “contcat” as typed; 2 results for words spelled like it.",
     );
     assert_eq!(
         texts_in(&browser, ".search-title"),
-        json!(["After a Relapse"])
+        json!(["No Contact and a Shared Dog", "Their Birthday, Day 40"])
     );
-    browser.run("document.getElementById('search-query').value = ''");
-    browser.type_into("#search-query", "platypus");
+    // Only the shards of the words and the documents shown are fetched.
+    browser.open(&format!("{url}/search/?q=relapsing+phon"));
     browser.wait_for(
-        "return document.querySelector('#search-status').textContent === 'Nothing found for “platypus”.'",
-        "no result from a pending comment",
+        "return document.querySelector('#search-status').textContent === '1 result for “relapsing phon”.'",
+        "a stemmed word and a prefix",
     );
-    assert_eq!(texts_in(&browser, ".search-result"), json!([]));
+    let fetched = browser.run(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)\
+         .filter(p => p.includes('/search/')).sort()",
+    );
+    let relapse = format!("/search/t/{}.json", shard_of_word("relaps"));
+    let phone = format!("/search/t/{}.json", shard_of_word("phon"));
+    let mut expected = vec!["/search/d/0.json".to_string(), relapse, phone];
+    expected.sort();
+    expected.dedup();
+    assert_eq!(fetched, json!(expected));
 }
 
 #[test]

@@ -461,9 +461,10 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
     }
     let log = server.lines.lock().unwrap().join("\n");
     assert!(
-        log.contains("threads.md changed · 1 page and 5 other files in "),
-        "a body edit re-renders its page, its feeds (the site's, its tag's and its author's) \
-         and the two shards of the search index with the words it lost and gained:\n{log}"
+        log.contains("threads.md changed · 1 page and 6 other files in "),
+        "a body edit re-renders its page, its feeds (the site's, its tag's and its author's), \
+         the two shards of the search index with the words it lost and gained, and its search \
+         document:\n{log}"
     );
 }
 
