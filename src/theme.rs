@@ -33,6 +33,7 @@ pub(crate) const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "404.html",
     "components.html",
     "comment-reply.html",
+    "comment-refused.html",
     "archive.html",
     "author.html",
     "search.html",

@@ -1,7 +1,9 @@
 //! What the comment server answers a reader: a redirect back to the
 //! article or a page that says what to fix, for a person sending the plain
-//! form; JSON for the theme's script. The page is written in English, as
-//! every sentence the server says is, so it says `lang="en"`.
+//! form; JSON for the theme's script. Where the article is known, the page
+//! is the theme's (`comment-refused.html`, rendered by `Intake::refused_to`);
+//! `page` here is the plain one for the rest, written in English, as every
+//! sentence the server says is, so it says `lang="en"`.
 //!
 //! Not for deciding whether a comment is taken (`check`, `super`).
 
@@ -62,7 +64,8 @@ pub(super) fn refused(reader: Reader, refusal: &Refusal, back: Option<&str>) -> 
     }
 }
 
-/// A small page that tells a person why their comment was not taken.
+/// A small plain page that tells a person why their comment was not
+/// taken, where no article gives the site's look.
 pub(super) fn page(status: u16, refusal: &Refusal, back: Option<&str>) -> Response {
     let link = back.map_or_else(String::new, |url| {
         format!("<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n", crate::xml::escape(url))

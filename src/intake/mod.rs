@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::comments::inbox::{Inbox, Submission, is_valid_id, new_id};
 use crate::error::{Error, Result};
-use crate::render::{Views, render_reply_page};
+use crate::render::{PageRef, Sent, Views, render_refusal_page, render_reply_page};
 use crate::server::{self, Request, Response};
 use crate::site::{LoadOptions, Site};
 use answer::{Reader, accepted, json, page, refused};
@@ -486,13 +486,15 @@ impl Intake {
                 429,
                 "You have sent several comments in a short time; please wait a minute and send it again.",
             );
-            return refused(reader, &refusal, None).with_header("Retry-After", "60");
+            return self
+                .refused_to(reader, &form, &refusal, None)
+                .with_header("Retry-After", "60");
         }
         match self.accept(&form, address) {
             Ok((id, permalink)) => accepted(reader, &id, &self.way_back(request, &permalink)),
             Err((refusal, back)) => {
                 let back = back.map(|permalink| self.way_back(request, &permalink));
-                refused(reader, &refusal, back.as_deref())
+                self.refused_to(reader, &form, &refusal, back.as_deref())
             }
         }
     }
@@ -651,17 +653,10 @@ impl Intake {
                 None,
             );
         };
-        let Some(loaded) = self.shelf.loaded() else {
+        let Some((loaded, target)) = self.loaded_page(&found) else {
             return Response::text(503, "the site is being read again; reload in a moment")
                 .with_header("Retry-After", "1");
         };
-        let target = found.entry().target;
-        // The directory and the site are put on the shelf one after the
-        // other: a request between the two sees the site before.
-        if loaded.site.page_at(target).map(|p| p.path.as_str()) != Some(found.path.as_str()) {
-            return Response::text(503, "the site is being read again; reload in a moment")
-                .with_header("Retry-After", "1");
-        }
         match render_reply_page(&loaded.site, &loaded.views, target, &parent) {
             Ok(Some(html)) => Response::new(200, "text/html; charset=utf-8", html),
             Ok(None) => {
@@ -676,6 +671,56 @@ impl Intake {
                 tracing::error!("the reply form could not be shown: {e}");
                 Response::text(500, "the reply form could not be shown")
             }
+        }
+    }
+
+    /// The site as last read, and the page `found` names in it; `None`
+    /// while the site is read again (the directory and the site are put on
+    /// the shelf one after the other: a request between the two sees the
+    /// site before).
+    fn loaded_page(&self, found: &Found) -> Option<(Arc<Loaded>, PageRef)> {
+        let loaded = self.shelf.loaded()?;
+        let target = found.entry().target;
+        let same =
+            loaded.site.page_at(target).map(|p| p.path.as_str()) == Some(found.path.as_str());
+        same.then_some((loaded, target))
+    }
+
+    /// What a reader is told when their comment was not taken: JSON for a
+    /// script; for a person, the page that says so in the site's look, with
+    /// the form filled in as they sent it where the article is known, and
+    /// else a plain page.
+    fn refused_to(
+        &self,
+        reader: Reader,
+        form: &Form,
+        refusal: &Refusal,
+        back: Option<&str>,
+    ) -> Response {
+        if reader == Reader::Script {
+            return refused(reader, refusal, None);
+        }
+        let shown = self
+            .find(&form.article)
+            .and_then(|found| self.loaded_page(&found))
+            .and_then(|(loaded, target)| {
+                let sent = Sent {
+                    author: &form.author,
+                    email: &form.email,
+                    url: &form.url,
+                    body: &form.body,
+                };
+                let (site, views) = (&loaded.site, &loaded.views);
+                render_refusal_page(site, views, target, &form.parent, &sent, &refusal.message)
+                    .inspect_err(|e| {
+                        tracing::error!("the page for a refused comment could not be shown: {e}");
+                    })
+                    .ok()
+            });
+        match shown {
+            Some(html) => Response::new(refusal.status, "text/html; charset=utf-8", html)
+                .with_header("Cache-Control", "no-store"),
+            None => page(refusal.status, refusal, back),
         }
     }
 

@@ -163,6 +163,39 @@ pub fn render_reply_page(
     Ok(Some(out))
 }
 
+/// The template of the page that tells a reader without JavaScript why
+/// their comment was not taken.
+pub const REFUSED_TEMPLATE: &str = "comment-refused.html";
+
+/// What a reader sent with the comment form, to fill it in again.
+#[derive(Debug, serde::Serialize)]
+pub struct Sent<'a> {
+    pub author: &'a str,
+    pub email: &'a str,
+    pub url: &'a str,
+    pub body: &'a str,
+}
+
+/// The page that tells a reader without JavaScript why their comment on a
+/// page was not taken (`refusal`), with the form filled in as they sent it
+/// (`sent`, in reply to comment `parent` if the page shows it). Served by
+/// the comment server, so its links are absolute.
+pub fn render_refusal_page(
+    site: &Site,
+    views: &Views,
+    target: PageRef,
+    parent: &str,
+    sent: &Sent,
+    refusal: &str,
+) -> Result<Vec<u8>> {
+    let context = views.refusal_context(site, target, parent, sent, refusal);
+    let mut out = Vec::new();
+    render_template(site, REFUSED_TEMPLATE, &context, &mut out)
+        .map_err(|e| e.while_rendering(|| Job::Page(target).origin(site)))?;
+    urls::fill_root_bytes(&mut out, &site.urls.permalink(""));
+    Ok(out)
+}
+
 fn render_one(site: &Site, views: &Views, job: Job) -> Result<File> {
     let mut bytes = Vec::new();
     render_job(site, views, job, &mut bytes).map_err(|e| e.while_rendering(|| job.origin(site)))?;

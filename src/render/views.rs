@@ -379,6 +379,27 @@ impl Views {
         Some(context)
     }
 
+    /// What the page that says why a comment was not taken gets: the page,
+    /// the comment replied to (if the thread shows it), what the reader
+    /// sent and the sentence that says what to do.
+    pub(super) fn refusal_context(
+        &self,
+        site: &Site,
+        target: PageRef,
+        parent: &str,
+        sent: &super::Sent,
+        refusal: &str,
+    ) -> Context {
+        let mut context = self.reply_context(site, target, parent).unwrap_or_else(|| {
+            let mut context = self.page_context(site, target);
+            context.insert("root", &site.urls.permalink(""));
+            context
+        });
+        context.insert("sent", sent);
+        context.insert("refusal", refusal);
+        context
+    }
+
     /// What page `n` (from 0) of the index gets.
     pub(super) fn index_context(&self, site: &Site, n: usize) -> Context {
         let mut context = self.context(&urls::pager_path("", n));

@@ -84,7 +84,7 @@ pub(crate) fn doc_json(site: &Site, n: usize) -> String {
         d: page.date.as_ref().map(Date::ymd).unwrap_or_default(),
         x: text_of(page),
         c: comments
-            .map(|c| [c.id.clone(), c.author.clone(), one_line(&c.body)])
+            .map(|c| [c.id.clone(), c.author.clone(), one_line([c.body.as_str()])])
             .collect(),
     };
     serde_json::to_string(&view).unwrap_or_default()
@@ -94,11 +94,20 @@ pub(crate) fn doc_json(site: &Site, n: usize) -> String {
 fn text_of(page: &Page) -> String {
     let body = crate::sanitize::rendered_text(&page.body.html);
     let description = page.description.as_deref().unwrap_or("");
-    one_line(&format!("{description} {body}"))
+    one_line([description, &body])
 }
 
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Texts joined on one line: every run of spaces, tabs and line breaks
+/// made one space.
+fn one_line<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for word in texts.into_iter().flat_map(str::split_ascii_whitespace) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Articles (oldest first, so that a new article takes a new number and

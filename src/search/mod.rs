@@ -65,8 +65,9 @@ struct Posting {
     mark: Mark,
 }
 
-/// Where in a document a term is first found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where in a document a term is first found: the article before its
+/// comments, and comments in their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Place {
     /// Its title, tags, description or body.
     Article,
@@ -243,6 +244,8 @@ impl Index {
 struct Run {
     postings: Terms,
     weights: Weights<(u32, Place)>,
+    /// The same by stem.
+    terms: Weights<(u32, Place)>,
     /// The stems of the words met so far: a run meets each word thousands
     /// of times and stems it once.
     stems: Weights<Key>,
@@ -283,16 +286,15 @@ impl Run {
     fn weigh(&mut self, page: &Page, stemmer: &Stems) -> Vec<(Key, Mark)> {
         let Run {
             weights,
+            terms,
             stems,
             word,
             ..
         } = self;
+        // Words first (most are said several times), then their stems.
         let mut add = |text: &str, weight: u32, html: bool, place: Place| {
             for_each_word(text, html, word, |w| {
-                let term = stems
-                    .entry(Key::of(w))
-                    .or_insert_with(|| Key::of(&stemmer.stem(w)));
-                weights.entry(term.clone()).or_insert((0, place)).0 += weight;
+                weights.entry(Key::of(w)).or_insert((0, place)).0 += weight;
             });
         };
         add(&page.title, TITLE, false, Place::Article);
@@ -306,7 +308,16 @@ impl Run {
         for (n, comment) in comments.enumerate() {
             add(&comment.body, COMMENT, false, Place::Comment(n as u32));
         }
-        weights
+        for (word, (weight, place)) in weights.drain() {
+            let term = stems.entry(word).or_insert_with_key(|word| {
+                let word = word.clone().into_text();
+                Key::of(&stemmer.stem(&word))
+            });
+            let (sum, first) = terms.entry(term.clone()).or_insert((0, place));
+            *sum += weight;
+            *first = (*first).min(place);
+        }
+        terms
             .drain()
             .map(|(term, (weight, place))| (term, Mark::new(score(weight), place)))
             .collect()

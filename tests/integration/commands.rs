@@ -127,10 +127,10 @@ fn theme_eject_copies_a_template_the_site_then_uses() {
         .assert()
         .success();
     let copied = std::fs::read_dir(fresh.join("templates")).unwrap().count();
-    assert_eq!(copied, 12);
+    assert_eq!(copied, 13);
     assert_eq!(
         failing(&site, &["theme", "eject", "articel.html"]),
-        "error: the built-in theme has no template `articel.html`; its templates are base.html, index.html, article.html, page.html, tags.html, tag.html, 404.html, components.html, comment-reply.html, archive.html, author.html, search.html\n"
+        "error: the built-in theme has no template `articel.html`; its templates are base.html, index.html, article.html, page.html, tags.html, tag.html, 404.html, components.html, comment-reply.html, comment-refused.html, archive.html, author.html, search.html\n"
     );
 }
 

@@ -279,22 +279,93 @@ fn every_refusal_has_a_status_and_a_sentence_for_the_reader() {
     );
     assert_eq!(reply.status, 413);
 
-    // A person sending the plain form reads a page, with the way back.
+    // A person sending the plain form reads why, in the site's look, and
+    // gets the form back as they filled it in.
+    let hostile = "Ana \"><script>alert(1)</script>";
+    let too_many = "a http://a.example b http://b.example c http://c.example d http://d.example";
     let reply = post_form(
         &server,
         &[
             ("article", "posts/threads/"),
-            ("author", "Ana"),
-            ("body", ""),
+            ("parent", "c1"),
+            ("author", hostile),
+            ("email", "ana@private.example"),
+            ("url", "https://ana.example"),
+            ("body", too_many),
         ],
     );
     assert_eq!(reply.status, 422);
+    assert_eq!(reply.header("Cache-Control"), Some("no-store"));
+    let doc = scraper::Html::parse_document(&reply.text());
+    assert_eq!(
+        texts(&doc, "title"),
+        ["Your comment was not sent · Threads · Comment Fixture"]
+    );
+    assert_eq!(
+        texts(&doc, "#comments-heading"),
+        ["Your comment was not sent"]
+    );
+    assert_eq!(
+        texts(&doc, ".refusal"),
+        ["Your comment has 4 links; at most 3 are allowed, to keep spam out."]
+    );
+    assert_eq!(
+        attrs(&doc, "link[rel=stylesheet]", "href").len(),
+        1,
+        "the site's look"
+    );
+    assert_eq!(
+        attrs(&doc, "#comment-form input[name=author]", "value"),
+        [hostile]
+    );
+    assert!(
+        doc.select(&scraper::Selector::parse("script:not([src])").unwrap())
+            .all(|s| !s.inner_html().contains("alert"))
+    );
+    assert_eq!(
+        attrs(&doc, "#comment-form input[name=email]", "value"),
+        ["ana@private.example"]
+    );
+    assert_eq!(
+        attrs(&doc, "#comment-form input[name=url]", "value"),
+        ["https://ana.example"]
+    );
+    assert_eq!(texts(&doc, "#comment-form textarea[name=body]"), [too_many]);
+    assert_eq!(
+        attrs(&doc, "#comment-form input[name=parent]", "value"),
+        ["c1"]
+    );
+    assert_eq!(texts(&doc, "#reply-title > span"), ["Reply to Alicia"]);
+    assert_eq!(attrs(&doc, "#comment-form", "action"), [ENDPOINT]);
+    assert_eq!(
+        attrs(&doc, ".meta a", "href"),
+        ["https://comments.example/posts/threads/#comments"]
+    );
+    // Where comments are closed, what the reader wrote is kept to copy.
+    let reply = post_form(
+        &server,
+        &[
+            ("article", "posts/closed/"),
+            ("author", "Ana"),
+            ("body", "Kept."),
+        ],
+    );
+    assert_eq!(reply.status, 403);
+    let doc = scraper::Html::parse_document(&reply.text());
+    assert_eq!(
+        texts(&doc, ".refusal"),
+        ["Comments on this article are closed."]
+    );
+    assert!(attrs(&doc, "#comment-form", "action").is_empty());
+    assert_eq!(texts(&doc, "textarea[readonly]"), ["Kept."]);
+    // Where the article is unknown, a plain page says so.
+    let reply = post_form(&server, &[("article", "posts/nowhere/"), ("body", "x")]);
+    assert_eq!(reply.status, 404);
     let doc = scraper::Html::parse_document(&reply.text());
     assert_eq!(texts(&doc, "h1"), ["Your comment was not sent"]);
-    assert_eq!(texts(&doc, "p")[0], "Your comment is empty.");
     assert_eq!(
-        attrs(&doc, "a", "href"),
-        ["https://comments.example/posts/threads/#respond"]
+        texts(&doc, "p"),
+        ["There is no article at `posts/nowhere/` on this blog."]
     );
 
     // Only the site's own pages may send comments by script.
