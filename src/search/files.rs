@@ -18,6 +18,13 @@ use crate::site::Site;
 /// small files.
 pub(super) const SHARDS: std::ops::RangeInclusive<usize> = 16..=256;
 
+/// The most characters of a document's text (description and body) its
+/// file keeps for snippets, and of each comment's: a result costs the
+/// reader at most this much, however long the article. A word found only
+/// further on gets a snippet from the start.
+pub(super) const TEXT_CHARS: usize = 20_000;
+pub(super) const COMMENT_CHARS: usize = 1_000;
+
 /// A document as a result shows it.
 #[derive(Serialize)]
 struct DocView<'a> {
@@ -26,10 +33,12 @@ struct DocView<'a> {
     t: &'a str,
     /// `2024-02-27`, or empty for an undated page.
     d: String,
-    /// The description (if any) and the body, as text on one line.
+    /// The description (if any) and the body, as text on one line (the
+    /// first `TEXT_CHARS`).
     x: String,
     /// The comments shown, in the order of their places in the shards'
-    /// marks: id, name and text as written (Markdown), on one line.
+    /// marks: id, name and text as written (Markdown), on one line (the
+    /// first `COMMENT_CHARS`).
     c: Vec<[String; 3]>,
 }
 
@@ -84,7 +93,10 @@ pub(crate) fn doc_json(site: &Site, n: usize) -> String {
         d: page.date.as_ref().map(Date::ymd).unwrap_or_default(),
         x: text_of(page),
         c: comments
-            .map(|c| [c.id.clone(), c.author.clone(), one_line([c.body.as_str()])])
+            .map(|c| {
+                let text = one_line([c.body.as_str()], COMMENT_CHARS);
+                [c.id.clone(), c.author.clone(), text]
+            })
             .collect(),
     };
     serde_json::to_string(&view).unwrap_or_default()
@@ -94,18 +106,29 @@ pub(crate) fn doc_json(site: &Site, n: usize) -> String {
 fn text_of(page: &Page) -> String {
     let body = crate::sanitize::rendered_text(&page.body.html);
     let description = page.description.as_deref().unwrap_or("");
-    one_line([description, &body])
+    one_line([description, &body], TEXT_CHARS)
 }
 
-/// Texts joined on one line: every run of spaces, tabs and line breaks
-/// made one space.
-fn one_line<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+/// Texts joined on one line (every run of spaces, tabs and line breaks
+/// made one space), their first `max_chars` characters.
+pub(super) fn one_line<'a>(texts: impl IntoIterator<Item = &'a str>, max_chars: usize) -> String {
     let mut out = String::new();
+    let mut chars = 0;
     for word in texts.into_iter().flat_map(str::split_ascii_whitespace) {
+        let room = max_chars.saturating_sub(chars + usize::from(!out.is_empty()));
+        if room == 0 {
+            break;
+        }
         if !out.is_empty() {
             out.push(' ');
+            chars += 1;
         }
-        out.push_str(word);
+        let cut = word
+            .char_indices()
+            .nth(room)
+            .map_or(word.len(), |(at, _)| at);
+        out.push_str(&word[..cut]);
+        chars += word[..cut].chars().count();
     }
     out
 }
@@ -136,4 +159,20 @@ pub(super) fn shard_of(term: &str, count: usize) -> usize {
         (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     hash as usize % count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_of_text_has_single_spaces_and_a_bound() {
+        assert_eq!(one_line(["  a  b\n\t c "], 100), "a b c");
+        assert_eq!(one_line(["a b", "c"], 100), "a b c");
+        assert_eq!(one_line(["a b c"], 4), "a b");
+        assert_eq!(one_line(["a b c"], 5), "a b c");
+        assert_eq!(one_line(["abcdef"], 3), "abc");
+        assert_eq!(one_line(["été là"], 5), "été l");
+        assert_eq!(one_line(["x"], 0), "");
+    }
 }
