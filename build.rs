@@ -10,6 +10,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(has_nginx)");
     println!("cargo::rustc-check-cfg=cfg(has_axe)");
     println!("cargo::rustc-check-cfg=cfg(has_node)");
+    println!("cargo::rustc-check-cfg=cfg(has_aiosmtpd)");
     // Installing or removing a tool changes its folder.
     println!("cargo::rerun-if-changed=/usr/bin");
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromedriver"];
@@ -31,6 +32,14 @@ fn main() {
     }
     if on_path("node") {
         println!("cargo::rustc-cfg=has_node");
+    }
+    // A mail server for the tests of mail (pip install aiosmtpd).
+    let aiosmtpd = std::process::Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if aiosmtpd {
+        println!("cargo::rustc-cfg=has_aiosmtpd");
     }
     println!("cargo::rerun-if-env-changed=PATH");
     if running_as_root() {

@@ -35,6 +35,10 @@ pub struct Config {
     /// Where readers send comments (`[comments]`).
     #[serde(default)]
     pub comments: CommentsConfig,
+    /// Mail to readers who asked for it and to the author (`[notify]`);
+    /// none sends no mail.
+    #[serde(default)]
+    pub notify: Option<NotifyConfig>,
     /// Build a search index and page (`search/`).
     #[serde(default)]
     pub search: bool,
@@ -55,6 +59,27 @@ pub struct CommentsConfig {
     /// The URL of `mend comments serve` that the comment form posts to; with
     /// none, the theme shows no form.
     pub endpoint: Option<String>,
+}
+
+/// The `[notify]` table: how mend sends mail (see `notify`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// The mail server: `smtp://user@host:587` (STARTTLS) or
+    /// `smtps://user@host:465` (TLS from the start); a server on this
+    /// machine (`smtp://localhost:25`) may be spoken to without TLS.
+    pub smtp: String,
+    /// Who the mail is from: `Mending Hearts <comments@example.com>`.
+    pub from: String,
+    /// Where notices of new comments go; none sends the author nothing.
+    pub author: Option<String>,
+    /// A file holding the SMTP password, relative to the site (else the
+    /// `MEND_SMTP_PASSWORD` environment variable).
+    pub smtp_password_file: Option<PathBuf>,
+    /// At most one notice to the author in this many minutes: comments
+    /// that arrive in between come together in the next.
+    #[serde(default = "default_author_every")]
+    pub author_every_minutes: u32,
 }
 
 /// An author profile under `[authors.<key>]`.
@@ -84,6 +109,9 @@ pub(crate) fn default_max_bytes() -> usize {
 }
 fn default_feed_limit() -> usize {
     20
+}
+fn default_author_every() -> u32 {
+    10
 }
 
 /// The deepest `comments_max_depth` allowed: deeper threads are not
@@ -202,6 +230,9 @@ impl Config {
                     "comments.endpoint `{endpoint}` must be an absolute http(s) URL such as https://example.com/comments/"
                 ),
             ));
+        }
+        if let Some(notify) = &self.notify {
+            crate::notify::check_config(notify).map_err(|(key, message)| invalid(key, message))?;
         }
         if self.comments_max_bytes == 0 {
             return Err(invalid(

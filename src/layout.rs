@@ -26,6 +26,9 @@ pub(crate) const THEMES_DIR: &str = "themes";
 pub(crate) const OUTPUT_DIR: &str = "public";
 /// Comments readers sent, waiting for the author (never published).
 pub(crate) const INBOX_DIR: &str = "inbox";
+/// Who asked for mail and the mail waiting to go (never published; see
+/// `notify`).
+pub(crate) const NOTIFY_DIR: &str = "notify";
 /// What mend keeps for itself in a site: the record of what an import
 /// wrote, and each output's record and search cache (a head start for the
 /// next build). Never published, never needed: `mend init` ignores it in

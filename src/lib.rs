@@ -22,6 +22,7 @@ pub(crate) mod layout;
 pub(crate) mod links;
 pub(crate) mod log;
 pub mod markdown;
+pub(crate) mod notify;
 pub(crate) mod output;
 pub mod render;
 pub(crate) mod sanitize;

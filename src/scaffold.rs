@@ -122,6 +122,6 @@ pub(crate) fn gitignore(dir: &Path) -> Result<()> {
     }
     write_new(
         &dir.join(".gitignore"),
-        "public/\n.public.mend-spare/\n.mend/\ninbox/\n",
+        "public/\n.public.mend-spare/\n.mend/\ninbox/\nnotify/\n",
     )
 }

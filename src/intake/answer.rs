@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::check::Refusal;
 use crate::server::Response;
+use crate::xml::escape;
 
 /// How a request wants its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +69,64 @@ pub(super) fn refused(reader: Reader, refusal: &Refusal, back: Option<&str>) -> 
 /// taken, where no article gives the site's look.
 pub(super) fn page(status: u16, refusal: &Refusal, back: Option<&str>) -> Response {
     let link = back.map_or_else(String::new, |url| {
-        format!("<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n", crate::xml::escape(url))
+        format!(
+            "<p><a href=\"{}#respond\">← Back to the article</a> (your browser's Back button keeps what you typed)</p>\n",
+            escape(url)
+        )
     });
+    plain(
+        status,
+        "Your comment was not sent",
+        &format!("<p>{}</p>\n{link}", escape(&refusal.message)),
+    )
+}
+
+/// A form of one button, posting hidden fields.
+pub(super) struct Button<'a> {
+    pub action: &'a str,
+    pub fields: &'a [(&'a str, &'a str)],
+    pub label: &'a str,
+}
+
+/// A small plain page: a heading, sentences, and a button if any (every
+/// value escaped).
+pub(super) fn plain_page(
+    status: u16,
+    heading: &str,
+    sentences: &[&str],
+    button: Option<&Button>,
+) -> Response {
+    let mut body: String = sentences
+        .iter()
+        .map(|s| format!("<p>{}</p>\n", escape(s)))
+        .collect();
+    if let Some(button) = button {
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"{}\">\n",
+            escape(button.action)
+        ));
+        for (name, value) in button.fields {
+            body.push_str(&format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
+                escape(name),
+                escape(value)
+            ));
+        }
+        body.push_str(&format!(
+            "<button type=\"submit\">{}</button>\n</form>\n",
+            escape(button.label)
+        ));
+    }
+    plain(status, heading, &body)
+}
+
+/// The page around `body` (HTML), titled `heading`.
+fn plain(status: u16, heading: &str, body: &str) -> Response {
+    let heading = escape(heading);
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"robots\" content=\"noindex\">\n<title>Your comment was not sent</title>\n</head>\n<body>\n\
-         <h1>Your comment was not sent</h1>\n<p>{}</p>\n{link}</body>\n</html>\n",
-        crate::xml::escape(&refusal.message)
+         <meta name=\"robots\" content=\"noindex\">\n<title>{heading}</title>\n</head>\n<body>\n\
+         <h1>{heading}</h1>\n{body}</body>\n</html>\n"
     );
     Response::new(status, "text/html; charset=utf-8", html.into_bytes())
         .with_header("Cache-Control", "no-store")

@@ -23,6 +23,8 @@ pub(crate) struct Form {
     pub body: String,
     /// The honeypot: hidden from people, filled by robots.
     pub fax: String,
+    /// The box "Email me when someone replies": ticked when not empty.
+    pub subscribe: String,
 }
 
 impl Form {
@@ -38,11 +40,17 @@ impl Form {
                 "url" => &mut form.url,
                 "body" => &mut form.body,
                 "fax" => &mut form.fax,
+                "subscribe" => &mut form.subscribe,
                 _ => continue,
             };
             *field = value.into_owned();
         }
         form
+    }
+
+    /// Whether the reader ticked "Email me when someone replies".
+    pub(crate) fn wants_replies(&self) -> bool {
+        !self.subscribe.trim().is_empty()
     }
 
     /// Whether a robot filled the hidden field.

@@ -83,6 +83,8 @@ struct Intake {
     seen: Mutex<HashSet<u64>>,
     rates: RateLimit,
     at: Addresses,
+    /// Mail, where `[notify]` is set (never in the preview).
+    notifier: Option<crate::notify::Notifier>,
 }
 
 /// Where the preview (`mend serve`) takes comments: its pages' forms send
@@ -150,7 +152,10 @@ pub(crate) fn run(options: Options) -> Result<()> {
         own_origin,
         elsewhere: Elsewhere::AllowOrigin,
     };
-    let intake = Arc::new(Intake::new(options, shelf, addresses, pending));
+    let notifier = crate::notify::Notifier::start(&options.root, &config_of(&shelf))?;
+    let mut intake = Intake::new(options, shelf, addresses, pending);
+    intake.notifier = notifier;
+    let intake = Arc::new(intake);
     // Readers' forms send to this port: no other will do.
     let (listener, _) = server::listen(&bind, port, 1)?;
     release_freed_memory();
@@ -276,8 +281,25 @@ impl Intake {
             inbox,
             seen: Mutex::new(pending),
             at: addresses,
+            notifier: None,
         }
     }
+}
+
+/// The value of `key` in form-encoded `bytes`, or empty.
+fn form_value(bytes: &[u8], key: &str) -> String {
+    url::form_urlencoded::parse(bytes)
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// The settings of the site on `shelf`.
+fn config_of(shelf: &Shelf) -> crate::config::Config {
+    shelf
+        .loaded()
+        .map(|loaded| loaded.site.config.clone())
+        .expect("the site is on the shelf before the server starts")
 }
 
 /// The fingerprints of the comments waiting in the inbox.
@@ -360,6 +382,8 @@ impl Intake {
             ("OPTIONS", _) => self.preflight(&request),
             ("POST", "") => self.submit(&request),
             ("GET" | "HEAD", "") => self.reply_page(&request),
+            ("GET" | "HEAD", "/confirm") => self.confirm_page(&request),
+            ("POST", "/confirm") => self.confirm(&request),
             ("GET", "/inbox") => self.with_token(&request, |_| self.pending()),
             ("POST", "/inbox/ack") => self.with_token(&request, |r| self.acknowledge(r)),
             (_, "" | "/inbox" | "/inbox/ack") => {
@@ -575,8 +599,29 @@ impl Intake {
         } else {
             tracing::info!(id = %submission.id, article = %submission.article, "comment stored");
             self.notify(&submission);
+            self.follow(form, &submission, &page.title);
         }
         Ok((submission.id, permalink))
+    }
+
+    /// Takes a reader's request to be mailed replies to their comment,
+    /// once the comment is safe: a failure here is logged, and the comment
+    /// stays taken.
+    fn follow(&self, form: &Form, submission: &Submission, title: &str) {
+        if !form.wants_replies() || submission.email.is_none() {
+            return;
+        }
+        let (Some(notifier), Some(email)) = (&self.notifier, &submission.email) else {
+            tracing::info!(id = %submission.id, "replies by mail asked for; none is sent from here (the preview, or a site without [notify])");
+            return;
+        };
+        let id = &submission.id;
+        match notifier.follow(email, &submission.article, title, id) {
+            Ok(consent) => tracing::info!(%id, "replies by mail asked for: {}", consent.what()),
+            Err(e) => {
+                tracing::error!(%id, "the request for replies by mail could not be kept: {e}");
+            }
+        }
     }
 
     fn seen_lock(&self) -> std::sync::MutexGuard<'_, HashSet<u64>> {
@@ -674,6 +719,76 @@ impl Intake {
         }
     }
 
+    /// The page a confirmation link opens: one button, so that a program
+    /// that opens every link of a mail confirms nothing.
+    fn confirm_page(&self, request: &Request) -> Response {
+        let query = request.target.split_once('?').map_or("", |(_, q)| q);
+        let link = form_value(query.as_bytes(), "link");
+        let action = format!("{}/confirm", self.at.prefix);
+        answer::plain_page(
+            200,
+            "Email me when someone replies",
+            &[
+                "Press the button to be sent an email when someone replies to your comment. Each email has a link to stop them.",
+            ],
+            Some(&answer::Button {
+                action: &action,
+                fields: &[("link", &link)],
+                label: "Yes, email me replies",
+            }),
+        )
+    }
+
+    /// Confirms an address (`link=NAME.SECRET`, sent by `confirm_page`).
+    fn confirm(&self, request: &Request) -> Response {
+        let link = form_value(&request.body, "link");
+        let Some(notifier) = &self.notifier else {
+            return answer::plain_page(
+                404,
+                "Nothing to confirm",
+                &["This blog sends no email."],
+                None,
+            );
+        };
+        match notifier.confirm(&link) {
+            Ok(crate::notify::Confirmed::Yes { .. }) => answer::plain_page(
+                200,
+                "Confirmed",
+                &[
+                    "Thank you: you will get an email when someone replies to your comment, once the reply is published.",
+                ],
+                None,
+            ),
+            Ok(crate::notify::Confirmed::Expired) => answer::plain_page(
+                410,
+                "This link has expired",
+                &[
+                    "Links to confirm work for 7 days. Tick “Email me when someone replies” with your next comment to get a new one.",
+                ],
+                None,
+            ),
+            Ok(crate::notify::Confirmed::Unknown) => answer::plain_page(
+                404,
+                "Nothing to confirm",
+                &[
+                    "This link is not one this blog sent, or it was cut short: open it again from the email, whole.",
+                ],
+                None,
+            ),
+            Err(e) => {
+                tracing::error!("a confirmation could not be kept: {e}");
+                answer::plain_page(
+                    503,
+                    "Not confirmed yet",
+                    &[
+                        "Your confirmation could not be saved just now. Please open the link again in a moment.",
+                    ],
+                    None,
+                )
+            }
+        }
+    }
+
     /// The site as last read, and the page `found` names in it; `None`
     /// while the site is read again (the directory and the site are put on
     /// the shelf one after the other: a request between the two sees the
@@ -709,6 +824,7 @@ impl Intake {
                     email: &form.email,
                     url: &form.url,
                     body: &form.body,
+                    subscribe: form.wants_replies(),
                 };
                 let (site, views) = (&loaded.site, &loaded.views);
                 render_refusal_page(site, views, target, &form.parent, &sent, &refusal.message)

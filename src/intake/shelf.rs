@@ -29,6 +29,8 @@ pub(super) struct Entry {
     pub permalink: String,
     /// Its source from the site's root, with `/`: `content/posts/x.md`.
     pub source: String,
+    /// Its title, for mail about it.
+    pub title: String,
     /// The ids of its approved comments: a reply's parent is looked up,
     /// not searched for, however long the thread.
     pub approved: HashSet<String>,
@@ -67,6 +69,7 @@ impl Directory {
                     target,
                     permalink: page.permalink.clone(),
                     source,
+                    title: page.title.clone(),
                     approved,
                     openness: Openness::of(page, days),
                 };

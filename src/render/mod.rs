@@ -174,6 +174,8 @@ pub struct Sent<'a> {
     pub email: &'a str,
     pub url: &'a str,
     pub body: &'a str,
+    /// Whether "Email me when someone replies" was ticked.
+    pub subscribe: bool,
 }
 
 /// The page that tells a reader without JavaScript why their comment on a

@@ -223,6 +223,8 @@ struct CommentsView<'a> {
     endpoint: Option<&'a str>,
     /// The longest comment accepted, in bytes.
     max_bytes: usize,
+    /// Whether readers may ask to be mailed replies (`[notify]` is set).
+    replies_by_mail: bool,
 }
 
 #[derive(Serialize)]
@@ -268,6 +270,7 @@ impl Views {
             comments: CommentsView {
                 endpoint: config.comments.endpoint.as_deref(),
                 max_bytes: config.comments_max_bytes,
+                replies_by_mail: config.notify.is_some(),
             },
             // The site's own icon, of whichever kind, before the theme's.
             favicon: FAVICONS

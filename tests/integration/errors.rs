@@ -143,7 +143,7 @@ fn unknown_site_toml_key_names_the_key_and_line() {
     let err = error_of("build", site.path(), &[]);
     assert_eq!(
         err,
-        "error: ROOT/site.toml:3: unknown field `pagniate`, expected one of `title`, `base_url`, `description`, `language`, `theme`, `paginate`, `comments_max_depth`, `comments_max_bytes`, `comments_close_after_days`, `comments`, `search`, `feed_limit`, `authors`, `extra`\n"
+        "error: ROOT/site.toml:3: unknown field `pagniate`, expected one of `title`, `base_url`, `description`, `language`, `theme`, `paginate`, `comments_max_depth`, `comments_max_bytes`, `comments_close_after_days`, `comments`, `notify`, `search`, `feed_limit`, `authors`, `extra`\n"
     );
 }
 

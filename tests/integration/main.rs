@@ -12,6 +12,7 @@ mod errors;
 mod import;
 mod intake;
 mod internet;
+mod notify;
 mod output;
 mod proxy;
 mod search;

@@ -46,6 +46,14 @@
     if (event.target === cancel) { event.preventDefault(); cancelReply(); }
   });
 
+  // "Email me when someone replies" needs an address: shown once there is one.
+  var follow = form.querySelector("[data-needs-email]");
+  function showFollow() { follow.hidden = !form.elements.email.value.trim(); }
+  if (follow && form.elements.email) {
+    form.elements.email.addEventListener("input", showFollow);
+    showFollow();
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = {};

@@ -1,0 +1,162 @@
+//! Mail, with consent: a reader who ticks "Email me when someone replies"
+//! gets one mail that asks them to confirm, and nothing else until they
+//! do. What mend keeps for it lives in the site's `notify/` folder, beside
+//! `inbox/`, never published: `subscribers/` (who asked, who confirmed,
+//! which threads), `outbox/` (mail waiting to go, kept until the mail
+//! server took it), `failed/` (mail given up), and `key` (what names the
+//! subscribers' files).
+//!
+//! `notify::subscribers` holds the rules of consent; `notify::mails` what
+//! each mail says; `notify::outbox` when it goes and how it is tried
+//! again; `notify::smtp` how it reaches the mail server.
+//!
+//! Not for taking the reader's request (`intake`), which calls here.
+
+mod mails;
+mod outbox;
+mod smtp;
+mod subscribers;
+
+use mails::confirmation;
+use outbox::Outbox;
+use smtp::Mailer;
+use subscribers::Subscribers;
+pub(crate) use subscribers::{Confirmed, Consent};
+
+use std::path::Path;
+
+use crate::config::{Config, NotifyConfig};
+use crate::error::{Error, Result};
+use crate::layout::NOTIFY_DIR;
+
+/// Checks `[notify]` as `site.toml` is read: the key that is wrong and a
+/// sentence saying what to write.
+pub(crate) fn check_config(
+    config: &NotifyConfig,
+) -> std::result::Result<(), (&'static str, String)> {
+    smtp::Server::parse(&config.smtp).map_err(|message| ("smtp", message))?;
+    let example = "such as \"Mending Hearts <comments@example.com>\"";
+    if config.from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err((
+            "from",
+            format!(
+                "[notify] from `{}` is not a mail address, {example}",
+                config.from
+            ),
+        ));
+    }
+    if let Some(author) = &config.author
+        && author.parse::<lettre::message::Mailbox>().is_err()
+    {
+        return Err((
+            "author",
+            format!("[notify] author `{author}` is not a mail address, such as \"me@example.com\""),
+        ));
+    }
+    Ok(())
+}
+
+/// What the comment server needs for mail: readers' requests to follow a
+/// thread, their confirmations, and a thread that sends the outbox.
+pub(crate) struct Notifier {
+    subscribers: Subscribers,
+    outbox: Outbox,
+    from: String,
+    /// The site's title, for the mail.
+    site: String,
+    /// The comment server's public address (`[comments] endpoint`), with a
+    /// slash at the end, where the links in mails lead.
+    endpoint: String,
+    /// Wakes the sending thread.
+    wake: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
+}
+
+/// How long the sending thread waits between two looks at the outbox
+/// when nothing wakes it (mail kept for later is due then).
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Notifier {
+    /// The notifier of the site at `root`, with its sending thread running,
+    /// where `[notify]` and `[comments] endpoint` are set; `None` where not.
+    pub(crate) fn start(root: &Path, config: &Config) -> Result<Option<Notifier>> {
+        let (Some(notify), Some(endpoint)) = (&config.notify, &config.comments.endpoint) else {
+            return Ok(None);
+        };
+        let site_toml = crate::config::in_site(root, crate::config::CONFIG_FILE);
+        let mailer = Mailer::new(notify, root).map_err(|message| Error::Config {
+            line: crate::error::read_text(&site_toml)
+                .map_or(1, |text| crate::config::key_line(&text, "smtp")),
+            path: site_toml.clone(),
+            message,
+        })?;
+        let cannot = |e: std::io::Error| Error::Write {
+            path: crate::config::in_site(root, NOTIFY_DIR),
+            source: e,
+        };
+        let subscribers = Subscribers::of_site(root).map_err(cannot)?;
+        let outbox = Outbox::of_site(root);
+        let (wake, woken) = std::sync::mpsc::channel();
+        let sending = outbox.clone();
+        std::thread::Builder::new()
+            .name("mend-mail".into())
+            .spawn(move || send_until_closed(&sending, &mailer, &woken))
+            .map_err(cannot)?;
+        Ok(Some(Notifier {
+            subscribers,
+            outbox,
+            from: notify.from.clone(),
+            site: config.title.clone(),
+            endpoint: format!("{}/", endpoint.trim_end_matches('/')),
+            wake: std::sync::Mutex::new(wake),
+        }))
+    }
+
+    /// `email` asks to follow the replies to its comment `comment` on the
+    /// article at `source` (titled `title`): kept, and the mail that asks
+    /// to confirm put in the outbox where one is due.
+    pub(crate) fn follow(
+        &self,
+        email: &str,
+        source: &str,
+        title: &str,
+        comment: &str,
+    ) -> std::io::Result<Consent> {
+        let now = jiff::Timestamp::now();
+        let consent = self.subscribers.follow(email, source, comment, now)?;
+        if let Consent::Ask { link } = &consent {
+            let link = format!("{}confirm?link={link}", self.endpoint);
+            let letter = confirmation(&self.from, email, &self.site, title, &link);
+            let message = letter.formatted().map_err(std::io::Error::other)?;
+            self.outbox.put(email, "a confirmation", &message, now)?;
+            self.wake();
+        }
+        Ok(consent)
+    }
+
+    /// Follows a link that asks to confirm.
+    pub(crate) fn confirm(&self, link: &str) -> std::io::Result<Confirmed> {
+        self.subscribers.confirm(link, jiff::Timestamp::now())
+    }
+
+    fn wake(&self) {
+        let wake = self
+            .wake
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = wake.send(());
+    }
+}
+
+/// Sends the outbox now and each time it is woken or `LOOK_EVERY` passes,
+/// until the notifier is gone.
+fn send_until_closed(outbox: &Outbox, mailer: &Mailer, woken: &std::sync::mpsc::Receiver<()>) {
+    loop {
+        if let Err(e) = outbox.drain(mailer, jiff::Timestamp::now()) {
+            tracing::error!("the outbox could not be sent: {e}; it is tried again soon");
+        }
+        match woken.recv_timeout(LOOK_EVERY) {
+            Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Mail with consent: a real mail server on loopback (aiosmtpd, keeping
+//! what it receives in a maildir) takes what `mend comments serve` sends;
+//! every mail is parsed.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// A mail server on 127.0.0.1 that keeps every mail it takes, as a file.
+struct Sink {
+    _child: Killed,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl Sink {
+    fn start() -> Sink {
+        let maildir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Sink {
+            _child: Killed(child),
+            port,
+            maildir,
+        }
+    }
+
+    /// The mails taken so far, as files.
+    fn files(&self) -> Vec<PathBuf> {
+        let new = self.maildir.path().join("mail/new");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(new)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// Waits until `n` mails have come (30 s at most), and returns them.
+    fn wait_for(&self, n: usize) -> Vec<Mail> {
+        let started = Instant::now();
+        while self.files().len() < n {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "{} mails came, not {n}",
+                self.files().len()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.files().iter().map(|f| Mail::read(f)).collect()
+    }
+}
+
+/// One mail, parsed.
+#[derive(Debug)]
+struct Mail {
+    headers: Vec<(String, String)>,
+    plain: String,
+    html: String,
+}
+
+impl Mail {
+    fn read(file: &Path) -> Mail {
+        let bytes = std::fs::read(file).unwrap();
+        let parsed = mailparse::parse_mail(&bytes).unwrap();
+        let part = |mime: &str| {
+            parsed
+                .subparts
+                .iter()
+                .find(|p| p.ctype.mimetype == mime)
+                .map(|p| p.get_body().unwrap())
+                .unwrap_or_default()
+        };
+        Mail {
+            headers: parsed
+                .headers
+                .iter()
+                .map(|h| (h.get_key(), h.get_value()))
+                .collect(),
+            plain: part("text/plain"),
+            html: part("text/html"),
+        }
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    /// The one line of the plain text that is a link.
+    fn link(&self) -> &str {
+        let links: Vec<&str> = self
+            .plain
+            .lines()
+            .filter(|l| l.starts_with("https://"))
+            .collect();
+        assert_eq!(links.len(), 1, "{}", self.plain);
+        links[0]
+    }
+}
+
+/// The comment fixture with its endpoint and mail through `sink`.
+fn mailing_site(sink: &Sink) -> tempfile::TempDir {
+    let site = open_site_with("");
+    let config = site.path().join("site.toml");
+    let text = format!(
+        "{}\n[notify]\nsmtp = \"smtp://127.0.0.1:{}\"\nfrom = \"Comment Fixture <comments@comments.example>\"\n",
+        read(&config),
+        sink.port
+    );
+    std::fs::write(config, text).unwrap();
+    site
+}
+
+fn comment(server: &Server, author: &str, email: &str, subscribe: bool) -> Reply {
+    let body = format!("{author} here: day {} of no contact.", email.len());
+    let mut fields = vec![
+        ("article", "posts/threads/"),
+        ("author", author),
+        ("email", email),
+        ("body", body.as_str()),
+    ];
+    if subscribe {
+        fields.push(("subscribe", "on"));
+    }
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&fields)
+        .finish();
+    http(
+        server,
+        "POST",
+        "/comments/",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        encoded.as_bytes(),
+    )
+}
+
+#[test]
+#[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
+fn a_reader_who_asks_gets_one_mail_that_asks_and_is_confirmed_by_its_link_only() {
+    let sink = Sink::start();
+    let site = mailing_site(&sink);
+    let root = site.path();
+    // The form offers it.
+    let public = build(root, &[]);
+    let page = html(public.join("posts/threads/index.html"));
+    assert_eq!(
+        attrs(&page, "#comment-form input[type=checkbox]", "name"),
+        ["subscribe"]
+    );
+    let server = intake(root, &["--per-minute", "0"]);
+
+    assert_eq!(
+        comment(&server, "Ana", "ana@reader.example", true).status,
+        303
+    );
+    let mails = sink.wait_for(1);
+    let asking = &mails[0];
+    assert_eq!(asking.header("To"), "ana@reader.example");
+    assert_eq!(
+        asking.header("From"),
+        "\"Comment Fixture\" <comments@comments.example>"
+    );
+    assert_eq!(
+        asking.header("Subject"),
+        "Confirm: replies to your comment on “Threads”"
+    );
+    assert_eq!(asking.header("Auto-Submitted"), "auto-generated");
+    let link = asking.link().to_string();
+    assert!(
+        link.starts_with("https://comments.example/comments/confirm?link="),
+        "{link}"
+    );
+    assert!(
+        asking.html.contains(&format!("<a href=\"{link}\">")),
+        "{}",
+        asking.html
+    );
+
+    // Asked once a day, whatever is sent: Ana again, and Carol without the
+    // box ticked, get nothing; Bob, sent last, is the mark that all came.
+    comment(&server, "Ana", "ana@reader.example", true);
+    comment(&server, "Carol", "carol@reader.example", false);
+    comment(&server, "Bob", "bob@reader.example", true);
+    let mails = sink.wait_for(2);
+    let to: Vec<&str> = mails.iter().map(|m| m.header("To")).collect();
+    assert_eq!(to, ["ana@reader.example", "bob@reader.example"]);
+
+    // The link opens a page with one button; only the button confirms.
+    let path = link.strip_prefix("https://comments.example").unwrap();
+    let opened = http(&server, "GET", path, &[], b"");
+    assert_eq!(opened.status, 200);
+    let doc = scraper::Html::parse_document(&opened.text());
+    assert_eq!(attrs(&doc, "form", "action"), ["/comments/confirm"]);
+    let given = link.split_once("link=").unwrap().1;
+    assert_eq!(attrs(&doc, "form input[name=link]", "value"), [given]);
+    let confirm = |value: &str| {
+        let body = format!("link={value}");
+        http(
+            &server,
+            "POST",
+            "/comments/confirm",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        )
+    };
+    let (name, secret) = given.split_once('.').unwrap();
+    let forged = format!("{name}.{}", "a".repeat(secret.len()));
+    assert_eq!(confirm(&forged).status, 404);
+    assert_eq!(confirm("").status, 404);
+    let confirmed = confirm(given);
+    assert_eq!(confirmed.status, 200);
+    let doc = scraper::Html::parse_document(&confirmed.text());
+    assert_eq!(texts(&doc, "h1"), ["Confirmed"]);
+
+    // Confirmed: following another thread asks nothing. Dave is the mark.
+    comment(&server, "Ana", "ANA@reader.example", true);
+    comment(&server, "Dave", "dave@reader.example", true);
+    let mails = sink.wait_for(3);
+    assert_eq!(mails[2].header("To"), "dave@reader.example");
+    assert_eq!(mails.len(), 3);
+
+    // What readers gave stays in notify/, named by hashes, never published.
+    let names: Vec<String> = std::fs::read_dir(root.join("notify/subscribers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.iter().all(|n| !n.contains('@')), "{names:?}");
+    let public = build(root, &[]);
+    for (path, bytes) in snapshot(&public) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("reader.example"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_mail_setting_that_is_wrong_says_what_to_write() {
+    let site = open_site_with("");
+    let config = site.path().join("site.toml");
+    let text = format!(
+        "{}\n[notify]\nsmtp = \"smtp://me:hunter2@mail.example.com\"\nfrom = \"Blog <b@example.com>\"\n",
+        read(&config)
+    );
+    std::fs::write(&config, &text).unwrap();
+    let line = text.lines().position(|l| l.starts_with("smtp =")).unwrap() + 1;
+    assert_eq!(
+        failing(site.path(), &["build"]),
+        format!(
+            "error: ROOT/site.toml:{line}: [notify] smtp `smtp://me:hunter2@mail.example.com` holds a password, which site.toml must not: put it in the MEND_SMTP_PASSWORD environment variable or in a file named by smtp_password_file\n"
+        )
+    );
+    std::fs::write(
+        &config,
+        text.replace("smtp://me:hunter2@", "smtp://me@")
+            .replace("Blog <b@example.com>", "Blog"),
+    )
+    .unwrap();
+    let line = text.lines().position(|l| l.starts_with("from =")).unwrap() + 1;
+    assert_eq!(
+        failing(site.path(), &["build"]),
+        format!(
+            "error: ROOT/site.toml:{line}: [notify] from `Blog` is not a mail address, such as \"Mending Hearts <comments@example.com>\"\n"
+        )
+    );
+    // A user without a password: the comment server says where to put it.
+    std::fs::write(&config, text.replace("smtp://me:hunter2@", "smtp://me@")).unwrap();
+    let out = mend()
+        .args([
+            "comments",
+            "serve",
+            "--port",
+            &free_port().to_string(),
+            "--root",
+        ])
+        .arg(site.path())
+        .env_remove("MEND_SMTP_PASSWORD")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let line = text.lines().position(|l| l.starts_with("smtp =")).unwrap() + 1;
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).replace(&site.path().display().to_string(), "ROOT"),
+        format!(
+            "error: ROOT/site.toml:{line}: [notify] smtp names a user but no password is given: set the MEND_SMTP_PASSWORD environment variable, or smtp_password_file = \"secrets/smtp\" in [notify]\n"
+        )
+    );
+}
