@@ -91,6 +91,8 @@ pub enum CommentsCommand {
     Reply(ReplyArgs),
     /// Fetch pending comments from a remote `mend comments serve` into the inbox.
     Pull(PullArgs),
+    /// Email each reader who asked the replies published since (run it after the site is built and deployed).
+    Notify(NotifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +184,15 @@ pub struct PullArgs {
     /// The token, read from this file [default: $MEND_COMMENTS_TOKEN].
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// The built site, whose pages tell which replies are published [default: public/ in the site].
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub root: RootArg,
 }
@@ -645,6 +656,7 @@ fn comments(command: CommentsCommand) -> Result<()> {
             Ok(())
         }
         CommentsCommand::Reply(args) => reply(&args),
+        CommentsCommand::Notify(args) => notify_readers(&args),
         CommentsCommand::Pull(args) => {
             let url = args.url.clone();
             let token = token(args.token_file.as_deref())?.ok_or_else(|| Error::Pull {
@@ -656,6 +668,43 @@ fn comments(command: CommentsCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn notify_readers(args: &NotifyArgs) -> Result<()> {
+    let root = args.root.dir();
+    let site = Site::load(&root, &LoadOptions::default())?;
+    print_warnings(&site);
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| in_site(&root, OUTPUT_DIR));
+    let report = crate::notify::notify(&site, &output)?;
+    let drained = report.drained;
+    say!(
+        "{} of {} put in the outbox; {} sent",
+        count(report.notices, "notice", "notices"),
+        count(report.replies, "reply", "replies"),
+        count(drained.sent, "mail", "mails")
+    );
+    if drained.waiting > 0 {
+        eprintln!(
+            "warning: {} in notify/outbox/: the mail server did not take {} (the log above says why); `mend comments notify` again later sends {}, as does `mend comments serve` while it runs",
+            if drained.waiting == 1 {
+                "1 mail waits".to_string()
+            } else {
+                format!("{} mails wait", thousands(drained.waiting))
+            },
+            if drained.waiting == 1 { "it" } else { "them" },
+            if drained.waiting == 1 { "it" } else { "them" }
+        );
+    }
+    if drained.failed > 0 {
+        eprintln!(
+            "warning: {} given up (refused for good, or not taken for three days): kept in notify/failed/",
+            count(drained.failed, "mail", "mails")
+        );
+    }
+    Ok(())
 }
 
 /// `1 comment`, `3 comments`.

@@ -245,6 +245,9 @@ pub enum Error {
     #[error("{message}")]
     Serve { message: String },
 
+    #[error("{message}")]
+    Mail { message: String },
+
     #[error("mend hit an internal error while {what} (a bug: please report it)")]
     Internal { what: &'static str },
 

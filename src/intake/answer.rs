@@ -88,19 +88,19 @@ pub(super) struct Button<'a> {
     pub label: &'a str,
 }
 
-/// A small plain page: a heading, sentences, and a button if any (every
-/// value escaped).
+/// A small plain page: a heading, sentences, and buttons (every value
+/// escaped).
 pub(super) fn plain_page(
     status: u16,
     heading: &str,
     sentences: &[&str],
-    button: Option<&Button>,
+    buttons: &[&Button],
 ) -> Response {
     let mut body: String = sentences
         .iter()
         .map(|s| format!("<p>{}</p>\n", escape(s)))
         .collect();
-    if let Some(button) = button {
+    for button in buttons {
         body.push_str(&format!(
             "<form method=\"post\" action=\"{}\">\n",
             escape(button.action)

@@ -384,6 +384,8 @@ impl Intake {
             ("GET" | "HEAD", "") => self.reply_page(&request),
             ("GET" | "HEAD", "/confirm") => self.confirm_page(&request),
             ("POST", "/confirm") => self.confirm(&request),
+            ("GET" | "HEAD", "/unsubscribe") => self.leave_page(&request),
+            ("POST", "/unsubscribe") => self.leave(&request),
             ("GET", "/inbox") => self.with_token(&request, |_| self.pending()),
             ("POST", "/inbox/ack") => self.with_token(&request, |r| self.acknowledge(r)),
             (_, "" | "/inbox" | "/inbox/ack") => {
@@ -731,11 +733,11 @@ impl Intake {
             &[
                 "Press the button to be sent an email when someone replies to your comment. Each email has a link to stop them.",
             ],
-            Some(&answer::Button {
+            &[&answer::Button {
                 action: &action,
                 fields: &[("link", &link)],
                 label: "Yes, email me replies",
-            }),
+            }],
         )
     }
 
@@ -747,7 +749,7 @@ impl Intake {
                 404,
                 "Nothing to confirm",
                 &["This blog sends no email."],
-                None,
+                &[],
             );
         };
         match notifier.confirm(&link) {
@@ -757,7 +759,7 @@ impl Intake {
                 &[
                     "Thank you: you will get an email when someone replies to your comment, once the reply is published.",
                 ],
-                None,
+                &[],
             ),
             Ok(crate::notify::Confirmed::Expired) => answer::plain_page(
                 410,
@@ -765,7 +767,7 @@ impl Intake {
                 &[
                     "Links to confirm work for 7 days. Tick “Email me when someone replies” with your next comment to get a new one.",
                 ],
-                None,
+                &[],
             ),
             Ok(crate::notify::Confirmed::Unknown) => answer::plain_page(
                 404,
@@ -773,7 +775,7 @@ impl Intake {
                 &[
                     "This link is not one this blog sent, or it was cut short: open it again from the email, whole.",
                 ],
-                None,
+                &[],
             ),
             Err(e) => {
                 tracing::error!("a confirmation could not be kept: {e}");
@@ -783,7 +785,88 @@ impl Intake {
                     &[
                         "Your confirmation could not be saved just now. Please open the link again in a moment.",
                     ],
-                    None,
+                    &[],
+                )
+            }
+        }
+    }
+
+    /// The page a link to leave opens: leave this thread, or every one.
+    fn leave_page(&self, request: &Request) -> Response {
+        let query = request.target.split_once('?').map_or("", |(_, q)| q);
+        let link = form_value(query.as_bytes(), "link");
+        let thread = form_value(query.as_bytes(), "thread");
+        let action = format!("{}/unsubscribe", self.at.prefix);
+        let this = answer::Button {
+            action: &action,
+            fields: &[("link", &link), ("thread", &thread), ("what", "thread")],
+            label: "Stop emails about this article",
+        };
+        let every = answer::Button {
+            action: &action,
+            fields: &[("link", &link), ("what", "site")],
+            label: "Stop every email from this blog",
+        };
+        answer::plain_page(
+            200,
+            "Stop emails about replies",
+            &[
+                "Choose what to stop: the emails about replies on this article, or every email from this blog.",
+            ],
+            &[&this, &every],
+        )
+    }
+
+    /// Leaves a thread, or every thread: the page's buttons, or a mail
+    /// program's one click (RFC 8058: `POST` to the link of the
+    /// `List-Unsubscribe` header, with `List-Unsubscribe=One-Click`).
+    fn leave(&self, request: &Request) -> Response {
+        let query = request.target.split_once('?').map_or("", |(_, q)| q);
+        let given = |key: &str| {
+            let sent = form_value(&request.body, key);
+            if sent.is_empty() {
+                form_value(query.as_bytes(), key)
+            } else {
+                sent
+            }
+        };
+        let (link, thread) = (given("link"), given("thread"));
+        let what = if given("what") == "site" {
+            crate::notify::Leave::Site
+        } else {
+            crate::notify::Leave::Thread(&thread)
+        };
+        let Some(notifier) = &self.notifier else {
+            return answer::plain_page(404, "Nothing to stop", &["This blog sends no email."], &[]);
+        };
+        match notifier.leave(&link, what) {
+            Ok(crate::notify::Left::Thread { .. }) => answer::plain_page(
+                200,
+                "Stopped",
+                &["You will get no more emails about replies on this article."],
+                &[],
+            ),
+            Ok(crate::notify::Left::Site) => answer::plain_page(
+                200,
+                "Stopped",
+                &["You will get no more emails from this blog."],
+                &[],
+            ),
+            Ok(crate::notify::Left::Unknown) => answer::plain_page(
+                404,
+                "Nothing to stop",
+                &[
+                    "This link is not one this blog sent, or it was cut short: open it again from the email, whole.",
+                ],
+                &[],
+            ),
+            Err(e) => {
+                tracing::error!("leaving could not be kept: {e}");
+                answer::plain_page(
+                    503,
+                    "Not stopped yet",
+                    &["This could not be saved just now. Please try again in a moment."],
+                    &[],
                 )
             }
         }

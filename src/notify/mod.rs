@@ -6,22 +6,25 @@
 //! server took it), `failed/` (mail given up), and `key` (what names the
 //! subscribers' files).
 //!
-//! `notify::subscribers` holds the rules of consent; `notify::mails` what
-//! each mail says; `notify::outbox` when it goes and how it is tried
-//! again; `notify::smtp` how it reaches the mail server.
+//! `notify::subscribers` holds the rules of consent; `notify::notices`
+//! which replies each reader is told of (`mend comments notify`);
+//! `notify::mails` what each mail says; `notify::outbox` when it goes and
+//! how it is tried again; `notify::smtp` how it reaches the mail server.
 //!
 //! Not for taking the reader's request (`intake`), which calls here.
 
 mod mails;
+mod notices;
 mod outbox;
 mod smtp;
 mod subscribers;
 
 use mails::confirmation;
+pub(crate) use notices::notify;
 use outbox::Outbox;
 use smtp::Mailer;
 use subscribers::Subscribers;
-pub(crate) use subscribers::{Confirmed, Consent};
+pub(crate) use subscribers::{Confirmed, Consent, Leave, Left};
 
 use std::path::Path;
 
@@ -133,6 +136,11 @@ impl Notifier {
         Ok(consent)
     }
 
+    /// Follows a link to leave a thread or every thread.
+    pub(crate) fn leave(&self, link: &str, what: Leave) -> std::io::Result<Left> {
+        self.subscribers.leave(link, what, jiff::Timestamp::now())
+    }
+
     /// Follows a link that asks to confirm.
     pub(crate) fn confirm(&self, link: &str) -> std::io::Result<Confirmed> {
         self.subscribers.confirm(link, jiff::Timestamp::now())
@@ -151,7 +159,7 @@ impl Notifier {
 /// until the notifier is gone.
 fn send_until_closed(outbox: &Outbox, mailer: &Mailer, woken: &std::sync::mpsc::Receiver<()>) {
     loop {
-        if let Err(e) = outbox.drain(mailer, jiff::Timestamp::now()) {
+        if let Err(e) = outbox.drain(mailer, jiff::Timestamp::now(), outbox::Due::AsScheduled) {
             tracing::error!("the outbox could not be sent: {e}; it is tried again soon");
         }
         match woken.recv_timeout(LOOK_EVERY) {

@@ -18,9 +18,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::smtp::{Failure, Mailer};
-use crate::comments::inbox::new_id;
 use crate::durable;
 use crate::layout::NOTIFY_DIR;
+use crate::server::random_hex;
 
 /// How long a mail is tried before it is given up.
 const GIVE_UP: SignedDuration = SignedDuration::from_hours(72);
@@ -53,6 +53,15 @@ pub(crate) struct Drained {
     pub waiting: usize,
     /// Moved to `notify/failed/`.
     pub failed: usize,
+}
+
+/// Which mails a drain sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// Those whose time has come: the comment server's steady sending.
+    AsScheduled,
+    /// Every one, now: a person ran `mend comments notify`.
+    Now,
 }
 
 /// The outbox of one site.
@@ -89,11 +98,10 @@ impl Outbox {
             message: String::from_utf8_lossy(message).into_owned(),
         };
         let text = toml::to_string(&queued).map_err(io::Error::other)?;
-        durable::create(
-            &self.queue(),
-            &format!("{}.toml", new_id(now)),
-            text.as_bytes(),
-        )
+        // Named by the time it came to the nanosecond, then at random: the
+        // outbox is sent in the order mail was put in it.
+        let name = format!("{:020}-{}.toml", now.as_nanosecond(), random_hex(4));
+        durable::create(&self.queue(), &name, text.as_bytes())
     }
 
     /// The mails waiting, by file, oldest first.
@@ -127,12 +135,12 @@ impl Outbox {
         Ok(waiting)
     }
 
-    /// Sends every mail that is due through `mailer`.
-    pub(crate) fn drain(&self, mailer: &Mailer, now: Timestamp) -> io::Result<Drained> {
+    /// Sends every mail that is `due` through `mailer`.
+    pub(crate) fn drain(&self, mailer: &Mailer, now: Timestamp, due: Due) -> io::Result<Drained> {
         let _lock = durable::Lock::wait(&self.dir.join("outbox.lock"))?;
         let mut drained = Drained::default();
         for (file, mut queued) in self.waiting()? {
-            if queued.next > now {
+            if due == Due::AsScheduled && queued.next > now {
                 drained.waiting += 1;
                 continue;
             }

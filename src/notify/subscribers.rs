@@ -97,6 +97,26 @@ pub(crate) enum Confirmed {
     Unknown,
 }
 
+/// What a click on a link to leave did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Left {
+    /// The address left the thread of this article.
+    Thread { article: String },
+    /// The address left every thread of the site.
+    Site,
+    /// No address has this link.
+    Unknown,
+}
+
+/// Which threads to leave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Leave<'a> {
+    /// The thread of the article at this source.
+    Thread(&'a str),
+    /// Every thread of the site.
+    Site,
+}
+
 /// The subscribers of one site.
 #[derive(Debug, Clone)]
 pub(crate) struct Subscribers {
@@ -228,6 +248,70 @@ impl Subscribers {
         Ok(self
             .read(name)?
             .filter(|s| same_secret(secret.as_bytes(), s.secret.as_bytes())))
+    }
+
+    /// Every address, with the name of its file, in the order of the names.
+    pub(crate) fn all(&self) -> io::Result<Vec<(String, Subscriber)>> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stem = name.strip_suffix(".toml")?;
+                (stem.len() == 16 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| stem.to_string())
+            })
+            .collect();
+        names.sort();
+        let mut all = Vec::new();
+        for name in names {
+            if let Some(subscriber) = self.read(&name)? {
+                all.push((name, subscriber));
+            }
+        }
+        Ok(all)
+    }
+
+    /// The link of an address (`NAME.SECRET`), for its mails.
+    pub(crate) fn link_of(name: &str, subscriber: &Subscriber) -> String {
+        format!("{name}.{}", subscriber.secret)
+    }
+
+    /// Follows a link to leave a thread or the whole site; kept for good
+    /// before this returns.
+    pub(crate) fn leave(&self, link: &str, what: Leave, now: Timestamp) -> io::Result<Left> {
+        let Some(mut subscriber) = self.by_link(link)? else {
+            return Ok(Left::Unknown);
+        };
+        let left = match what {
+            Leave::Site => {
+                subscriber.left.get_or_insert(now);
+                Left::Site
+            }
+            Leave::Thread(article) => {
+                let mut found = false;
+                for thread in subscriber
+                    .threads
+                    .iter_mut()
+                    .filter(|t| t.article == article)
+                {
+                    thread.left.get_or_insert(now);
+                    found = true;
+                }
+                if !found {
+                    return Ok(Left::Unknown);
+                }
+                Left::Thread {
+                    article: article.to_string(),
+                }
+            }
+        };
+        self.write(&subscriber)?;
+        Ok(left)
     }
 
     /// Follows a link that asks to confirm.

@@ -16,8 +16,11 @@ struct Sink {
 
 impl Sink {
     fn start() -> Sink {
-        let maildir = tempfile::tempdir().unwrap();
-        let port = free_port();
+        Sink::start_on(free_port(), tempfile::tempdir().unwrap())
+    }
+
+    /// A mail server on `port`, keeping mail in `maildir`.
+    fn start_on(port: u16, maildir: tempfile::TempDir) -> Sink {
         let child = std::process::Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
@@ -38,6 +41,11 @@ impl Sink {
             port,
             maildir,
         }
+    }
+
+    /// Stops the server; its maildir stays.
+    fn stop(self) -> (u16, tempfile::TempDir) {
+        (self.port, self.maildir)
     }
 
     /// The mails taken so far, as files.
@@ -113,6 +121,14 @@ impl Mail {
         assert_eq!(links.len(), 1, "{}", self.plain);
         links[0]
     }
+}
+
+/// Who `mails` went to, in order of the addresses (a mail server keeps no
+/// order of its own).
+fn recipients(mails: &[Mail]) -> Vec<&str> {
+    let mut to: Vec<&str> = mails.iter().map(|m| m.header("To")).collect();
+    to.sort_unstable();
+    to
 }
 
 /// The comment fixture with its endpoint and mail through `sink`.
@@ -199,8 +215,10 @@ fn a_reader_who_asks_gets_one_mail_that_asks_and_is_confirmed_by_its_link_only()
     comment(&server, "Carol", "carol@reader.example", false);
     comment(&server, "Bob", "bob@reader.example", true);
     let mails = sink.wait_for(2);
-    let to: Vec<&str> = mails.iter().map(|m| m.header("To")).collect();
-    assert_eq!(to, ["ana@reader.example", "bob@reader.example"]);
+    assert_eq!(
+        recipients(&mails),
+        ["ana@reader.example", "bob@reader.example"]
+    );
 
     // The link opens a page with one button; only the button confirms.
     let path = link.strip_prefix("https://comments.example").unwrap();
@@ -233,8 +251,14 @@ fn a_reader_who_asks_gets_one_mail_that_asks_and_is_confirmed_by_its_link_only()
     comment(&server, "Ana", "ANA@reader.example", true);
     comment(&server, "Dave", "dave@reader.example", true);
     let mails = sink.wait_for(3);
-    assert_eq!(mails[2].header("To"), "dave@reader.example");
-    assert_eq!(mails.len(), 3);
+    assert_eq!(
+        recipients(&mails),
+        [
+            "ana@reader.example",
+            "bob@reader.example",
+            "dave@reader.example"
+        ]
+    );
 
     // What readers gave stays in notify/, named by hashes, never published.
     let names: Vec<String> = std::fs::read_dir(root.join("notify/subscribers"))
@@ -303,4 +327,250 @@ fn a_mail_setting_that_is_wrong_says_what_to_write() {
             "error: ROOT/site.toml:{line}: [notify] smtp names a user but no password is given: set the MEND_SMTP_PASSWORD environment variable, or smtp_password_file = \"secrets/smtp\" in [notify]\n"
         )
     );
+}
+
+/// Runs `mend ARGS --root ROOT`, which must succeed; what it printed on
+/// its standard output.
+fn run(root: &Path, args: &[&str]) -> String {
+    let out = mend().args(args).arg("--root").arg(root).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The ids of the comments waiting in the inbox, by author.
+fn pending(root: &Path) -> std::collections::HashMap<String, String> {
+    std::fs::read_dir(root.join("inbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let table: toml::Table = toml::from_str(&read(&p)).unwrap();
+            (
+                table["author"].as_str().unwrap().to_string(),
+                table["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Confirms the address a confirmation mail went to, as its reader would.
+fn confirm_from(server: &Server, mail: &Mail) {
+    let link = mail.link();
+    let value = link.split_once("link=").unwrap().1;
+    let body = format!("link={value}");
+    let reply = http(
+        server,
+        "POST",
+        "/comments/confirm",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 200);
+}
+
+#[test]
+#[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
+fn a_confirmed_reader_is_mailed_each_published_reply_once_and_leaves_with_one_click() {
+    let sink = Sink::start();
+    let site = mailing_site(&sink);
+    let root = site.path();
+    let server = intake(root, &["--per-minute", "0"]);
+    comment(&server, "Ana", "ana@reader.example", true);
+    comment(&server, "Carol", "carol@reader.example", true);
+    let mails = sink.wait_for(2);
+    let to_ana = mails
+        .iter()
+        .find(|m| m.header("To") == "ana@reader.example")
+        .unwrap();
+    confirm_from(&server, to_ana);
+    let ids = pending(root);
+    let (ana, carol) = (ids["Ana"].clone(), ids["Carol"].clone());
+    run(root, &["comments", "approve", "--all"]);
+    // Bob answers Ana, the author answers both: Carol never confirmed.
+    let bob = format!("Bob here: hold on, {ana} is right.");
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("article", "posts/threads/"),
+            ("parent", ana.as_str()),
+            ("author", "Bob"),
+            ("body", bob.as_str()),
+        ])
+        .finish();
+    // The server reads the approved comment a moment after the command.
+    let started = Instant::now();
+    loop {
+        let sent = http(
+            &server,
+            "POST",
+            "/comments/",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            form.as_bytes(),
+        );
+        if sent.status == 303 {
+            break;
+        }
+        assert_eq!(sent.status, 422, "{}", sent.text());
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{}",
+            sent.text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    run(root, &["comments", "approve", "--all"]);
+    run(
+        root,
+        &[
+            "comments",
+            "reply",
+            &ana,
+            "--body",
+            "Give it **one** more week.",
+        ],
+    );
+    run(
+        root,
+        &[
+            "comments",
+            "reply",
+            &carol,
+            "--body",
+            "Carol, you can do it.",
+        ],
+    );
+
+    // Not built yet: the replies' links would lead nowhere, so nothing goes.
+    let said = run(root, &["comments", "notify"]);
+    assert_eq!(
+        said,
+        "0 notices of 0 replies put in the outbox; 0 mails sent\n"
+    );
+    build(root, &[]);
+    let said = run(root, &["comments", "notify"]);
+    assert_eq!(
+        said,
+        "1 notice of 2 replies put in the outbox; 1 mail sent\n"
+    );
+    let mails = sink.wait_for(3);
+    assert_eq!(mails.len(), 3, "one notice, to Ana only");
+    let notice = mails
+        .iter()
+        .find(|m| m.header("Subject").contains("new replies"))
+        .unwrap();
+    assert_eq!(notice.header("To"), "ana@reader.example");
+    assert_eq!(notice.header("Subject"), "2 new replies on “Threads”");
+    assert_eq!(
+        notice.header("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click"
+    );
+    let leave = notice.header("List-Unsubscribe");
+    let leave = leave
+        .strip_prefix('<')
+        .and_then(|l| l.strip_suffix('>'))
+        .unwrap()
+        .to_string();
+    assert!(
+        leave.starts_with("https://comments.example/comments/unsubscribe?link="),
+        "{leave}"
+    );
+    let plain = notice.plain.replace("\r\n", "\n");
+    assert!(
+        plain.contains(&format!("Bob wrote:\n\n> {bob}\n")),
+        "{plain}"
+    );
+    assert!(plain.contains("> Give it one more week."), "{plain}");
+    let replies: Vec<&str> = plain
+        .lines()
+        .filter(|l| l.starts_with("https://comments.example/posts/threads/#comment-"))
+        .collect();
+    assert_eq!(replies.len(), 2, "{plain}");
+    assert!(
+        notice.html.contains("<strong>one</strong>"),
+        "{}",
+        notice.html
+    );
+
+    // Again: nothing twice.
+    let said = run(root, &["comments", "notify"]);
+    assert_eq!(
+        said,
+        "0 notices of 0 replies put in the outbox; 0 mails sent\n"
+    );
+
+    // One click (RFC 8058) ends it for this thread.
+    let path = leave.strip_prefix("https://comments.example").unwrap();
+    let clicked = http(
+        &server,
+        "POST",
+        path,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"List-Unsubscribe=One-Click",
+    );
+    assert_eq!(clicked.status, 200);
+    run(
+        root,
+        &["comments", "reply", &ana, "--body", "One more thing."],
+    );
+    build(root, &[]);
+    let said = run(root, &["comments", "notify"]);
+    assert_eq!(
+        said,
+        "0 notices of 0 replies put in the outbox; 0 mails sent\n"
+    );
+    assert_eq!(sink.files().len(), 3);
+}
+
+#[test]
+#[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
+fn a_notice_waits_while_the_mail_server_is_down_and_arrives_once() {
+    let sink = Sink::start();
+    let site = mailing_site(&sink);
+    let root = site.path();
+    let server = intake(root, &["--per-minute", "0"]);
+    comment(&server, "Ana", "ana@reader.example", true);
+    let mails = sink.wait_for(1);
+    confirm_from(&server, &mails[0]);
+    drop(server);
+    let ana = pending(root)["Ana"].clone();
+    run(root, &["comments", "approve", &ana]);
+    run(root, &["comments", "reply", &ana, "--body", "Hold on."]);
+    build(root, &[]);
+    let (port, maildir) = sink.stop();
+    let out = mend()
+        .args(["comments", "notify", "--root"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1 notice of 1 reply put in the outbox; 0 mails sent\n"
+    );
+    let warned = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warned.ends_with("warning: 1 mail waits in notify/outbox/: the mail server did not take it (the log above says why); `mend comments notify` again later sends it, as does `mend comments serve` while it runs\n"),
+        "{warned}"
+    );
+    let sink = Sink::start_on(port, maildir);
+    let said = run(root, &["comments", "notify"]);
+    assert_eq!(
+        said,
+        "0 notices of 0 replies put in the outbox; 1 mail sent\n"
+    );
+    let mails = sink.wait_for(2);
+    let subjects: Vec<&str> = mails.iter().map(|m| m.header("Subject")).collect();
+    assert!(
+        subjects.contains(&"Zan replied on “Threads”"),
+        "{subjects:?}"
+    );
+    let said = run(root, &["comments", "notify"]);
+    assert_eq!(
+        said,
+        "0 notices of 0 replies put in the outbox; 0 mails sent\n"
+    );
+    assert_eq!(sink.files().len(), 2);
 }
