@@ -602,8 +602,27 @@ impl Intake {
             tracing::info!(id = %submission.id, article = %submission.article, "comment stored");
             self.notify(&submission);
             self.follow(form, &submission, &page.title);
+            self.tell_author(&submission, &page.title, &permalink);
         }
         Ok((submission.id, permalink))
+    }
+
+    /// Notes a new comment for the author's next notice by mail; a
+    /// failure is logged, and the comment stays taken.
+    fn tell_author(&self, submission: &Submission, title: &str, permalink: &str) {
+        let Some(notifier) = &self.notifier else {
+            return;
+        };
+        let note = crate::notify::Note {
+            id: submission.id.clone(),
+            author: submission.author.clone(),
+            body: submission.body.clone(),
+            title: title.to_string(),
+            permalink: format!("{permalink}#comments"),
+        };
+        if let Err(e) = notifier.note_comment(&note) {
+            tracing::error!(id = %submission.id, "the author's notice of this comment could not be kept: {e}");
+        }
     }
 
     /// Takes a reader's request to be mailed replies to their comment,

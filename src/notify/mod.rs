@@ -13,6 +13,7 @@
 //!
 //! Not for taking the reader's request (`intake`), which calls here.
 
+mod author;
 mod mails;
 mod notices;
 mod outbox;
@@ -20,6 +21,7 @@ mod smtp;
 mod subscribers;
 
 use mails::confirmation;
+pub(crate) use author::Note;
 pub(crate) use notices::notify;
 use outbox::Outbox;
 use smtp::Mailer;
@@ -70,8 +72,28 @@ pub(crate) struct Notifier {
     /// The comment server's public address (`[comments] endpoint`), with a
     /// slash at the end, where the links in mails lead.
     endpoint: String,
+    /// Where the author's notices of new comments are noted, if
+    /// `[notify] author` is set.
+    notes: Option<author::Notes>,
     /// Wakes the sending thread.
     wake: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
+}
+
+/// What the sending thread needs.
+struct Sending {
+    outbox: Outbox,
+    mailer: Mailer,
+    /// The author's notices: the notes, and who gets them how often.
+    author: Option<AuthorMail>,
+}
+
+/// The author's notices of new comments, as `[notify]` says.
+struct AuthorMail {
+    notes: author::Notes,
+    from: String,
+    to: String,
+    site: String,
+    every: jiff::SignedDuration,
 }
 
 /// How long the sending thread waits between two looks at the outbox
@@ -99,10 +121,21 @@ impl Notifier {
         let subscribers = Subscribers::of_site(root).map_err(cannot)?;
         let outbox = Outbox::of_site(root);
         let (wake, woken) = std::sync::mpsc::channel();
-        let sending = outbox.clone();
+        let notes = notify.author.as_ref().map(|_| author::Notes::of_site(root));
+        let sending = Sending {
+            outbox: outbox.clone(),
+            mailer,
+            author: notify.author.clone().map(|to| AuthorMail {
+                notes: author::Notes::of_site(root),
+                from: notify.from.clone(),
+                to,
+                site: config.title.clone(),
+                every: jiff::SignedDuration::from_mins(i64::from(notify.author_every_minutes)),
+            }),
+        };
         std::thread::Builder::new()
             .name("mend-mail".into())
-            .spawn(move || send_until_closed(&sending, &mailer, &woken))
+            .spawn(move || sending.until_closed(&woken))
             .map_err(cannot)?;
         Ok(Some(Notifier {
             subscribers,
@@ -110,6 +143,7 @@ impl Notifier {
             from: notify.from.clone(),
             site: config.title.clone(),
             endpoint: format!("{}/", endpoint.trim_end_matches('/')),
+            notes,
             wake: std::sync::Mutex::new(wake),
         }))
     }
@@ -136,6 +170,17 @@ impl Notifier {
         Ok(consent)
     }
 
+    /// Notes a comment just taken for the author's next notice, if the
+    /// author gets them.
+    pub(crate) fn note_comment(&self, note: &Note) -> std::io::Result<()> {
+        let Some(notes) = &self.notes else {
+            return Ok(());
+        };
+        notes.note(note)?;
+        self.wake();
+        Ok(())
+    }
+
     /// Follows a link to leave a thread or every thread.
     pub(crate) fn leave(&self, link: &str, what: Leave) -> std::io::Result<Left> {
         self.subscribers.leave(link, what, jiff::Timestamp::now())
@@ -155,16 +200,42 @@ impl Notifier {
     }
 }
 
-/// Sends the outbox now and each time it is woken or `LOOK_EVERY` passes,
-/// until the notifier is gone.
-fn send_until_closed(outbox: &Outbox, mailer: &Mailer, woken: &std::sync::mpsc::Receiver<()>) {
-    loop {
-        if let Err(e) = outbox.drain(mailer, jiff::Timestamp::now(), outbox::Due::AsScheduled) {
-            tracing::error!("the outbox could not be sent: {e}; it is tried again soon");
+impl Sending {
+    /// Sends the outbox (and the author's notice, when one is due) now and
+    /// each time it is woken or `LOOK_EVERY` passes, until the notifier is
+    /// gone.
+    fn until_closed(&self, woken: &std::sync::mpsc::Receiver<()>) {
+        loop {
+            let now = jiff::Timestamp::now();
+            if let Some(author) = &self.author
+                && let Err(e) = author.put_due(&self.outbox, now)
+            {
+                tracing::error!("the author's notice could not be made: {e}; it is tried again soon");
+            }
+            if let Err(e) = self.outbox.drain(&self.mailer, now, outbox::Due::AsScheduled) {
+                tracing::error!("the outbox could not be sent: {e}; it is tried again soon");
+            }
+            match woken.recv_timeout(LOOK_EVERY) {
+                Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
         }
-        match woken.recv_timeout(LOOK_EVERY) {
-            Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+    }
+}
+
+impl AuthorMail {
+    /// Puts the author's notice of what was noted in the outbox, if one
+    /// is due.
+    fn put_due(&self, outbox: &Outbox, now: jiff::Timestamp) -> std::io::Result<()> {
+        let due = self.notes.due(now, self.every)?;
+        if due.is_empty() {
+            return Ok(());
         }
+        let notes: Vec<Note> = due.iter().map(|(_, note)| note.clone()).collect();
+        let message = author::letter(&self.from, &self.to, &self.site, &notes)
+            .formatted()
+            .map_err(std::io::Error::other)?;
+        outbox.put(&self.to, "a notice to the author", &message, now)?;
+        self.notes.told(&due, now)
     }
 }

@@ -574,3 +574,60 @@ fn a_notice_waits_while_the_mail_server_is_down_and_arrives_once() {
     );
     assert_eq!(sink.files().len(), 2);
 }
+
+#[test]
+#[cfg_attr(
+    not(has_aiosmtpd),
+    ignore = "needs aiosmtpd (pip install aiosmtpd)"
+)]
+fn the_author_hears_of_new_comments_one_by_one_then_in_a_digest() {
+    let sink = Sink::start();
+    let site = mailing_site(&sink);
+    let root = site.path();
+    let config = root.join("site.toml");
+    std::fs::write(
+        &config,
+        format!("{}author = \"zan@blog.example\"\nauthor_every_minutes = 60\n", read(&config)),
+    )
+    .unwrap();
+    let server = intake(root, &["--per-minute", "0"]);
+    comment(&server, "Ana", "ana@reader.example", false);
+    let mails = sink.wait_for(1);
+    let first = &mails[0];
+    assert_eq!(first.header("To"), "zan@blog.example");
+    assert_eq!(first.header("Subject"), "New comment by Ana on “Threads”");
+    let ana = pending(root)["Ana"].clone();
+    let plain = first.plain.replace("\r\n", "\n");
+    assert!(plain.contains("> Ana here: day 18 of no contact.\n"), "{plain}");
+    assert!(plain.contains(&format!("`mend comments approve {ana}`")), "{plain}");
+    assert!(plain.contains("https://comments.example/posts/threads/#comments"), "{plain}");
+    assert!(!plain.contains("ana@reader.example"), "the reader's address is not told");
+
+    // Within the hour, more comments wait for the next notice. Eve, who
+    // asks for replies, is the mark that the sender has looked since.
+    comment(&server, "Bob", "bob@reader.example", false);
+    comment(&server, "Carol", "", false);
+    comment(&server, "Eve", "eve@reader.example", true);
+    let mails = sink.wait_for(2);
+    assert_eq!(
+        recipients(&mails),
+        ["eve@reader.example", "zan@blog.example"],
+        "no second notice within the hour"
+    );
+    // An hour later (the last notice's time moved back), one notice of
+    // the three.
+    drop(server);
+    let last = root.join("notify/author/last");
+    let earlier = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(61);
+    std::fs::write(&last, earlier.to_string()).unwrap();
+    let _server = intake(root, &["--per-minute", "0"]);
+    let mails = sink.wait_for(3);
+    let digest = mails
+        .iter()
+        .find(|m| m.header("Subject") == "3 new comments on Comment Fixture")
+        .unwrap_or_else(|| panic!("{mails:?}"));
+    let plain = digest.plain.replace("\r\n", "\n");
+    for who in ["Bob on “Threads”:", "Carol on “Threads”:", "Eve on “Threads”:"] {
+        assert!(plain.contains(who), "{plain}");
+    }
+}
