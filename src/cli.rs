@@ -93,6 +93,8 @@ pub enum CommentsCommand {
     Pull(PullArgs),
     /// Email each reader who asked the replies published since (run it after the site is built and deployed).
     Notify(NotifyArgs),
+    /// Remove an email address from everything mend keeps: subscriptions, mail waiting, pending comments, comment files.
+    Forget(ForgetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +191,15 @@ pub struct PullArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The address to forget.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
 pub struct NotifyArgs {
     /// The built site, whose pages tell which replies are published [default: public/ in the site].
     #[arg(long, value_name = "DIR")]
@@ -210,6 +221,9 @@ pub struct ExportArgs {
     /// Which comments to export.
     #[arg(long, value_enum, default_value = "all")]
     pub status: Selection,
+    /// Add what `notify/` keeps of readers who asked for mail: their addresses, whether they confirmed, the threads they follow (JSON only).
+    #[arg(long)]
+    pub private: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -609,7 +623,17 @@ fn export_comments(args: &ExportArgs) -> Result<()> {
     };
     let site = Site::load(&args.root.dir(), &options)?;
     print_warnings(&site);
-    let bytes = export::export(&site, args.format, args.status);
+    let private = if args.private {
+        if args.format != Format::Json {
+            return Err(Error::Mail {
+                message: "--private adds readers' subscriptions to the JSON export only; pass --format json".into(),
+            });
+        }
+        Some(crate::notify::private_export(&args.root.dir())?)
+    } else {
+        None
+    };
+    let bytes = export::export(&site, args.format, args.status, private);
     match &args.output {
         Some(path) => std::fs::write(path, &bytes).map_err(|source| Error::Write {
             path: path.clone(),
@@ -657,6 +681,7 @@ fn comments(command: CommentsCommand) -> Result<()> {
         }
         CommentsCommand::Reply(args) => reply(&args),
         CommentsCommand::Notify(args) => notify_readers(&args),
+        CommentsCommand::Forget(args) => forget(&args),
         CommentsCommand::Pull(args) => {
             let url = args.url.clone();
             let token = token(args.token_file.as_deref())?.ok_or_else(|| Error::Pull {
@@ -668,6 +693,34 @@ fn comments(command: CommentsCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn forget(args: &ForgetArgs) -> Result<()> {
+    let options = LoadOptions {
+        drafts: true,
+        future: true,
+        ..LoadOptions::default()
+    };
+    let site = Site::load(&args.root.dir(), &options)?;
+    let gone = crate::notify::forget(&site, &args.email)?;
+    let files: Vec<String> = gone
+        .files
+        .iter()
+        .map(|(file, n)| format!("{file} ({})", counted(*n)))
+        .collect();
+    say!(
+        "forgot {}: {} followed, {} waiting, {} pending, and its comments' address in {}",
+        args.email.trim(),
+        count(gone.threads, "thread", "threads"),
+        count(gone.mails, "mail", "mails"),
+        counted(gone.pending),
+        if files.is_empty() {
+            "no comment file".to_string()
+        } else {
+            files.join(", ")
+        }
+    );
+    Ok(())
 }
 
 fn notify_readers(args: &NotifyArgs) -> Result<()> {

@@ -38,11 +38,17 @@ impl Selection {
     }
 }
 
-/// The exported file.
-pub(crate) fn export(site: &Site, format: Format, selection: Selection) -> Vec<u8> {
+/// The exported file; `private`, what `notify/` keeps of readers who asked
+/// for mail, goes into the JSON as `subscribers` (`export --private`).
+pub(crate) fn export(
+    site: &Site,
+    format: Format,
+    selection: Selection,
+    private: Option<serde_json::Value>,
+) -> Vec<u8> {
     let articles = collect(site, selection);
     match format {
-        Format::Json => json(site, &articles),
+        Format::Json => json(site, &articles, private),
         Format::Csv => csv(&articles),
         Format::Wxr => wxr(site, &articles),
     }
@@ -85,6 +91,9 @@ fn collect(site: &Site, selection: Selection) -> Vec<Exported<'_>> {
 struct JsonDocument<'a> {
     site: JsonSite<'a>,
     articles: Vec<JsonArticle<'a>>,
+    /// Only with `--private`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscribers: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -144,7 +153,7 @@ fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
-fn json(site: &Site, articles: &[Exported]) -> Vec<u8> {
+fn json(site: &Site, articles: &[Exported], subscribers: Option<serde_json::Value>) -> Vec<u8> {
     let document = JsonDocument {
         site: JsonSite {
             title: &site.config.title,
@@ -161,6 +170,7 @@ fn json(site: &Site, articles: &[Exported]) -> Vec<u8> {
                 comments: a.comments.iter().map(|c| JsonComment::from(*c)).collect(),
             })
             .collect(),
+        subscribers,
     };
     let mut bytes = serde_json::to_vec_pretty(&document).expect("plain data serializes");
     bytes.push(b'\n');

@@ -62,8 +62,15 @@ impl Notes {
 
     /// The notes waiting, if `every` has passed since the last notice, with
     /// their files; none otherwise.
-    pub(crate) fn due(&self, now: Timestamp, every: SignedDuration) -> io::Result<Vec<(PathBuf, Note)>> {
-        if self.last().is_some_and(|last| now.duration_since(last) < every) {
+    pub(crate) fn due(
+        &self,
+        now: Timestamp,
+        every: SignedDuration,
+    ) -> io::Result<Vec<(PathBuf, Note)>> {
+        if self
+            .last()
+            .is_some_and(|last| now.duration_since(last) < every)
+        {
             return Ok(Vec::new());
         }
         let entries = match fs::read_dir(&self.dir) {
@@ -75,7 +82,10 @@ impl Notes {
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
             .collect();
         files.sort();
         let mut due = Vec::new();

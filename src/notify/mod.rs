@@ -14,14 +14,16 @@
 //! Not for taking the reader's request (`intake`), which calls here.
 
 mod author;
+mod forget;
 mod mails;
 mod notices;
 mod outbox;
 mod smtp;
 mod subscribers;
 
-use mails::confirmation;
 pub(crate) use author::Note;
+pub(crate) use forget::{forget, private_export};
+use mails::confirmation;
 pub(crate) use notices::notify;
 use outbox::Outbox;
 use smtp::Mailer;
@@ -210,9 +212,14 @@ impl Sending {
             if let Some(author) = &self.author
                 && let Err(e) = author.put_due(&self.outbox, now)
             {
-                tracing::error!("the author's notice could not be made: {e}; it is tried again soon");
+                tracing::error!(
+                    "the author's notice could not be made: {e}; it is tried again soon"
+                );
             }
-            if let Err(e) = self.outbox.drain(&self.mailer, now, outbox::Due::AsScheduled) {
+            if let Err(e) = self
+                .outbox
+                .drain(&self.mailer, now, outbox::Due::AsScheduled)
+            {
                 tracing::error!("the outbox could not be sent: {e}; it is tried again soon");
             }
             match woken.recv_timeout(LOOK_EVERY) {

@@ -276,6 +276,16 @@ impl Subscribers {
         Ok(all)
     }
 
+    /// Removes the address `email` for good: its file, and the name it had.
+    pub(crate) fn remove(&self, email: &str) -> io::Result<Option<(String, Subscriber)>> {
+        let name = self.name_of(email);
+        let Some(subscriber) = self.read(&name)? else {
+            return Ok(None);
+        };
+        durable::remove(&self.file(&name))?;
+        Ok(Some((name, subscriber)))
+    }
+
     /// The link of an address (`NAME.SECRET`), for its mails.
     pub(crate) fn link_of(name: &str, subscriber: &Subscriber) -> String {
         format!("{name}.{}", subscriber.secret)

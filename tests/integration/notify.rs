@@ -576,10 +576,7 @@ fn a_notice_waits_while_the_mail_server_is_down_and_arrives_once() {
 }
 
 #[test]
-#[cfg_attr(
-    not(has_aiosmtpd),
-    ignore = "needs aiosmtpd (pip install aiosmtpd)"
-)]
+#[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
 fn the_author_hears_of_new_comments_one_by_one_then_in_a_digest() {
     let sink = Sink::start();
     let site = mailing_site(&sink);
@@ -587,7 +584,10 @@ fn the_author_hears_of_new_comments_one_by_one_then_in_a_digest() {
     let config = root.join("site.toml");
     std::fs::write(
         &config,
-        format!("{}author = \"zan@blog.example\"\nauthor_every_minutes = 60\n", read(&config)),
+        format!(
+            "{}author = \"zan@blog.example\"\nauthor_every_minutes = 60\n",
+            read(&config)
+        ),
     )
     .unwrap();
     let server = intake(root, &["--per-minute", "0"]);
@@ -598,10 +598,22 @@ fn the_author_hears_of_new_comments_one_by_one_then_in_a_digest() {
     assert_eq!(first.header("Subject"), "New comment by Ana on “Threads”");
     let ana = pending(root)["Ana"].clone();
     let plain = first.plain.replace("\r\n", "\n");
-    assert!(plain.contains("> Ana here: day 18 of no contact.\n"), "{plain}");
-    assert!(plain.contains(&format!("`mend comments approve {ana}`")), "{plain}");
-    assert!(plain.contains("https://comments.example/posts/threads/#comments"), "{plain}");
-    assert!(!plain.contains("ana@reader.example"), "the reader's address is not told");
+    assert!(
+        plain.contains("> Ana here: day 18 of no contact.\n"),
+        "{plain}"
+    );
+    assert!(
+        plain.contains(&format!("`mend comments approve {ana}`")),
+        "{plain}"
+    );
+    assert!(
+        plain.contains("https://comments.example/posts/threads/#comments"),
+        "{plain}"
+    );
+    assert!(
+        !plain.contains("ana@reader.example"),
+        "the reader's address is not told"
+    );
 
     // Within the hour, more comments wait for the next notice. Eve, who
     // asks for replies, is the mark that the sender has looked since.
@@ -627,7 +639,80 @@ fn the_author_hears_of_new_comments_one_by_one_then_in_a_digest() {
         .find(|m| m.header("Subject") == "3 new comments on Comment Fixture")
         .unwrap_or_else(|| panic!("{mails:?}"));
     let plain = digest.plain.replace("\r\n", "\n");
-    for who in ["Bob on “Threads”:", "Carol on “Threads”:", "Eve on “Threads”:"] {
+    for who in [
+        "Bob on “Threads”:",
+        "Carol on “Threads”:",
+        "Eve on “Threads”:",
+    ] {
         assert!(plain.contains(who), "{plain}");
     }
+}
+
+#[test]
+#[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
+fn an_address_is_exported_only_when_asked_and_forgotten_everywhere() {
+    let sink = Sink::start();
+    let site = mailing_site(&sink);
+    let root = site.path();
+    let server = intake(root, &["--per-minute", "0"]);
+    comment(&server, "Ana", "ana@reader.example", true);
+    let mails = sink.wait_for(1);
+    confirm_from(&server, &mails[0]);
+    run(root, &["comments", "approve", "--all"]);
+    comment(&server, "Ana B.", "Ana@Reader.example", false);
+    drop(server);
+
+    // Only --private adds who asked for mail, and never their links' secret.
+    let plain: serde_json::Value =
+        serde_json::from_str(&run(root, &["comments", "export"])).unwrap();
+    assert!(plain.get("subscribers").is_none());
+    let private: serde_json::Value =
+        serde_json::from_str(&run(root, &["comments", "export", "--private"])).unwrap();
+    let subscribers = private["subscribers"].as_array().unwrap();
+    assert_eq!(subscribers.len(), 1);
+    assert_eq!(subscribers[0]["email"], "ana@reader.example");
+    assert!(subscribers[0]["confirmed"].is_string());
+    assert_eq!(
+        subscribers[0]["threads"][0]["article"],
+        "content/posts/threads.md"
+    );
+    let secret = read(
+        std::fs::read_dir(root.join("notify/subscribers"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+    );
+    let secret = secret
+        .lines()
+        .find(|l| l.starts_with("secret"))
+        .unwrap()
+        .split('"')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert!(!private.to_string().contains(&secret));
+    assert_eq!(
+        failing(
+            root,
+            &["comments", "export", "--private", "--format", "csv"]
+        ),
+        "error: --private adds readers' subscriptions to the JSON export only; pass --format json\n"
+    );
+
+    let said = run(root, &["comments", "forget", "ANA@reader.example"]);
+    assert_eq!(
+        said,
+        "forgot ANA@reader.example: 1 thread followed, 0 mails waiting, 1 comment pending, and its comments' address in content/posts/threads.comments.toml (1 comment)\n"
+    );
+    // Nowhere in the site any more; the comments stay.
+    for (path, bytes) in snapshot(root) {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        assert!(!text.contains("ana@reader.example"), "{path}");
+    }
+    assert!(read(root.join("content/posts/threads.comments.toml")).contains("Ana here"));
+    let private: serde_json::Value =
+        serde_json::from_str(&run(root, &["comments", "export", "--private"])).unwrap();
+    assert_eq!(private["subscribers"], serde_json::json!([]));
 }
