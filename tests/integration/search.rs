@@ -225,6 +225,31 @@ fn new_sites_have_search() {
     assert_eq!(search_for(&public, "welcome").len(), 1);
 }
 
+/// How many documents a search cache file holds: the count after its
+/// first line and its seed.
+fn cached_documents(cache: &Path) -> u32 {
+    let bytes = std::fs::read(cache).unwrap();
+    let start = bytes.iter().position(|&b| b == b'\n').unwrap() + 1 + 8;
+    u32::from_le_bytes(bytes[start..start + 4].try_into().unwrap())
+}
+
+#[test]
+fn a_larger_site_has_more_shards() {
+    let site = fixture("search");
+    for n in 0..300 {
+        std::fs::write(
+            site.path().join(format!("content/posts/n{n}.md")),
+            format!("+++\ntitle = \"Note {n}\"\ndate = 2023-01-01\n+++\nDay {n}.\n"),
+        )
+        .unwrap();
+    }
+    let public = build(site.path(), &[]);
+    let meta = json(public.join("search/meta.json"));
+    // 304 documents, about eight a shard, a power of two: 64.
+    assert_eq!((meta["docs"].as_u64(), meta["shards"].as_u64()), (Some(304), Some(64)));
+    assert_eq!(std::fs::read_dir(public.join("search/t")).unwrap().count(), 64);
+}
+
 #[test]
 fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
     let site = fixture("search");
@@ -232,6 +257,7 @@ fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
     let cache = site.path().join(".mend/public.search");
     assert!(cache.is_file(), "kept in the site's .mend/");
     assert!(!public.join(".mend").exists());
+    assert_eq!(cached_documents(&cache), 4, "one entry per document");
     assert_eq!(paths_for(&public, "leash"), ["posts/dog/"]);
 
     // A body edit: the new word is found, the old one is gone.
@@ -245,6 +271,7 @@ fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
     )
     .unwrap();
     let public = build(site.path(), &[]);
+    assert_eq!(cached_documents(&cache), 4, "the old text's entry goes");
     assert!(paths_for(&public, "leash").is_empty());
     assert_eq!(paths_for(&public, "harness"), ["posts/dog/"]);
     assert_eq!(paths_for(&public, "platypus"), ["posts/relapse/"]);
@@ -262,6 +289,15 @@ fn the_next_build_reads_only_what_changed_and_never_serves_stale_words() {
     let public = build(site.path(), &[]);
     let relapse = json(public.join("search/d/0.json"));
     assert_eq!(relapse["c"][0][1], "Moira");
+    // A new article, and nothing gone: its entry is kept too.
+    std::fs::write(
+        site.path().join("content/posts/new.md"),
+        "+++\ntitle = \"Anew\"\ndate = 2024-04-01\n+++\nStarting over.\n",
+    )
+    .unwrap();
+    build(site.path(), &[]);
+    assert_eq!(cached_documents(&cache), 5);
+    std::fs::remove_file(site.path().join("content/posts/new.md")).unwrap();
     assert_eq!(
         paths_for(&public, "birthday"),
         ["posts/birthday/", "posts/dog/"]
