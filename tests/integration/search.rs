@@ -246,8 +246,14 @@ fn a_larger_site_has_more_shards() {
     let public = build(site.path(), &[]);
     let meta = json(public.join("search/meta.json"));
     // 304 documents, about eight a shard, a power of two: 64.
-    assert_eq!((meta["docs"].as_u64(), meta["shards"].as_u64()), (Some(304), Some(64)));
-    assert_eq!(std::fs::read_dir(public.join("search/t")).unwrap().count(), 64);
+    assert_eq!(
+        (meta["docs"].as_u64(), meta["shards"].as_u64()),
+        (Some(304), Some(64))
+    );
+    assert_eq!(
+        std::fs::read_dir(public.join("search/t")).unwrap().count(),
+        64
+    );
 }
 
 #[test]
