@@ -363,9 +363,16 @@ fn an_open_page_follows_edits_without_any_action_in_the_browser() {
 }
 
 /// The comment fixture served by `mend serve`, with `mend comments serve`
-/// as its endpoint; both addresses are on loopback.
+/// as its endpoint and replies by mail offered (the preview sends none);
+/// both addresses are on loopback.
 fn commenting_site() -> (tempfile::TempDir, Server) {
     let site = open_site();
+    let config = site.path().join("site.toml");
+    let text = format!(
+        "{}\n[notify]\nsmtp = \"smtp://127.0.0.1:1\"\nfrom = \"Blog <b@comments.example>\"\n",
+        read(&config)
+    );
+    std::fs::write(&config, text).unwrap();
     let serve = start_server(
         &["serve", "--port", &free_port().to_string()],
         site.path(),
@@ -406,6 +413,12 @@ fn a_reader_replies_to_a_comment_with_javascript() {
         "return document.querySelector('#comment-form') !== null",
         "the form",
     );
+    // "Email me when someone replies" shows once there is an address.
+    assert!(!browser.is_displayed("#comment-subscribe"));
+    browser.type_into("#comment-email", "ana@reader.example");
+    assert!(browser.is_displayed("#comment-subscribe"));
+    browser.run("document.getElementById('comment-email').value = ''; document.getElementById('comment-email').dispatchEvent(new Event('input'))");
+    assert!(!browser.is_displayed("#comment-subscribe"));
     browser.click("#comment-c2 > .comment-actions a.comment-reply");
     browser.wait_for(
         "return document.querySelector('#comment-c2 > #respond #comment-form') !== null",
@@ -461,6 +474,8 @@ fn a_reader_comments_and_replies_with_javascript_off() {
     let article = format!("http://{}/posts/threads/", serve.address);
     browser.open(&article);
     assert!(!browser.is_displayed("#comment-sent"));
+    // Without script, the box is always there, and says it needs an address.
+    assert!(browser.is_displayed("#comment-subscribe"));
     browser.type_into("#comment-author", "Noscript");
     browser.type_into("#comment-body", "A plain form post.");
     browser.click("#comment-form button[type=submit]");
