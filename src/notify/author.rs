@@ -73,21 +73,7 @@ impl Notes {
         {
             return Ok(Vec::new());
         }
-        let entries = match fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .filter(|p| {
-                !p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .collect();
-        files.sort();
+        let files = super::toml_files(&self.dir)?;
         let mut due = Vec::new();
         for file in files {
             let note = toml::from_str(&fs::read_to_string(&file)?).map_err(io::Error::other)?;

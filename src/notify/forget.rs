@@ -67,7 +67,7 @@ pub(crate) fn forget(site: &Site, email: &str) -> Result<Forgotten> {
     }
     let inbox = crate::config::in_site(root, INBOX_DIR);
     for dir in [inbox.clone(), inbox.join("spam")] {
-        for file in toml_files(&dir).map_err(cannot(&dir))? {
+        for file in super::toml_files(&dir).map_err(cannot(&dir))? {
             if take_emails_out(&file, &same).map_err(cannot(&file))? > 0 {
                 forgotten.pending += 1;
             }
@@ -98,21 +98,6 @@ fn remove_if_there(file: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         other => other,
     }
-}
-
-fn toml_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 /// Takes the `email` key out of each table of `file` (its top level, or

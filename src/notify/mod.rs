@@ -30,11 +30,33 @@ use smtp::Mailer;
 use subscribers::Subscribers;
 pub(crate) use subscribers::{Confirmed, Consent, Leave, Left};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::{Config, NotifyConfig};
 use crate::error::{Error, Result};
 use crate::layout::NOTIFY_DIR;
+
+/// The TOML files a folder of `notify/` (or the inbox) holds, by name,
+/// leaving out the temporary files of writes under way (named `.…`); none
+/// where the folder is not there yet.
+fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
 
 /// Checks `[notify]` as `site.toml` is read: the key that is wrong and a
 /// sentence saying what to write.

@@ -106,21 +106,7 @@ impl Outbox {
 
     /// The mails waiting, by file, oldest first.
     pub(crate) fn waiting(&self) -> io::Result<Vec<(PathBuf, Queued)>> {
-        let entries = match fs::read_dir(self.queue()) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .filter(|p| {
-                !p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .collect();
-        files.sort();
+        let files = super::toml_files(&self.queue())?;
         let mut waiting = Vec::new();
         for file in files {
             let text = fs::read_to_string(&file)?;

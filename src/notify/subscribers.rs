@@ -252,21 +252,12 @@ impl Subscribers {
 
     /// Every address, with the name of its file, in the order of the names.
     pub(crate) fn all(&self) -> io::Result<Vec<(String, Subscriber)>> {
-        let entries = match fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let mut names: Vec<String> = entries
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let stem = name.strip_suffix(".toml")?;
-                (stem.len() == 16 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .then(|| stem.to_string())
-            })
-            .collect();
-        names.sort();
+        let names = super::toml_files(&self.dir)?
+            .into_iter()
+            .filter_map(|file| {
+                let stem = file.file_stem()?.to_string_lossy().into_owned();
+                (stem.len() == 16 && stem.bytes().all(|b| b.is_ascii_hexdigit())).then_some(stem)
+            });
         let mut all = Vec::new();
         for name in names {
             if let Some(subscriber) = self.read(&name)? {

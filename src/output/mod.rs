@@ -997,4 +997,16 @@ mod tests {
         assert_eq!(examples(&refs[..2]), "a, b");
         assert_eq!(examples(&refs), "a, b, c and 2 more");
     }
+
+    #[test]
+    fn a_lock_knows_when_its_file_was_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.mend-lock");
+        let file = fs::File::create(&path).unwrap();
+        assert!(Lock::still_at(&file, &path));
+        fs::remove_file(&path).unwrap();
+        assert!(!Lock::still_at(&file, &path), "removed");
+        fs::File::create(&path).unwrap();
+        assert!(!Lock::still_at(&file, &path), "another file at its name");
+    }
 }

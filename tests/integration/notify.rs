@@ -131,6 +131,15 @@ fn recipients(mails: &[Mail]) -> Vec<&str> {
     to
 }
 
+/// A mail server, the comment fixture mailing through it, and its comment
+/// server (no per-minute limit).
+fn mailing_server() -> (Sink, tempfile::TempDir, Server) {
+    let sink = Sink::start();
+    let site = mailing_site(&sink);
+    let server = intake(site.path(), &["--per-minute", "0"]);
+    (sink, site, server)
+}
+
 /// The comment fixture with its endpoint and mail through `sink`.
 fn mailing_site(sink: &Sink) -> tempfile::TempDir {
     let site = open_site_with("");
@@ -375,10 +384,8 @@ fn confirm_from(server: &Server, mail: &Mail) {
 #[test]
 #[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
 fn a_confirmed_reader_is_mailed_each_published_reply_once_and_leaves_with_one_click() {
-    let sink = Sink::start();
-    let site = mailing_site(&sink);
+    let (sink, site, server) = mailing_server();
     let root = site.path();
-    let server = intake(root, &["--per-minute", "0"]);
     comment(&server, "Ana", "ana@reader.example", true);
     comment(&server, "Carol", "carol@reader.example", true);
     let mails = sink.wait_for(2);
@@ -527,10 +534,8 @@ fn a_confirmed_reader_is_mailed_each_published_reply_once_and_leaves_with_one_cl
 #[test]
 #[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
 fn a_notice_waits_while_the_mail_server_is_down_and_arrives_once() {
-    let sink = Sink::start();
-    let site = mailing_site(&sink);
+    let (sink, site, server) = mailing_server();
     let root = site.path();
-    let server = intake(root, &["--per-minute", "0"]);
     comment(&server, "Ana", "ana@reader.example", true);
     let mails = sink.wait_for(1);
     confirm_from(&server, &mails[0]);
@@ -651,10 +656,8 @@ fn the_author_hears_of_new_comments_one_by_one_then_in_a_digest() {
 #[test]
 #[cfg_attr(not(has_aiosmtpd), ignore = "needs aiosmtpd (pip install aiosmtpd)")]
 fn an_address_is_exported_only_when_asked_and_forgotten_everywhere() {
-    let sink = Sink::start();
-    let site = mailing_site(&sink);
+    let (sink, site, server) = mailing_server();
     let root = site.path();
-    let server = intake(root, &["--per-minute", "0"]);
     comment(&server, "Ana", "ana@reader.example", true);
     let mails = sink.wait_for(1);
     confirm_from(&server, &mails[0]);

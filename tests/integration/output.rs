@@ -195,6 +195,25 @@ fn outputs_inside_version_control_or_onto_a_file_are_refused() {
 }
 
 #[test]
+fn an_output_that_reaches_a_source_folder_through_a_link_is_refused() {
+    let site = fixture("blog");
+    let root = site.path();
+    // `alias` leads into content/; `alias/out` does not exist yet.
+    std::os::unix::fs::symlink(root.join("content"), root.join("alias")).unwrap();
+    let before = snapshot(&root.join("content"));
+    let stderr = error_of(
+        "build",
+        root,
+        &["--output", &root.join("alias/out").display().to_string()],
+    );
+    assert_eq!(
+        stderr,
+        "error: refusing to write the site into ROOT/alias/out: it is one of the site's source folders; pass another --output\n"
+    );
+    assert_eq!(snapshot(&root.join("content")), before);
+}
+
+#[test]
 fn a_second_build_of_the_same_output_is_refused_while_one_runs() {
     let site = fixture("blog");
     let lock_path = site.path().join(".public.mend-lock");
@@ -305,12 +324,15 @@ fn what_a_build_keeps_for_itself_is_in_the_sites_mend_folder_and_old_copies_move
         root.join(".public.mend-search"),
     )
     .unwrap();
-    let record = read(root.join(".public.mend-record"));
+    // The search cache's first bytes name it (its seed, made at random):
+    // the same bytes after the build mean it moved, not started again.
+    let seed = |file: &Path| fs::read(file).unwrap()[..28].to_vec();
+    let search = seed(&root.join(".public.mend-search"));
     build(root, &["--quiet"]);
     assert_eq!(
-        read(root.join(".mend/public.record")).lines().next(),
-        record.lines().next(),
-        "the record moved, not started again"
+        seed(&root.join(".mend/public.search")),
+        search,
+        "the cache moved, not started again"
     );
     let beside: Vec<String> = fs::read_dir(root)
         .unwrap()
@@ -328,6 +350,15 @@ fn what_a_build_keeps_for_itself_is_in_the_sites_mend_folder_and_old_copies_move
         .collect();
     kept.sort();
     assert_eq!(kept, ["public.record", "public.search"]);
+    // An old copy beside, where `.mend/` has one already: it goes.
+    fs::copy(
+        root.join(".mend/public.search"),
+        root.join(".public.mend-search"),
+    )
+    .unwrap();
+    build(root, &["--quiet"]);
+    assert!(!root.join(".public.mend-search").exists());
+    assert_eq!(seed(&root.join(".mend/public.search")), search);
 
     // An output elsewhere: nothing but its spare tree beside it.
     let elsewhere = tempfile::tempdir().unwrap();
