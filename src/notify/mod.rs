@@ -99,6 +99,9 @@ pub(crate) struct Notifier {
     /// Where the author's notices of new comments are noted, if
     /// `[notify] author` is set.
     notes: Option<author::Notes>,
+    /// Held while an address's file is read and written again, so that
+    /// two requests about one address never lose one another's change.
+    writing: std::sync::Mutex<()>,
     /// Wakes the sending thread.
     wake: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
 }
@@ -168,6 +171,7 @@ impl Notifier {
             site: config.title.clone(),
             endpoint: format!("{}/", endpoint.trim_end_matches('/')),
             notes,
+            writing: std::sync::Mutex::new(()),
             wake: std::sync::Mutex::new(wake),
         }))
     }
@@ -183,7 +187,10 @@ impl Notifier {
         comment: &str,
     ) -> std::io::Result<Consent> {
         let now = jiff::Timestamp::now();
-        let consent = self.subscribers.follow(email, source, comment, now)?;
+        let consent = {
+            let _writing = self.writing();
+            self.subscribers.follow(email, source, comment, now)?
+        };
         if let Consent::Ask { link } = &consent {
             let link = format!("{}confirm?link={link}", self.endpoint);
             let letter = confirmation(&self.from, email, &self.site, title, &link);
@@ -207,12 +214,20 @@ impl Notifier {
 
     /// Follows a link to leave a thread or every thread.
     pub(crate) fn leave(&self, link: &str, what: Leave) -> std::io::Result<Left> {
+        let _writing = self.writing();
         self.subscribers.leave(link, what, jiff::Timestamp::now())
     }
 
     /// Follows a link that asks to confirm.
     pub(crate) fn confirm(&self, link: &str) -> std::io::Result<Confirmed> {
+        let _writing = self.writing();
         self.subscribers.confirm(link, jiff::Timestamp::now())
+    }
+
+    fn writing(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn wake(&self) {

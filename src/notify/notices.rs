@@ -53,12 +53,19 @@ struct Told {
 /// Sends what is due for `site`, whose built pages are in `output`.
 pub(crate) fn notify(site: &Site, output: &Path) -> Result<Report> {
     let root = &site.root;
+    let site_toml = crate::config::in_site(root, crate::config::CONFIG_FILE);
     let config = site.config.notify.as_ref().ok_or_else(|| Error::Mail {
-        message: "site.toml has no [notify] table, so mend sends no mail; add one (see Mail in docs/reference.md):\n\n[notify]\nsmtp = \"smtp://me@mail.example.com:587\"\nfrom = \"Blog <comments@example.com>\"".into(),
+        message: format!(
+            "{} has no [notify] table, so mend sends no mail; add one (see Mail in docs/reference.md):\n\n[notify]\nsmtp = \"smtp://me@mail.example.com:587\"\nfrom = \"Blog <comments@example.com>\"",
+            site_toml.display()
+        ),
     })?;
     let Some(endpoint) = &site.config.comments.endpoint else {
         return Err(Error::Mail {
-            message: "site.toml sets no [comments] endpoint, where the links of the mails would lead; set it to the address of mend comments serve".into(),
+            message: format!(
+                "{} sets no [comments] endpoint, where the links in the mails would lead; set it to the address of mend comments serve, such as endpoint = \"https://blog.example/comments/\"",
+                site_toml.display()
+            ),
         });
     };
     let endpoint = format!("{}/", endpoint.trim_end_matches('/'));

@@ -995,6 +995,7 @@ mod tests {
         let names: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).into();
         let refs: Vec<&String> = names.iter().collect();
         assert_eq!(examples(&refs[..2]), "a, b");
+        assert_eq!(examples(&refs[..3]), "a, b, c");
         assert_eq!(examples(&refs), "a, b, c and 2 more");
     }
 

@@ -58,12 +58,13 @@ impl Sink {
         files
     }
 
-    /// Waits until `n` mails have come (30 s at most), and returns them.
+    /// Waits until `n` mails have come (60 s at most: an event, not a
+    /// sleep), and returns them.
     fn wait_for(&self, n: usize) -> Vec<Mail> {
         let started = Instant::now();
         while self.files().len() < n {
             assert!(
-                started.elapsed() < Duration::from_secs(30),
+                started.elapsed() < Duration::from_secs(60),
                 "{} mails came, not {n}",
                 self.files().len()
             );
@@ -288,6 +289,10 @@ fn a_reader_who_asks_gets_one_mail_that_asks_and_is_confirmed_by_its_link_only()
 #[test]
 fn a_mail_setting_that_is_wrong_says_what_to_write() {
     let site = open_site_with("");
+    assert_eq!(
+        failing(site.path(), &["comments", "notify"]),
+        "error: ROOT/site.toml has no [notify] table, so mend sends no mail; add one (see Mail in docs/reference.md):\n\n[notify]\nsmtp = \"smtp://me@mail.example.com:587\"\nfrom = \"Blog <comments@example.com>\"\n"
+    );
     let config = site.path().join("site.toml");
     let text = format!(
         "{}\n[notify]\nsmtp = \"smtp://me:hunter2@mail.example.com\"\nfrom = \"Blog <b@example.com>\"\n",

@@ -194,6 +194,102 @@ fn outputs_inside_version_control_or_onto_a_file_are_refused() {
     assert_eq!(read(site.path().join("notes.txt")), "mine");
 }
 
+/// The modification time of every file of the output but the manifest
+/// (which each build writes).
+fn times(public: &Path) -> Vec<(String, std::time::SystemTime)> {
+    let mut times: Vec<(String, std::time::SystemTime)> = walkdir::WalkDir::new(public)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".mend-manifest")
+        .map(|e| {
+            let path = e.path().strip_prefix(public).unwrap().display().to_string();
+            (path, e.metadata().unwrap().modified().unwrap())
+        })
+        .collect();
+    times.sort();
+    times
+}
+
+#[test]
+fn a_warm_build_leaves_every_unchanged_file_untouched_with_or_without_its_record() {
+    let site = fixture("blog");
+    let root = site.path();
+    // The output and the spare tree take turns: the third build writes
+    // into the first one's tree, the fourth into the second's.
+    let public = build(root, &["--quiet"]);
+    let first = times(&public);
+    build(root, &["--quiet"]);
+    let second = times(&public);
+    build(root, &["--quiet"]);
+    assert_eq!(times(&public), first, "told by the record");
+    // Without the record, each file is read and compared.
+    fs::remove_file(root.join(".mend/public.record")).unwrap();
+    build(root, &["--quiet"]);
+    assert_eq!(times(&public), second, "told by reading");
+}
+
+#[test]
+fn an_output_an_older_mend_wrote_without_a_manifest_is_taken_as_its_own() {
+    let site = fixture("blog");
+    let root = site.path();
+    let public = root.join("public");
+    build(root, &["--quiet"]);
+    build(root, &["--quiet"]);
+    // As a mend that kept no manifest left it: its pages, a spare beside.
+    fs::remove_file(public.join(".mend-manifest")).unwrap();
+    write(&public, "old-page.html", "an old page of mend's");
+    write(&public, "old-folder/index.html", "an old page of mend's");
+    write(&public, "CNAME", "blog.example\n");
+    build(root, &["--quiet"]);
+    assert!(!public.join("old-page.html").exists());
+    assert!(!public.join("old-folder").exists());
+    assert_eq!(read(public.join("CNAME")), "blog.example\n");
+    assert!(public.join(".mend-manifest").is_file());
+}
+
+#[test]
+fn a_build_stopped_while_it_moved_the_users_files_gives_them_back() {
+    let site = fixture("blog");
+    let root = site.path();
+    let public = root.join("public");
+    write(&public, "CNAME", "blog.example\n");
+    build(root, &["--quiet"]);
+    build(root, &["--quiet"]);
+    // Stopped part-way: CNAME went into the spare tree, listed in its
+    // handoff, and is missing from the output.
+    let spare = root.join(".public.mend-spare");
+    fs::rename(public.join("CNAME"), spare.join("CNAME")).unwrap();
+    write(&spare, ".mend-handoff", "CNAME\n");
+    write(&public, ".mend-handoff", "CNAME\n");
+    build(root, &["--quiet"]);
+    assert_eq!(read(public.join("CNAME")), "blog.example\n");
+    assert!(!public.join(".mend-handoff").exists());
+    assert!(!spare.join(".mend-handoff").exists());
+    build(root, &["--quiet"]);
+    assert_eq!(read(public.join("CNAME")), "blog.example\n");
+}
+
+#[test]
+fn a_swap_stopped_between_its_two_renames_is_finished_by_the_next_build() {
+    let site = fixture("blog");
+    let root = site.path();
+    let public = root.join("public");
+    write(&public, "CNAME", "blog.example\n");
+    build(root, &["--quiet"]);
+    // The previous site went aside, and the new one never came: the next
+    // build puts it back first, the writer's CNAME with it.
+    let old = root.join(".public.mend-old");
+    fs::rename(&public, &old).unwrap();
+    build(root, &["--quiet"]);
+    assert_eq!(read(public.join("CNAME")), "blog.example\n");
+    assert!(!old.exists());
+    // Stopped after the second rename: the old one is only in the way.
+    write(&old, "index.html", "stale");
+    build(root, &["--quiet"]);
+    assert!(!old.exists());
+    assert_eq!(read(public.join("CNAME")), "blog.example\n");
+}
+
 #[test]
 fn an_output_that_reaches_a_source_folder_through_a_link_is_refused() {
     let site = fixture("blog");
