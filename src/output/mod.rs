@@ -1000,6 +1000,31 @@ mod tests {
     }
 
     #[test]
+    fn a_handoff_puts_back_what_is_missing_and_never_writes_over_the_users_file() {
+        let tree = tempfile::tempdir().unwrap();
+        let (dir, spare) = (
+            tree.path().join("public"),
+            tree.path().join(".public.mend-spare"),
+        );
+        fs::create_dir_all(dir.join("notes")).unwrap();
+        fs::create_dir_all(spare.join("notes")).unwrap();
+        fs::write(spare.join("notes/moved.txt"), "moved").unwrap();
+        fs::write(spare.join("notes/both.txt"), "the spare's copy").unwrap();
+        fs::write(dir.join("notes/both.txt"), "written since").unwrap();
+        fs::write(
+            spare.join(HANDOFF),
+            "notes/moved.txt\nnotes/both.txt\nnotes/gone.txt\n",
+        )
+        .unwrap();
+        recover_handoff(&dir, &spare);
+        let read = |p: &str| fs::read_to_string(dir.join(p)).unwrap();
+        assert_eq!(read("notes/moved.txt"), "moved");
+        assert_eq!(read("notes/both.txt"), "written since");
+        assert!(!dir.join("notes/gone.txt").exists());
+        assert!(!spare.join(HANDOFF).exists());
+    }
+
+    #[test]
     fn a_lock_knows_when_its_file_was_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".public.mend-lock");
