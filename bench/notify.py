@@ -9,7 +9,7 @@ replies" sent to `mend comments serve`, the confirmation mail read from the
 mail server (aiosmtpd on 127.0.0.1, `pip install aiosmtpd`), its link
 followed. Then the comments are approved, the author replies to the comment
 they all answered, the site is built, and `mend comments notify` is timed
-(`/usr/bin/time`: wall time and peak memory). Prints those, and checks that
+(`/usr/bin/time`: wall time, CPU time and peak memory). Prints those, and checks that
 each reader got exactly one notice and nobody else got one.
 """
 
@@ -135,11 +135,11 @@ def run(readers, work):
     mend("comments", "approve", "--all")
     mend("comments", "reply", "c1", "--body", "To all of you: give it one more week.")
     mend("build", "--quiet")
-    timed = subprocess.run(["/usr/bin/time", "-f", "%e %M", BINARY, "comments", "notify", "--root", site],
+    timed = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", BINARY, "comments", "notify", "--root", site],
                            capture_output=True, text=True, check=True)
-    wall, peak = timed.stderr.strip().splitlines()[-1].split()
+    wall, user, system, peak = timed.stderr.strip().splitlines()[-1].split()
     print(f"mend comments notify: {timed.stdout.strip()}")
-    print(f"  wall {float(wall):.2f} s, peak memory {int(peak) / 1024:.0f} MiB")
+    print(f"  wall {float(wall):.2f} s, CPU {float(user) + float(system):.2f} s, peak memory {int(peak) / 1024:.0f} MiB")
     notices = [m for m in wait_for_mails(maildir, 2 * readers) if "replied on" in m["Subject"]]
     sink.terminate()
     to = sorted(str(m["To"]) for m in notices)
