@@ -49,9 +49,19 @@ pub(crate) fn build(
         let site = Site::load(root, options);
         (site, joined(opening))
     });
-    let site = site?;
+    let mut site = site?;
     loaded(&site);
-    let built = render_into(&site, opened?, force);
+    let image_warnings = site.make_images();
+    let mut built = render_into(&site, opened?, force);
+    if let Ok(built) = &mut built {
+        built.warnings.extend(image_warnings);
+        if let Err(e) = site.images.keep_index() {
+            built.warnings.push(Warning::ImageCacheNotKept {
+                path: site.images.dir().to_path_buf(),
+                message: e.to_string(),
+            });
+        }
+    }
     drop_aside(site);
     built
 }

@@ -414,7 +414,16 @@ fn build(args: &BuildArgs) -> Result<()> {
         if site.articles.len() > LONG_BUILD_ARTICLES {
             spinner.show();
         }
-        spinner.say("rendering and writing");
+        match site.images.waiting() {
+            0 => spinner.say("rendering and writing"),
+            n => {
+                spinner.show();
+                spinner.say(&format!(
+                    "making the sizes of {} (once: they are kept in .mend/images/), then rendering",
+                    count(n, "image", "images")
+                ));
+            }
+        }
     };
     let built = crate::build::build(root, &options, &out_dir, args.force, loaded)?;
     for warning in built.broken_links.iter().take(BROKEN_LINKS_SHOWN) {
@@ -503,9 +512,9 @@ impl Spinner {
             bar.enable_steady_tick(Duration::from_millis(120));
         }
     }
-    fn say(&self, message: &'static str) {
+    fn say(&self, message: &str) {
         if let Some(bar) = &self.0 {
-            bar.set_message(message);
+            bar.set_message(message.to_string());
         }
     }
     fn finish(&self) {
@@ -590,6 +599,10 @@ fn check(args: &CheckArgs) -> Result<()> {
     };
     let site = Site::load(root, &options)?;
     print_warnings(&site);
+    for picture in site.images.with_gps().filter(|p| !p.keep_metadata) {
+        let path = picture.source.clone();
+        eprintln!("warning: {}", crate::error::Warning::ImageHasGps { path });
+    }
     let checked = crate::build::check(&site)?;
     for draft in &site.drafts {
         say!(

@@ -47,6 +47,9 @@ pub struct Config {
     pub feed_limit: usize,
     #[serde(default)]
     pub authors: BTreeMap<String, AuthorConfig>,
+    /// How images are published (`[images]`).
+    #[serde(default)]
+    pub images: ImagesConfig,
     /// Free-form values for themes, passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -82,6 +85,54 @@ pub struct NotifyConfig {
     pub author_every_minutes: u32,
 }
 
+/// The `[images]` table: the smaller copies of each image an article
+/// shows, and what is kept of a photo's metadata (see `images`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// The widths, in pixels, of the copies made of each image a page
+    /// shows (none wider than the image); empty makes none.
+    #[serde(default = "default_image_widths")]
+    pub widths: Vec<u32>,
+    /// The quality of the WebP and JPEG copies, from 1 to 100.
+    #[serde(default = "default_image_quality")]
+    pub quality: u8,
+    /// How wide an image shows, for the browser to pick a copy before it
+    /// lays out the page (the `sizes` attribute).
+    #[serde(default = "default_image_sizes")]
+    pub sizes: String,
+    /// Publish images with their metadata (EXIF with GPS, XMP, IPTC):
+    /// `true` for every image, or a list of the images to keep it in
+    /// (`["content/posts/trip/map.jpg"]`).
+    #[serde(default)]
+    pub keep_metadata: KeepMetadata,
+}
+
+impl Default for ImagesConfig {
+    fn default() -> ImagesConfig {
+        ImagesConfig {
+            widths: default_image_widths(),
+            quality: default_image_quality(),
+            sizes: default_image_sizes(),
+            keep_metadata: KeepMetadata::default(),
+        }
+    }
+}
+
+/// `images.keep_metadata`: for every image, or for some.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeepMetadata {
+    All(bool),
+    Only(Vec<PathBuf>),
+}
+
+impl Default for KeepMetadata {
+    fn default() -> KeepMetadata {
+        KeepMetadata::All(false)
+    }
+}
+
 /// An author profile under `[authors.<key>]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,6 +164,18 @@ fn default_feed_limit() -> usize {
 fn default_author_every() -> u32 {
     10
 }
+fn default_image_widths() -> Vec<u32> {
+    vec![480, 800, 1200, 1600]
+}
+fn default_image_quality() -> u8 {
+    80
+}
+fn default_image_sizes() -> String {
+    "(max-width: 42rem) 100vw, 42rem".into()
+}
+
+/// The widest copy of an image mend makes.
+pub(crate) const MAX_IMAGE_WIDTH: u32 = 8192;
 
 /// The deepest `comments_max_depth` allowed: deeper threads are not
 /// readable on any screen.
@@ -233,6 +296,28 @@ impl Config {
         }
         if let Some(notify) = &self.notify {
             crate::notify::check_config(notify).map_err(|(key, message)| invalid(key, message))?;
+        }
+        if !(1..=100).contains(&self.images.quality) {
+            return Err(invalid(
+                "quality",
+                format!(
+                    "images.quality is {}, but it must be from 1 to 100, such as quality = 80",
+                    self.images.quality
+                ),
+            ));
+        }
+        if let Some(width) = self
+            .images
+            .widths
+            .iter()
+            .find(|w| !(16..=MAX_IMAGE_WIDTH).contains(*w))
+        {
+            return Err(invalid(
+                "widths",
+                format!(
+                    "images.widths holds {width}, but each width must be from 16 to {MAX_IMAGE_WIDTH} pixels, such as widths = [480, 800, 1200, 1600]"
+                ),
+            ));
         }
         if self.comments_max_bytes == 0 {
             return Err(invalid(

@@ -417,6 +417,41 @@ pub enum Warning {
         path.display()
     )]
     SearchCacheNotKept { path: PathBuf, message: String },
+
+    #[error(
+        "{}: {reason}; it is published as it is, without smaller copies: open it in an image viewer, and save it again or replace it",
+        path.display()
+    )]
+    ImageUnreadable { path: PathBuf, reason: String },
+
+    #[error(
+        "{}: {width} × {height} pixels is more than the {} megapixels mend resizes; it is published without smaller copies: save it at 8,000 pixels wide or less",
+        path.display(),
+        crate::images::MAX_PIXELS / 1_000_000
+    )]
+    ImageTooLarge {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+    },
+
+    #[error(
+        "{}: holds the GPS position where it was taken, and images.keep_metadata in site.toml publishes it: take the image out of keep_metadata unless readers should know the place",
+        path.display()
+    )]
+    ImageGpsPublished { path: PathBuf },
+
+    #[error(
+        "{}: holds the GPS position where it was taken; the published image leaves it out (with all its metadata)",
+        path.display()
+    )]
+    ImageHasGps { path: PathBuf },
+
+    #[error(
+        "{}: {message}; the next build reads every image again",
+        path.display()
+    )]
+    ImageCacheNotKept { path: PathBuf, message: String },
 }
 
 /// Turns a byte offset into a 1-based line number.

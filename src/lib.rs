@@ -16,6 +16,7 @@ pub(crate) mod durable;
 pub(crate) mod error;
 pub(crate) mod export;
 pub(crate) mod feed;
+pub(crate) mod images;
 pub(crate) mod import;
 pub(crate) mod intake;
 pub(crate) mod layout;

@@ -38,6 +38,24 @@ pub struct Body {
     pub internal_links: Vec<InternalLink>,
     /// The first image of the body, as written, for link previews.
     pub first_image: Option<String>,
+    /// Where in `html` each image of this site is, in order, for `images`
+    /// to show in its sizes.
+    pub images: Vec<ImageAt>,
+    /// The same in `summary`.
+    pub summary_images: Vec<ImageAt>,
+}
+
+/// One `<img>` of a body that points into the site: where it is in the
+/// HTML, what it points at and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageAt {
+    /// The bytes of its `<img>` tag.
+    pub range: std::ops::Range<usize>,
+    /// `/posts/x/photo.jpg`, as written (not decoded).
+    pub site_path: String,
+    /// Its alternative text and title, as text (not escaped).
+    pub alt: String,
+    pub title: String,
 }
 
 /// The Markdown extensions of the contract.
@@ -57,6 +75,14 @@ pub fn options() -> Options {
 /// page, and become site links in the summary, which is shown on other
 /// pages.
 pub fn render(source: &str, page_path: &str) -> Body {
+    // As CommonMark asks, and so that no text holds the marks of
+    // `mark_images`.
+    let source = if source.contains('\0') {
+        std::borrow::Cow::Owned(source.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(source)
+    };
+    let source = source.as_ref();
     let mut events: Vec<Event> = Parser::new_ext(source, options()).collect();
     move_footnotes_to_the_end(&mut events);
     let toc = assign_heading_ids(&mut events);
@@ -66,6 +92,7 @@ pub fn render(source: &str, page_path: &str) -> Body {
         }
         _ => None,
     });
+    let marked = mark_images(&mut events, page_path);
     let internal_links = internal_links(&mut events, page_path);
     let words = count_words(&events);
     let (range, has_more) = match more_marker(&events) {
@@ -76,17 +103,110 @@ pub fn render(source: &str, page_path: &str) -> Body {
     resolve_relative_links(&mut summary_events, page_path);
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
+    let (html_out, images) = take_image_marks(html_out, &marked);
+    let (summary, summary_images) = take_image_marks(to_html(summary_events.into_iter()), &marked);
     Body {
         // Kept for the whole build: an exact copy, so the room left over in
         // the working buffer goes back to the allocator at once.
         html: html_out.as_str().to_owned(),
-        summary: to_html(summary_events.into_iter()),
+        summary,
         has_more,
         toc,
         words,
         internal_links,
         first_image,
+        images,
+        summary_images,
     }
+}
+
+/// An image of the site, marked in the events.
+struct Marked {
+    site_path: String,
+    alt: String,
+    title: String,
+}
+
+/// Puts a mark before and after each image that points into the site
+/// (`\0` + its number + `\0` and `\0\0`): no text can hold `\0`, which
+/// Markdown turns into U+FFFD, so the marks are found again in the HTML
+/// whatever the body says (`take_image_marks`).
+fn mark_images(events: &mut Vec<Event>, page_path: &str) -> Vec<Marked> {
+    let is_local_image = |e: &Event| matches!(e, Event::Start(Tag::Image { dest_url, .. }) if site_path_of(dest_url, page_path).is_some());
+    if !events.iter().any(is_local_image) {
+        return Vec::new();
+    }
+    let mut marked = Vec::new();
+    let mut out = Vec::with_capacity(events.len() + 8);
+    // The image being read, and how deep inside it the events are.
+    let mut open: Option<(Marked, usize)> = None;
+    for event in events.drain(..) {
+        match (&event, &mut open) {
+            (Event::Start(Tag::Image { .. }), Some((_, depth))) => *depth += 1,
+            (
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }),
+                None,
+            ) => {
+                if let Some(site_path) = site_path_of(dest_url, page_path) {
+                    out.push(Event::InlineHtml(CowStr::from(format!(
+                        "\0{}\0",
+                        marked.len()
+                    ))));
+                    let image = Marked {
+                        site_path,
+                        alt: String::new(),
+                        title: title.to_string(),
+                    };
+                    open = Some((image, 0));
+                }
+            }
+            (Event::End(TagEnd::Image), Some((_, depth))) if *depth > 0 => *depth -= 1,
+            (Event::End(TagEnd::Image), Some(_)) => {
+                out.push(event);
+                out.push(Event::InlineHtml(CowStr::from("\0\0")));
+                marked.extend(open.take().map(|(image, _)| image));
+                continue;
+            }
+            (Event::Text(t) | Event::Code(t), Some((image, _))) => image.alt.push_str(t),
+            _ => {}
+        }
+        out.push(event);
+    }
+    *events = out;
+    marked
+}
+
+/// `html` without the marks of `mark_images`, and where each marked image
+/// is in it.
+fn take_image_marks(html: String, marked: &[Marked]) -> (String, Vec<ImageAt>) {
+    if marked.is_empty() || !html.contains('\0') {
+        return (html, Vec::new());
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut found = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    let mut pieces = html.split('\0');
+    out.push_str(pieces.next().unwrap_or_default());
+    while let (Some(mark), Some(text)) = (pieces.next(), pieces.next()) {
+        match (mark.parse::<usize>(), open.take()) {
+            (Ok(n), _) => open = Some((n, out.len())),
+            (Err(_), Some((n, start))) => {
+                if let Some(image) = marked.get(n) {
+                    found.push(ImageAt {
+                        range: start..out.len(),
+                        site_path: image.site_path.clone(),
+                        alt: image.alt.clone(),
+                        title: image.title.clone(),
+                    });
+                }
+            }
+            (Err(_), None) => {}
+        }
+        out.push_str(text);
+    }
+    (out, found)
 }
 
 /// The text of some Markdown, without markup, on one line: what a comment
@@ -534,6 +654,45 @@ fn words_in(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sites_images_are_found_in_the_html_and_the_summary() {
+        let r = render(
+            "Look: ![A *calm* day](photo.jpg \"At home\") and ![far](https://cdn.example/x.jpg).\n\n[![inner](/img/b.png)](/posts/y/) \u{0}\n\n<!-- more -->\n\nAfter ![last](c.gif)\n",
+            "posts/x/",
+        );
+        assert!(
+            !r.html.contains('\0') && !r.summary.contains('\0'),
+            "{}",
+            r.html
+        );
+        let tags: Vec<&str> = r.images.iter().map(|i| &r.html[i.range.clone()]).collect();
+        assert_eq!(
+            tags,
+            [
+                "<img src=\"photo.jpg\" alt=\"A calm day\" title=\"At home\" />",
+                "<img src=\"%7Bmend-root%7Dimg/b.png\" alt=\"inner\" />",
+                "<img src=\"c.gif\" alt=\"last\" />",
+            ]
+        );
+        assert_eq!(r.images[0].site_path, "/posts/x/photo.jpg");
+        assert_eq!(
+            (r.images[0].alt.as_str(), r.images[0].title.as_str()),
+            ("A calm day", "At home")
+        );
+        let in_summary: Vec<&str> = r
+            .summary_images
+            .iter()
+            .map(|i| &r.summary[i.range.clone()])
+            .collect();
+        assert_eq!(
+            in_summary,
+            [
+                "<img src=\"%7Bmend-root%7Dposts/x/photo.jpg\" alt=\"A calm day\" title=\"At home\" />",
+                "<img src=\"%7Bmend-root%7Dimg/b.png\" alt=\"inner\" />",
+            ]
+        );
+    }
 
     #[test]
     fn headings_get_unique_ids_and_a_nested_toc() {

@@ -12,6 +12,7 @@ use crate::comments;
 use crate::config::{Config, in_site, relative_path};
 use crate::content::{self, CONTENT_DIR, Kind, Page};
 use crate::error::{Error, Result, Warning};
+use crate::images::{self, Images};
 use crate::layout::STATIC_DIR;
 use crate::taxonomy::{self, Tag};
 use crate::theme::{self, Source, Theme};
@@ -49,8 +50,10 @@ pub struct Site {
     pub authors: Vec<Tag>,
     pub theme: Theme,
     /// Every file copied as it is, by output path: theme and site `static/`,
-    /// bundle files, other files of `content/`.
+    /// bundle files, other files of `content/`; images as mend made them.
     pub static_files: BTreeMap<String, Source>,
+    /// The site's images: their sizes, copies and the HTML that shows them.
+    pub images: Images,
     /// Things worth telling the user that do not stop the build.
     pub warnings: Vec<Warning>,
     /// When the site was loaded: comments close by age, and articles dated
@@ -110,10 +113,18 @@ impl Site {
             Some(theme) => collect_static(root, theme, &files.assets, &articles, &pages),
             None => Ok(BTreeMap::new()),
         };
-        let static_files = static_files.map_err(|e| errors.push(e)).unwrap_or_default();
+        let mut static_files = static_files.map_err(|e| errors.push(e)).unwrap_or_default();
         if let Some(error) = Error::from_list(errors) {
             return Err(error);
         }
+        let shown = shown_images(articles.iter().chain(&pages));
+        let images::Loaded {
+            mut images,
+            warnings: image_warnings,
+        } = Images::load(root, &config.images, &static_files, &shown);
+        images.make_room(|path| static_files.contains_key(path));
+        static_files.extend(images.files());
+        warnings.extend(image_warnings);
         let (tags, tag_warnings) = taxonomy::collect_tags(&articles, &urls);
         let authors = taxonomy::collect_authors(&articles, &config.authors, &urls);
         warnings.extend(tag_warnings);
@@ -128,11 +139,28 @@ impl Site {
             authors,
             theme: theme.expect("no theme error was reported"),
             static_files,
+            images,
             warnings,
             now,
             future,
             drafts,
         })
+    }
+
+    /// Makes the files of the site's images that the cache does not hold
+    /// yet; an image whose copies could not be made is shown without them,
+    /// and told of.
+    pub(crate) fn make_images(&mut self) -> Vec<Warning> {
+        let failed = images::process::make(&self.images, self.config.images.quality);
+        failed
+            .into_iter()
+            .map(|failed| {
+                for copy in self.images.drop_copies(&failed.path) {
+                    self.static_files.remove(&copy.path);
+                }
+                failed.warning
+            })
+            .collect()
     }
 
     /// The indices in `tags` of a page's tags, each once.
@@ -225,6 +253,19 @@ fn sorted_by(pages: Vec<Page>, order: impl Fn(&Page, &Page) -> std::cmp::Orderin
         .into_iter()
         .map(|i| pages[i].take().expect("each place is sorted once"))
         .collect()
+}
+
+/// The output paths of the images pages show: in their bodies, and the
+/// front matter's `image`.
+fn shown_images<'a>(pages: impl Iterator<Item = &'a Page>) -> std::collections::HashSet<String> {
+    let mut shown = std::collections::HashSet::new();
+    for page in pages {
+        shown.extend(images::shown_paths(page.body.images.iter()));
+        if let Some(path) = page.image_site_path() {
+            shown.extend(images::output_path(&path));
+        }
+    }
+    shown
 }
 
 fn collect_static(

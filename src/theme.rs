@@ -121,6 +121,14 @@ fn uses_embedded(name: &str, config: &Config) -> bool {
 pub enum Source {
     Embedded(&'static [u8]),
     File(PathBuf),
+    /// An image's file as mend made it (without metadata, or a smaller
+    /// copy), in the image cache (`images`): `key` names what it was made
+    /// from, `source` is the image it was made of.
+    Made {
+        cache: PathBuf,
+        key: u64,
+        source: PathBuf,
+    },
 }
 
 /// The templates, ready to render, and the theme's static files.

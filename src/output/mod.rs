@@ -18,7 +18,6 @@
 //!
 //! Not for rendering (`render`); it only moves bytes.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -527,14 +526,18 @@ impl Spare {
     /// Copies the files that go out as they are (static files, bundle files).
     pub(crate) fn copy_all(&self, copies: &BTreeMap<String, Source>) -> Result<()> {
         copies.par_iter().try_for_each(|(path, source)| {
-            let bytes = match source {
-                Source::Embedded(bytes) => Cow::Borrowed(*bytes),
-                Source::File(from) => Cow::Owned(fs::read(from).map_err(|source| Error::Read {
+            let read = |from: &PathBuf| {
+                fs::read(from).map_err(|source| Error::Read {
                     path: from.clone(),
                     source,
-                })?),
+                })
             };
-            self.write(path, &bytes)
+            match source {
+                Source::Embedded(bytes) => self.write(path, bytes),
+                Source::File(from) => self.write(path, &read(from)?),
+                Source::Made { key, .. } if self.holds(path, *key) => Ok(()),
+                Source::Made { cache, key, .. } => self.write_made(path, &read(cache)?, Some(*key)),
+            }
         })
     }
 

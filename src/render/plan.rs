@@ -296,6 +296,7 @@ impl Plan {
 fn static_origin(path: &str, source: &Source) -> String {
     match source {
         Source::File(file) => format!("the file {}", file.display()),
+        Source::Made { source, .. } => format!("the image {}", source.display()),
         Source::Embedded(_) => format!("the default theme's {path}"),
     }
 }

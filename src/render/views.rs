@@ -5,6 +5,7 @@
 //!
 //! Not for rendering (`render`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -17,6 +18,7 @@ use super::{PageRef, root_prefix};
 use crate::comments::thread::{self, ThreadComment};
 use crate::content::{Kind, Page};
 use crate::date::{Date, DateView};
+use crate::images;
 use crate::markdown::{TocEntry, render_plain};
 use crate::search;
 use crate::site::Site;
@@ -142,23 +144,46 @@ struct SummaryView<'a> {
     /// For search engines and link previews: the description, or else
     /// the start of the summary in plain text.
     meta_description: String,
-    summary: &'a str,
+    /// Its images in their sizes, each lazy.
+    summary: Cow<'a, str>,
     has_more: bool,
     reading_time: usize,
     draft: bool,
     comments_open: bool,
-    /// An absolute URL, or none.
+    /// An absolute URL, or none: for the site's own image, its copy about
+    /// 1,200 pixels wide.
     image: Option<String>,
+    /// The size of `image`, when it is the site's.
+    image_width: Option<u32>,
+    image_height: Option<u32>,
+    /// The front matter's `image` in its sizes, when it is the site's.
+    cover: Option<CoverView>,
     sticky: bool,
     /// Approved comments only.
     comment_count: usize,
     extra: &'a serde_json::Value,
 }
 
+/// An image of the site in its sizes, for a theme's `<picture>`: each URL
+/// a link from the page (filled like a body's).
+#[derive(Serialize)]
+struct CoverView {
+    src: String,
+    /// `url 480w, url 800w, …` in the original's format.
+    srcset: String,
+    /// The same in WebP; empty when the original is WebP.
+    webp_srcset: String,
+    sizes: String,
+    width: u32,
+    height: u32,
+}
+
 /// What only the page itself shows.
 #[derive(Serialize)]
 struct BodyView<'a> {
-    content: &'a str,
+    /// Its images in their sizes; the first eager unless a cover comes
+    /// before it.
+    content: Cow<'a, str>,
     toc: &'a [TocEntry],
     word_count: usize,
     /// The approved comments, in reading order.
@@ -593,6 +618,7 @@ fn summary_view<'a>(site: &'a Site, shared: &Shared, page: &'a Page) -> SummaryV
         .map(|t| shared.tags[t].clone())
         .collect();
     let author = page.author.as_deref().map(|name| shared.author(name));
+    let preview = preview_image(site, page);
     SummaryView {
         kind: match page.kind {
             Kind::Article => "article",
@@ -609,12 +635,17 @@ fn summary_view<'a>(site: &'a Site, shared: &Shared, page: &'a Page) -> SummaryV
         author,
         description: page.description.as_deref(),
         meta_description: page.excerpt(META_DESCRIPTION_CHARS),
-        summary: &page.body.summary,
+        summary: site
+            .images
+            .fill(&page.body.summary, &page.body.summary_images, false),
         has_more: page.body.has_more,
         reading_time: page.body.words.div_ceil(WORDS_PER_MINUTE).max(1),
         draft: page.draft,
         comments_open: site.comments_open(page),
-        image: preview_image(site, page),
+        image: preview.as_ref().map(|p| p.url.clone()),
+        image_width: preview.as_ref().and_then(|p| p.size).map(|(w, _)| w),
+        image_height: preview.as_ref().and_then(|p| p.size).map(|(_, h)| h),
+        cover: cover(site, page),
         sticky: page.sticky,
         comment_count: thread::approved_count(&page.comments),
         extra: &page.extra,
@@ -652,21 +683,70 @@ fn image_url(site: &Site, page: &Page, image: &str) -> String {
 }
 
 fn body_view<'a>(site: &Site, page: &'a Page) -> BodyView<'a> {
+    let first_is_seen = cover(site, page).is_none();
     BodyView {
-        content: &page.body.html,
+        content: site
+            .images
+            .fill(&page.body.html, &page.body.images, first_is_seen),
         toc: &page.body.toc,
         word_count: page.body.words,
         comments: thread_with_replies(site, page),
         mentions: thread::mentions(&page.comments),
-        json_ld: structured::json_ld(site, page, preview_image(site, page).as_deref()),
+        json_ld: structured::json_ld(
+            site,
+            page,
+            preview_image(site, page).map(|p| p.url).as_deref(),
+        ),
     }
 }
 
+/// The image a link preview shows, as an absolute URL, with its size when
+/// it is the site's.
+struct Preview {
+    url: String,
+    size: Option<(u32, u32)>,
+}
+
 /// The image a link preview shows: the front matter's, or else the first
-/// of the body, as an absolute URL.
-fn preview_image(site: &Site, page: &Page) -> Option<String> {
-    let image = page.image.as_deref().or(page.body.first_image.as_deref())?;
-    Some(image_url(site, page, image))
+/// of the body; for an image of the site, its copy about 1,200 pixels wide.
+fn preview_image(site: &Site, page: &Page) -> Option<Preview> {
+    let written = page.image.as_deref().or(page.body.first_image.as_deref())?;
+    let site_path = if page.image.is_some() {
+        page.image_site_path()
+    } else {
+        page.body.images.first().map(|i| i.site_path.clone())
+    };
+    let shown = site_path
+        .as_deref()
+        .and_then(images::output_path)
+        .and_then(|path| site.images.shown(&path));
+    Some(match shown {
+        Some(shown) => {
+            let src = shown.src();
+            Preview {
+                url: site.urls.permalink(&src.path),
+                size: Some((src.width, shown.height_at(src.width))),
+            }
+        }
+        None => Preview {
+            url: image_url(site, page, written),
+            size: None,
+        },
+    })
+}
+
+/// The front matter's image in its sizes, when it is one of the site's.
+fn cover(site: &Site, page: &Page) -> Option<CoverView> {
+    let path = images::output_path(&page.image_site_path()?)?;
+    let shown = site.images.shown(&path)?;
+    Some(CoverView {
+        src: images::url_of(&shown.src().path),
+        srcset: images::srcset(&shown.fallback),
+        webp_srcset: images::srcset(&shown.webp),
+        sizes: site.config.images.sizes.clone(),
+        width: shown.width,
+        height: shown.height,
+    })
 }
 
 /// The thread of a page, each comment with the address of its no-script

@@ -211,11 +211,17 @@ fn lookup(output: &Store, key: &str, root: &Path) -> Lookup {
 fn read_copy(source: &Source, root: &Path) -> Option<Vec<u8>> {
     match source {
         Source::Embedded(bytes) => Some(bytes.to_vec()),
-        Source::File(path) => {
-            let real = path.canonicalize().ok()?;
-            real.starts_with(root).then(|| std::fs::read(real).ok())?
+        Source::File(path) => read_inside(path, root),
+        // Until the image is made, the preview shows the image itself.
+        Source::Made { cache, source, .. } => {
+            read_inside(cache, root).or_else(|| read_inside(source, root))
         }
     }
+}
+
+fn read_inside(path: &Path, root: &Path) -> Option<Vec<u8>> {
+    let real = path.canonicalize().ok()?;
+    real.starts_with(root).then(|| std::fs::read(real).ok())?
 }
 
 /// The `Content-Type` of an output path.

@@ -176,6 +176,7 @@ impl Live {
     fn load(&mut self) -> Result<(Site, Views)> {
         let site = Site::load(&self.root, &self.options)?;
         self.warn(&site.warnings);
+        make_images_aside(&site);
         let views = Views::new(&site);
         Ok((site, views))
     }
@@ -378,6 +379,27 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
         (false, _) => Scope::Pages(pages),
         (true, 0) => Scope::Nothing,
         (true, _) => Scope::Static { css_only },
+    }
+}
+
+/// Makes the site's images on a thread of their own: pages show at once,
+/// each image as it is until its sizes are made (`http` serves the source
+/// for a file not made yet), the same to the eye.
+fn make_images_aside(site: &Site) {
+    if site.images.waiting() == 0 {
+        return;
+    }
+    let (images, quality) = (site.images.clone(), site.config.images.quality);
+    let making = std::thread::Builder::new()
+        .name("mend-images".into())
+        .spawn(move || {
+            for failed in crate::images::process::make(&images, quality) {
+                eprintln!("warning: {}", failed.warning);
+            }
+            let _ = images.keep_index();
+        });
+    if let Err(e) = making {
+        eprintln!("warning: the images are shown as they are: no thread to make their sizes ({e})");
     }
 }
 

@@ -9,6 +9,7 @@ mod comments;
 mod common;
 mod corpus;
 mod errors;
+mod images;
 mod import;
 mod intake;
 mod internet;
