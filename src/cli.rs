@@ -414,9 +414,9 @@ fn build(args: &BuildArgs) -> Result<()> {
         if site.articles.len() > LONG_BUILD_ARTICLES {
             spinner.show();
         }
-        match site.images.waiting() {
-            0 => spinner.say("rendering and writing"),
-            n => {
+        match spinner.on_terminal().then(|| site.images.waiting()) {
+            None | Some(0) => spinner.say("rendering and writing"),
+            Some(n) => {
                 spinner.show();
                 spinner.say(&format!(
                     "making the sizes of {} (once: they are kept in .mend/images/), then rendering",
@@ -512,6 +512,11 @@ impl Spinner {
             bar.enable_steady_tick(Duration::from_millis(120));
         }
     }
+    /// Whether it is on a terminal (and may be shown).
+    fn on_terminal(&self) -> bool {
+        self.0.is_some()
+    }
+
     fn say(&self, message: &str) {
         if let Some(bar) = &self.0 {
             bar.set_message(message.to_string());

@@ -19,6 +19,10 @@ pub(crate) const IMAGES_DIR: &str = "images";
 
 const INDEX: &str = "index";
 
+/// In an image's folder: the names of its files, written once all are
+/// made.
+pub(crate) const MADE: &str = "made";
+
 /// What each source image was when it was last read, by its path in the
 /// site.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

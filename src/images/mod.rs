@@ -177,6 +177,15 @@ impl Picture {
             .is_some_and(|p| u64::from(p.width) * u64::from(p.height) <= MAX_PIXELS)
     }
 
+    /// The names of its files in the cache, in order.
+    pub(crate) fn cache_names(&self) -> Vec<String> {
+        let original = (!self.keep_metadata).then(|| self.original_name());
+        original
+            .into_iter()
+            .chain(self.copies.iter().map(Copy::cache_name))
+            .collect()
+    }
+
     /// The name of the original's file in the cache.
     fn original_name(&self) -> String {
         let extension = self.format().map_or("bin", Format::extension);
@@ -362,16 +371,14 @@ impl Images {
 
     /// How many images have files the cache does not hold yet.
     pub(crate) fn waiting(&self) -> usize {
-        self.pictures
-            .values()
-            .filter(|p| {
-                let original = (!p.keep_metadata).then(|| p.original_name());
-                original
-                    .into_iter()
-                    .chain(p.copies.iter().map(Copy::cache_name))
-                    .any(|name| !cache::file(&self.dir, p.key, &name).exists())
-            })
-            .count()
+        self.pictures.values().filter(|p| !self.is_made(p)).count()
+    }
+
+    /// Whether every file of `picture` is in the cache, as the note its
+    /// making left says: one read, not a look at each file.
+    pub(crate) fn is_made(&self, picture: &Picture) -> bool {
+        let note = std::fs::read_to_string(cache::file(&self.dir, picture.key, cache::MADE));
+        note.is_ok_and(|note| note == picture.cache_names().join("\n"))
     }
 
     /// Leaves out the copies whose paths `taken` says another file has.

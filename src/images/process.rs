@@ -53,6 +53,9 @@ enum Wanted<'a> {
 }
 
 fn make_one(images: &Images, picture: &Picture, quality: u8) -> Result<(), Warning> {
+    if images.is_made(picture) {
+        return Ok(());
+    }
     let mut wanted: Vec<(String, Wanted)> = Vec::new();
     if !picture.keep_metadata {
         wanted.push((picture.original_name(), Wanted::Original));
@@ -65,6 +68,7 @@ fn make_one(images: &Images, picture: &Picture, quality: u8) -> Result<(), Warni
     );
     wanted.retain(|(name, _)| !cache::file(images.dir(), picture.key, name).exists());
     if wanted.is_empty() {
+        note_made(images, picture);
         return Ok(());
     }
     let unreadable = |reason: String| Warning::ImageUnreadable {
@@ -93,7 +97,18 @@ fn make_one(images: &Images, picture: &Picture, quality: u8) -> Result<(), Warni
             failed.get_or_insert(format!("could not be written to {}: {e}", file.display()));
         }
     }
-    failed.map_or(Ok(()), |reason| Err(unreadable(reason)))
+    if let Some(reason) = failed {
+        return Err(unreadable(reason));
+    }
+    note_made(images, picture);
+    Ok(())
+}
+
+/// Notes that every file of `picture` is in the cache; without the note,
+/// the files are looked at one by one next time.
+fn note_made(images: &Images, picture: &Picture) {
+    let note = cache::file(images.dir(), picture.key, cache::MADE);
+    let _ = cache::write_file(&note, picture.cache_names().join("\n").as_bytes());
 }
 
 /// The pixels of `picture`, upright, decoded once for all its files.

@@ -485,3 +485,19 @@ pub(crate) fn wait_for_line(server: &Server, wanted: impl Fn(&str) -> bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The modification time of every file under `public` (an output, a
+/// cache) but the manifest (which each build writes).
+pub(crate) fn times(public: &Path) -> Vec<(String, std::time::SystemTime)> {
+    let mut times: Vec<(String, std::time::SystemTime)> = walkdir::WalkDir::new(public)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".mend-manifest")
+        .map(|e| {
+            let path = e.path().strip_prefix(public).unwrap().display().to_string();
+            (path, e.metadata().unwrap().modified().unwrap())
+        })
+        .collect();
+    times.sort();
+    times
+}

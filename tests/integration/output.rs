@@ -194,22 +194,6 @@ fn outputs_inside_version_control_or_onto_a_file_are_refused() {
     assert_eq!(read(site.path().join("notes.txt")), "mine");
 }
 
-/// The modification time of every file of the output but the manifest
-/// (which each build writes).
-fn times(public: &Path) -> Vec<(String, std::time::SystemTime)> {
-    let mut times: Vec<(String, std::time::SystemTime)> = walkdir::WalkDir::new(public)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file() && e.file_name() != ".mend-manifest")
-        .map(|e| {
-            let path = e.path().strip_prefix(public).unwrap().display().to_string();
-            (path, e.metadata().unwrap().modified().unwrap())
-        })
-        .collect();
-    times.sort();
-    times
-}
-
 #[test]
 fn a_warm_build_leaves_every_unchanged_file_untouched_with_or_without_its_record() {
     let site = fixture("blog");

@@ -667,15 +667,24 @@ fn ctrl_c_stops_the_server_cleanly() {
     };
     assert!(status.success(), "{status:?}");
     wait_for_line(&server, |l| l == "stopped");
-    // Nothing was written beside the site.
+    // Nothing was written beside the site but the image cache it shares
+    // with builds.
     let names: Vec<String> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(
-        !names.iter().any(|n| n.contains("mend") || n == "public"),
+        !names
+            .iter()
+            .any(|n| (n.contains("mend") && n != ".mend") || n == "public"),
         "{names:?}"
     );
+    if let Ok(kept) = std::fs::read_dir(site.path().join(".mend")) {
+        let kept: Vec<String> = kept
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(kept, ["images"]);
+    }
 }
 
 /// A line of `/proc/PID/status`, as a number (`VmRSS` in KiB, `Threads`).
