@@ -311,8 +311,21 @@ fn reload_one(
     let mut fresh = content::load_page(root, &source, bundle.as_deref(), &site.urls)?;
     let old = target.page(site);
     fresh.comments = old.comments.clone();
-    let same_elsewhere =
-        fresh.aliases == old.aliases && fresh.assets == old.assets && fresh.draft == old.draft;
+    // Which images a page shows decides which copies the site makes.
+    let shown = |page: &content::Page| -> Vec<Option<String>> {
+        let mut paths: Vec<Option<String>> = page
+            .body
+            .images
+            .iter()
+            .map(|i| Some(i.site_path.clone()))
+            .collect();
+        paths.push(page.image_site_path());
+        paths
+    };
+    let same_elsewhere = fresh.aliases == old.aliases
+        && fresh.assets == old.assets
+        && fresh.draft == old.draft
+        && shown(&fresh) == shown(old);
     if !same_elsewhere || views.summary(site, old) != views.summary(site, &fresh) {
         return Ok(None);
     }

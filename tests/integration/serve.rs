@@ -343,6 +343,42 @@ fn incremental_rebuilds_equal_a_clean_build_at_every_step() {
             }),
         ),
         (
+            "add an image",
+            Box::new(|| {
+                let mut png = Vec::new();
+                image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+                    600,
+                    300,
+                    image::Rgb([40, 90, 160]),
+                ))
+                .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                .unwrap();
+                std::fs::create_dir_all(root.join("static")).unwrap();
+                std::fs::write(root.join("static/photo.png"), &png).unwrap();
+                std::fs::write(root.join("static/other.png"), &png).unwrap();
+            }),
+        ),
+        (
+            "show the image in an article's body",
+            Box::new(|| {
+                edit(
+                    "threads.md",
+                    "only the article page",
+                    "only the article page ![A photo](/photo.png)",
+                );
+            }),
+        ),
+        (
+            "show a second image in the body, which only its page shows",
+            Box::new(|| {
+                edit(
+                    "threads.md",
+                    "![A photo](/photo.png)",
+                    "![A photo](/photo.png) ![Another](/other.png)",
+                );
+            }),
+        ),
+        (
             "edit a summary",
             Box::new(|| {
                 edit(
