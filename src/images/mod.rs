@@ -288,21 +288,21 @@ impl Images {
         let mut warnings = Vec::new();
         for Read { path, file, probed } in read {
             let name = relative_path(root, &file);
-            let probed = match probed {
+            let (probed, hash) = match probed {
                 Ok((probed, stat)) => {
                     images.index.insert(name.clone(), stat, probed);
-                    Some(probed)
+                    (Some(probed), probed.hash)
                 }
-                Err(reason) => {
+                Err(Unread { reason, hash }) => {
                     warnings.push(Warning::ImageUnreadable {
                         path: file.clone(),
                         reason,
                     });
-                    None
+                    (None, hash)
                 }
             };
             let keep_metadata = keeps_metadata(&config.keep_metadata, &name);
-            let picture = picture(file, probed, keep_metadata, config, &path, shown);
+            let picture = picture(file, probed, hash, keep_metadata, config, &path, shown);
             if let Some(probed) = picture.probed {
                 if picture.keep_metadata && probed.gps {
                     warnings.push(Warning::ImageGpsPublished {
@@ -533,7 +533,7 @@ impl Images {
 struct Read {
     path: String,
     file: PathBuf,
-    probed: Result<(Probed, cache::Stat), String>,
+    probed: Result<(Probed, cache::Stat), Unread>,
 }
 
 /// What the file `file` (`name` in the site) is, from the index while it
@@ -542,13 +542,26 @@ fn read_picture(
     index: &cache::Index,
     name: &str,
     file: &Path,
-) -> Result<(Probed, cache::Stat), String> {
-    let stat = cache::Stat::of(file).ok_or_else(|| "cannot be read".to_string())?;
+) -> Result<(Probed, cache::Stat), Unread> {
+    let unread = |reason: String| Unread { reason, hash: 0 };
+    let stat = cache::Stat::of(file).ok_or_else(|| unread("cannot be read".into()))?;
     if let Some(probed) = index.get(name, stat) {
         return Ok((probed, stat));
     }
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot be read: {e}"))?;
-    probe::probe(&bytes).map(|probed| (probed, stat))
+    let bytes = std::fs::read(file).map_err(|e| unread(format!("cannot be read: {e}")))?;
+    probe::probe(&bytes)
+        .map(|probed| (probed, stat))
+        .map_err(|reason| Unread {
+            reason,
+            hash: hash_bytes(&bytes),
+        })
+}
+
+/// An image file that could not be read as one: why, and the hash of its
+/// bytes (which name what is published of it in the cache).
+struct Unread {
+    reason: String,
+    hash: u64,
 }
 
 /// Whether `name` (a path in the site) is published with its metadata.
@@ -561,11 +574,12 @@ fn keeps_metadata(keep: &KeepMetadata, name: &str) -> bool {
     }
 }
 
-/// The picture of `file`, published at `path`, with its copies if a page
-/// shows it.
+/// The picture of `source` (whose bytes hash to `hash`), published at
+/// `path`, with its copies if a page shows it.
 fn picture(
     source: PathBuf,
     probed: Option<Probed>,
+    hash: u64,
     keep_metadata: bool,
     config: &ImagesConfig,
     path: &str,
@@ -574,7 +588,7 @@ fn picture(
     let key = {
         use std::hash::{BuildHasher, Hash, Hasher};
         let mut hasher = foldhash::quality::FixedState::with_seed(PIPELINE).build_hasher();
-        probed.map(|p| p.hash).hash(&mut hasher);
+        hash.hash(&mut hasher);
         config.quality.hash(&mut hasher);
         keep_metadata.hash(&mut hasher);
         hasher.finish()

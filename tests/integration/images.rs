@@ -163,6 +163,11 @@ fn photo_site() -> tempfile::TempDir {
         b"\xff\xd8\xff\xe0 not really",
     )
     .unwrap();
+    fs::write(
+        root.join("content/posts/lake/notes.jpg"),
+        "a list, saved by mistake as .jpg",
+    )
+    .unwrap();
     fs::create_dir_all(root.join("static/img")).unwrap();
     fs::write(root.join("static/img/logo.png"), logo_png()).unwrap();
     site
@@ -189,7 +194,7 @@ fn photos_are_published_in_their_sizes_upright_and_without_metadata() {
     let warnings = build_warnings(root, &[]);
     assert_eq!(
         warnings,
-        "warning: ROOT/content/posts/lake/broken.jpg: cannot be read as a JPEG: Format error decoding Jpeg: I/O errors Not enough bytes, expected 1 but found 0; it is published as it is, without smaller copies: open it in an image viewer, and save it again or replace it\n"
+        "warning: ROOT/content/posts/lake/broken.jpg: cannot be read as a JPEG: Format error decoding Jpeg: I/O errors Not enough bytes, expected 1 but found 0; it is published as it is, without smaller copies: open it in an image viewer, and save it again or replace it\nwarning: ROOT/content/posts/lake/notes.jpg: is not a JPEG, PNG, GIF or WebP image (its first bytes are not one's); it is published as it is, without smaller copies: open it in an image viewer, and save it again or replace it\n"
     );
     let public = root.join("public");
     let page = html(public.join("posts/lake/index.html"));
@@ -296,7 +301,11 @@ fn photos_are_published_in_their_sizes_upright_and_without_metadata() {
     assert!(!published.windows(4).any(|w| w == b"home"));
     assert!(!public.join("posts/lake/dance.480w.webp").exists());
 
-    // The broken file: as it was, shown as written.
+    // The broken file and the one that is no image: as they were.
+    assert_eq!(
+        fs::read(public.join("posts/lake/notes.jpg")).unwrap(),
+        b"a list, saved by mistake as .jpg"
+    );
     assert_eq!(
         fs::read(public.join("posts/lake/broken.jpg")).unwrap(),
         b"\xff\xd8\xff\xe0 not really"
