@@ -9,7 +9,9 @@ import sys
 
 
 def version(text):
-    return tuple(int(part) for part in text.split("."))
+    """`1.88` and `1.88.0` alike: three numbers."""
+    parts = [int(part) for part in text.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
 
 
 metadata = json.loads(subprocess.check_output(["cargo", "metadata", "--format-version", "1"]))

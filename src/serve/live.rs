@@ -50,6 +50,9 @@ pub(super) struct Live {
     /// Warnings already shown, so each is told once rather than per rebuild.
     warned: HashSet<Warning>,
     output: Arc<RwLock<Store>>,
+    /// Called once the images of a reading are made, to reload the pages
+    /// that show them.
+    images_made: Arc<dyn Fn() + Send + Sync>,
 }
 
 /// How much a set of changed files asks for.
@@ -83,7 +86,13 @@ impl Live {
             needs_full: true,
             output,
             warned: HashSet::new(),
+            images_made: Arc::new(|| {}),
         }
+    }
+
+    /// What to do once the images of a reading are made.
+    pub(super) fn when_images_made(&mut self, then: impl Fn() + Send + Sync + 'static) {
+        self.images_made = Arc::new(then);
     }
 
     /// Brings the output up to date with `changed` (paths relative to the
@@ -176,7 +185,7 @@ impl Live {
     fn load(&mut self) -> Result<(Site, Views)> {
         let site = Site::load(&self.root, &self.options)?;
         self.warn(&site.warnings);
-        make_images_aside(&site);
+        make_images_aside(&site, Arc::clone(&self.images_made));
         let views = Views::new(&site);
         Ok((site, views))
     }
@@ -397,19 +406,27 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
 
 /// Makes the site's images on a thread of their own: pages show at once,
 /// each image as it is until its sizes are made (`http` serves the source
-/// for a file not made yet), the same to the eye.
-fn make_images_aside(site: &Site) {
-    if site.images.waiting() == 0 {
+/// for a file not made yet); then `made` reloads them.
+fn make_images_aside(site: &Site, made: Arc<dyn Fn() + Send + Sync>) {
+    let waiting = site.images.waiting();
+    if waiting == 0 {
         return;
     }
     let (images, quality) = (site.images.clone(), site.config.images.quality);
     let making = std::thread::Builder::new()
         .name("mend-images".into())
         .spawn(move || {
+            let started = std::time::Instant::now();
             for failed in crate::images::process::make(&images, quality) {
                 eprintln!("warning: {}", failed.warning);
             }
             let _ = images.keep_index();
+            let images = if waiting == 1 { "image" } else { "images" };
+            println!(
+                "made the sizes of {waiting} {images} in {} ms",
+                started.elapsed().as_millis()
+            );
+            made();
         });
     if let Err(e) = making {
         eprintln!("warning: the images are shown as they are: no thread to make their sizes ({e})");

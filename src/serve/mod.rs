@@ -75,6 +75,8 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         base_url: base_url.clone(),
     });
 
+    let reloading = Arc::clone(&shared);
+    live.when_images_made(move || reloading.hub.reload());
     let started = Instant::now();
     let mut listener = Some(listener);
     let mut server = None;

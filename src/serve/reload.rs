@@ -54,6 +54,15 @@ impl Hub {
         });
     }
 
+    /// Files changed beside a rebuild (the sizes of images, made): pages
+    /// reload; an error shown stays until a rebuild clears it.
+    pub(super) fn reload(&self) {
+        self.state.send_modify(|state| {
+            state.generation += 1;
+            state.reload_generation = state.generation;
+        });
+    }
+
     /// A rebuild failed: the old site stays, the error is shown.
     pub(super) fn failed(&self, message: String) {
         self.state.send_modify(|state| state.error = Some(message));

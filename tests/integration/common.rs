@@ -475,10 +475,20 @@ pub(crate) fn intake(root: &Path, args: &[&str]) -> Server {
 /// Waits until the server has printed a line that passes `wanted` (30 s
 /// at most: an event, not a sleep).
 pub(crate) fn wait_for_line(server: &Server, wanted: impl Fn(&str) -> bool) {
+    wait_for_line_within(server, Duration::from_secs(30), wanted);
+}
+
+/// `wait_for_line`, for something that takes longer (images made by a
+/// test build, on a busy machine).
+pub(crate) fn wait_for_line_within(
+    server: &Server,
+    bound: Duration,
+    wanted: impl Fn(&str) -> bool,
+) {
     let started = Instant::now();
     while !server.lines.lock().unwrap().iter().any(|l| wanted(l)) {
         assert!(
-            started.elapsed() < Duration::from_secs(30),
+            started.elapsed() < bound,
             "no such line in {:?}",
             server.lines.lock().unwrap()
         );

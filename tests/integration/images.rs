@@ -535,16 +535,15 @@ fn the_preview_shows_a_page_at_once_and_its_images_while_their_sizes_are_made() 
     let copy = crate::common::http(&server, "GET", "/posts/lake/photo.480w.webp", &[], b"");
     assert_eq!(copy.status, 200);
     assert!(image::load_from_memory(&copy.body).is_ok());
-    // The sizes are made beside the preview, into the cache builds share.
-    let index = root.join(".mend/images/index");
-    let waited = std::time::Instant::now();
-    while !index.exists() {
-        assert!(
-            waited.elapsed().as_secs() < 300,
-            "the preview made no image"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    // The sizes are made beside the preview, into the cache builds share,
+    // and the pages that show them are reloaded.
+    crate::common::wait_for_line_within(&server, std::time::Duration::from_secs(300), |l| {
+        l.starts_with("made the sizes of 5 images in ")
+    });
+    let status = crate::common::http(&server, "GET", "/__mend/status", &[], b"");
+    let status: serde_json::Value = serde_json::from_slice(&status.body).unwrap();
+    assert!(status["reload_generation"].as_u64() >= Some(1), "{status}");
+    assert!(root.join(".mend/images/index").exists());
     let copy = crate::common::http(&server, "GET", "/posts/lake/photo.480w.webp", &[], b"");
     assert_eq!(decoded_bytes(&copy.body), (480, 640));
     drop(server);
