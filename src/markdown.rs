@@ -66,6 +66,7 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
 }
 
 /// Renders the body of the page at site path `page_path` (`posts/x/`).
@@ -92,6 +93,7 @@ pub fn render(source: &str, page_path: &str) -> Body {
         }
         _ => None,
     });
+    callouts(&mut events);
     let marked = mark_images(&mut events, page_path);
     let internal_links = internal_links(&mut events, page_path);
     let words = count_words(&events);
@@ -117,6 +119,38 @@ pub fn render(source: &str, page_path: &str) -> Body {
         first_image,
         images,
         summary_images,
+    }
+}
+
+/// GitHub's alerts (`> [!TIP]` and the four others) as titled boxes: a
+/// `<div role="note">` with its kind as a class and as a bold title, which a
+/// feed reader shows as plain text.
+fn callouts(events: &mut [Event]) {
+    for event in events.iter_mut() {
+        match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = callout(*kind);
+                *event = Event::Html(CowStr::from(format!(
+                    "<div class=\"callout callout-{class}\" role=\"note\" aria-label=\"{title}\">\n<p class=\"callout-title\"><strong>{title}</strong></p>\n"
+                )));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                *event = Event::Html(CowStr::from("</div>\n"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The class and title of a callout.
+fn callout(kind: pulldown_cmark::BlockQuoteKind) -> (&'static str, &'static str) {
+    use pulldown_cmark::BlockQuoteKind as K;
+    match kind {
+        K::Note => ("note", "Note"),
+        K::Tip => ("tip", "Tip"),
+        K::Important => ("important", "Important"),
+        K::Warning => ("warning", "Warning"),
+        K::Caution => ("caution", "Caution"),
     }
 }
 
@@ -654,6 +688,33 @@ fn words_in(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alerts_are_titled_boxes_and_other_quotes_stay_quotes() {
+        let r = render(
+            "> [!TIP]\n> Do **not** text him first.\n\n> [!CAUTION]\n> Two\n>\n> paragraphs.\n\n> [!SOMETHING]\n> Not a kind.\n\n> A plain quote.\n",
+            "posts/x/",
+        );
+        let doc = r.html.as_str();
+        assert!(
+            doc.starts_with("<div class=\"callout callout-tip\" role=\"note\" aria-label=\"Tip\">\n<p class=\"callout-title\"><strong>Tip</strong></p>\n<p>Do <strong>not</strong> text him first.</p>\n</div>\n"),
+            "{doc}"
+        );
+        assert!(doc.contains("<div class=\"callout callout-caution\" role=\"note\" aria-label=\"Caution\">\n<p class=\"callout-title\"><strong>Caution</strong></p>\n<p>Two</p>\n<p>paragraphs.</p>\n</div>"), "{doc}");
+        assert!(doc.contains("<blockquote>\n<p>[!SOMETHING]"), "{doc}");
+        assert!(
+            doc.contains("<blockquote>\n<p>A plain quote.</p>\n</blockquote>"),
+            "{doc}"
+        );
+        for (kind, title) in [
+            ("NOTE", "Note"),
+            ("IMPORTANT", "Important"),
+            ("WARNING", "Warning"),
+        ] {
+            let html = render(&format!("> [!{kind}]\n> x\n"), "").html;
+            assert!(html.contains(&format!("aria-label=\"{title}\"")), "{html}");
+        }
+    }
 
     #[test]
     fn the_sites_images_are_found_in_the_html_and_the_summary() {

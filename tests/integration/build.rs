@@ -1019,3 +1019,41 @@ fn every_page_says_what_it_is_to_search_engines_and_link_previews() {
     let doc = html(public.join("index.html"));
     assert_eq!(attrs(&doc, "link[rel=icon]", "href"), ["./favicon.ico"]);
 }
+
+#[test]
+fn a_callout_is_a_titled_box_on_the_page_and_plain_in_the_feed() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\nFirst.\n\n> [!TIP]\n> Key takeaway: do not text him first.\n\n> Just a quote.\n",
+        ),
+    ]);
+    let public = build(site.path(), &["--quiet"]);
+    let page = html(public.join("posts/a/index.html"));
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    let callouts: Vec<_> = page.select(&select(".content .callout")).collect();
+    assert_eq!(callouts.len(), 1);
+    let callout = callouts[0].value();
+    assert_eq!(callout.attr("class"), Some("callout callout-tip"));
+    assert_eq!(callout.attr("role"), Some("note"));
+    assert_eq!(callout.attr("aria-label"), Some("Tip"));
+    assert_eq!(texts(&page, ".callout .callout-title"), ["Tip"]);
+    assert_eq!(
+        texts(&page, ".callout p:not(.callout-title)"),
+        ["Key takeaway: do not text him first."]
+    );
+    assert_eq!(texts(&page, ".content blockquote"), ["Just a quote."]);
+    // The feed carries it as text a reader shows plainly: a bold title.
+    let feed = read(public.join("atom.xml"));
+    let doc = parse_xml(&feed);
+    let content = doc
+        .descendants()
+        .find(|n| n.has_tag_name("content"))
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(
+        content.contains("<p class=\"callout-title\"><strong>Tip</strong></p>\n<p>Key takeaway: do not text him first.</p>"),
+        "{content}"
+    );
+}
