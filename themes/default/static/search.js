@@ -424,8 +424,11 @@ window.mendStem = (function () {
       if (ticket !== asked) { return; }
       shown = { ranked: rank(perWord), wanted: wanted, count: 0 };
       list.textContent = "";
-      say(summary(query, wanted, shown.ranked.length));
-      return showMore(ticket);
+      // Said once the results are there, so the count and what it counts
+      // arrive together (a screen reader reads it as they appear).
+      return showMore(ticket).then(function () {
+        if (ticket === asked) { say(summary(query, wanted, shown.ranked.length)); }
+      });
     }).catch(function () {
       if (ticket === asked) { fallback(query); }
     });
