@@ -27,6 +27,7 @@ use crate::config::{ImagesConfig, KeepMetadata, relative_path};
 use crate::error::Warning;
 use crate::theme::Source;
 use crate::urls::site_link;
+use crate::xml::escape;
 use probe::Probed;
 
 /// The largest image mend decodes: 100 megapixels (a 12,000 × 8,000 photo
@@ -689,12 +690,6 @@ pub(crate) fn srcset(candidates: &[Candidate]) -> String {
         .map(|c| format!("{} {}w", url_of(&c.path), c.width))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-    out
 }
 
 /// The output paths of the images `body` shows, for deciding which get

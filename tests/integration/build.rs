@@ -1045,13 +1045,7 @@ fn a_callout_is_a_titled_box_on_the_page_and_plain_in_the_feed() {
     );
     assert_eq!(texts(&page, ".content blockquote"), ["Just a quote."]);
     // The feed carries it as text a reader shows plainly: a bold title.
-    let feed = read(public.join("atom.xml"));
-    let doc = parse_xml(&feed);
-    let content = doc
-        .descendants()
-        .find(|n| n.has_tag_name("content"))
-        .and_then(|n| n.text())
-        .unwrap();
+    let content = first_feed_content(public.join("atom.xml"));
     assert!(
         content.contains("<p class=\"callout-title\"><strong>Tip</strong></p>\n<p>Key takeaway: do not text him first.</p>"),
         "{content}"

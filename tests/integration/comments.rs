@@ -1287,13 +1287,7 @@ fn a_link_in_a_comment_to_a_page_of_the_site_leads_there_everywhere() {
         texts(&page, "#comment-c1 .comment-body a:not([href])"),
         ["this"]
     );
-    let feed = read(public.join("comments.xml"));
-    let doc = roxmltree::Document::parse(&feed).unwrap();
-    let content = doc
-        .descendants()
-        .find(|n| n.has_tag_name("content"))
-        .and_then(|n| n.text())
-        .unwrap();
+    let content = first_feed_content(public.join("comments.xml"));
     assert!(
         content.contains("href=\"https://test.example/posts/one/#start\""),
         "{content}"

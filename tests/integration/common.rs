@@ -511,3 +511,15 @@ pub(crate) fn times(public: &Path) -> Vec<(String, std::time::SystemTime)> {
     times.sort();
     times
 }
+
+/// The text of the first `<content>` of the feed at `file`: the HTML of its
+/// newest entry.
+pub(crate) fn first_feed_content(file: impl AsRef<Path>) -> String {
+    let feed = read(file);
+    let doc = parse_xml(&feed);
+    doc.descendants()
+        .find(|n| n.has_tag_name("content"))
+        .and_then(|n| n.text())
+        .expect("an entry with content")
+        .to_string()
+}

@@ -148,6 +148,21 @@ fn unknown_site_toml_key_names_the_key_and_line() {
 }
 
 #[test]
+fn image_settings_out_of_range_name_the_key_and_an_example() {
+    let base = "title = \"T\"\nbase_url = \"https://t.example\"\n\n[images]\n";
+    let site = site_with(&[("site.toml", &format!("{base}quality = 0\n"))]);
+    assert_eq!(
+        error_of("build", site.path(), &[]),
+        "error: ROOT/site.toml:5: images.quality is 0, but it must be from 1 to 100, such as quality = 80\n"
+    );
+    let site = site_with(&[("site.toml", &format!("{base}widths = [480, 9000]\n"))]);
+    assert_eq!(
+        error_of("build", site.path(), &[]),
+        "error: ROOT/site.toml:5: images.widths holds 9000, but each width must be from 16 to 8192 pixels, such as widths = [480, 800, 1200, 1600]\n"
+    );
+}
+
+#[test]
 fn missing_site_toml_says_how_to_start() {
     let site = site_with(&[("content/posts/x.md", "+++\n+++\n")]);
     let before = tree(site.path());
