@@ -61,6 +61,10 @@ pub(crate) const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
         "search.js",
         include_bytes!("../themes/default/static/search.js"),
     ),
+    (
+        "embeds.js",
+        include_bytes!("../themes/default/static/embeds.js"),
+    ),
 ];
 
 /// Copies the built-in templates named (every one when none is) into the

@@ -59,6 +59,7 @@ pub(super) fn to_markdown(
 ) -> String {
     let text = html.replace("\r\n", "\n");
     let (text, mut code) = take_code(&text);
+    let text = embed_blocks(&text);
     let text = shortcodes(&text, context, found, &mut code);
     let text = text.replace("<!--more-->", &format!("\n\n{MORE}\n\n"));
     let text = autop(&link_bare_urls(&text));
@@ -556,6 +557,61 @@ fn media_link(short: &Shortcode, content: &str) -> String {
     format!("\n\n<p><a href=\"{url}\">{url}</a></p>\n\n")
 }
 
+/// The block editor's embeds (`<!-- wp:embed {"url":…} -->` and the older
+/// `<!-- wp:core-embed/youtube … -->`) as the link alone on its line that
+/// WordPress embeds, their caption its text; Markdown shows a video's as
+/// its facade. One pass over the text.
+fn embed_blocks(text: &str) -> String {
+    const OPEN: &str = "<!-- wp:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let block = &rest[at..];
+        let opening = block.find("-->").map(|end| &block[OPEN.len()..end]);
+        let name = opening
+            .and_then(|o| o.split_whitespace().next())
+            .unwrap_or("");
+        let close = format!("<!-- /wp:{name} -->");
+        let found = (name == "embed" || name.starts_with("core-embed/"))
+            .then(|| block.find(&close))
+            .flatten();
+        let (Some(opening), Some(close_at)) = (opening, found) else {
+            out.push_str(OPEN);
+            rest = &block[OPEN.len()..];
+            continue;
+        };
+        let inner = &block[OPEN.len() + opening.len() + "-->".len()..close_at];
+        out.push_str(&embed_link(&opening[name.len()..], inner));
+        rest = &block[close_at + close.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An embed block's link: its URL from the block's settings (or else the
+/// figure's text), its caption as the link's text.
+fn embed_link(settings: &str, inner: &str) -> String {
+    let from_settings = serde_json::from_str::<serde_json::Value>(settings.trim())
+        .ok()
+        .and_then(|s| s["url"].as_str().map(str::to_string));
+    let caption_at = inner.find("<figcaption");
+    let url = from_settings
+        .unwrap_or_else(|| sanitize::plain_text(&inner[..caption_at.unwrap_or(inner.len())]));
+    if !sanitize::is_web_url(&url) {
+        return String::new();
+    }
+    let caption = caption_at
+        .map(|at| sanitize::plain_text(&inner[at..]))
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| url.clone());
+    format!(
+        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
+        escape(&url),
+        escape(&caption)
+    )
+}
+
 /// A URL alone on its line, which WordPress embeds, as a link.
 fn link_bare_urls(text: &str) -> String {
     text.split('\n')
@@ -854,6 +910,17 @@ mod tests {
             "Before `[contact-form to=\"a@b.c\"]` after, and \\[sic\\] stays.\n"
         );
         assert_eq!(found.unknown_shortcodes, ["[contact-form to=\"a@b.c\"]"]);
+    }
+
+    #[test]
+    fn embed_blocks_are_links_alone_on_their_line() {
+        let (markdown, _) = post(
+            "<!-- wp:core-embed/youtube {\"url\":\"https://youtu.be/ex8fMxXJDJw\",\"type\":\"video\"} -->\n<figure class=\"wp-block-embed-youtube wp-block-embed\"><div class=\"wp-block-embed__wrapper\">\nhttps://youtu.be/ex8fMxXJDJw\n</div><figcaption>Day <em>one</em><br></figcaption></figure>\n<!-- /wp:core-embed/youtube -->\n\n<!-- wp:embed {\"url\":\"https://www.instagram.com/p/BpmueLLgEn_/?utm_source=x\\u0026igshid=1\"} -->\n<figure class=\"wp-block-embed\"><div class=\"wp-block-embed__wrapper\">\nhttps://www.instagram.com/p/BpmueLLgEn_/?utm_source=x&amp;igshid=1\n</div></figure>\n<!-- /wp:embed -->\n\n<!-- wp:embed -->\n<figure class=\"wp-block-embed\"><div class=\"wp-block-embed__wrapper\">\nhttps://vimeo.com/123\n</div></figure>\n<!-- /wp:embed -->\n\n<!-- wp:embed {\"url\":\"javascript:alert(1)\"} -->\n<figure></figure>\n<!-- /wp:embed -->\n\n<!-- wp:paragraph -->\n<p>After.</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:embed {\"url\":\"https://youtu.be/x\"} -->\nnever closed",
+        );
+        assert_eq!(
+            markdown,
+            "[Day one](https://youtu.be/ex8fMxXJDJw)\n\n[https://www.instagram.com/p/BpmueLLgEn\\_/?utm\\_source=x&igshid=1](https://www.instagram.com/p/BpmueLLgEn_/?utm_source=x&igshid=1)\n\n<https://vimeo.com/123>\n\nAfter.\n\nnever closed\n"
+        );
     }
 
     #[test]

@@ -192,6 +192,9 @@ struct BodyView<'a> {
     mentions: Vec<thread::Mention>,
     /// Structured data (JSON-LD), safe inside a `<script>` element.
     json_ld: String,
+    /// Whether it shows videos or posts of other sites (facades), which
+    /// `embeds.js` plays.
+    embeds: bool,
 }
 
 #[derive(Serialize)]
@@ -697,6 +700,7 @@ fn body_view<'a>(site: &Site, page: &'a Page) -> BodyView<'a> {
             page,
             preview_image(site, page).map(|p| p.url).as_deref(),
         ),
+        embeds: page.body.embeds > 0,
     }
 }
 

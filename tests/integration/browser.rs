@@ -93,7 +93,8 @@ impl Browser {
         let args: Vec<&str> = args.iter().copied().chain(extra.iter().copied()).collect();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args},
+            "goog:loggingPrefs": {"performance": "ALL"}
         }}});
         let reply = call(port, "POST", "/session", Some(capabilities));
         let session = reply["value"]["sessionId"]
@@ -115,6 +116,25 @@ impl Browser {
             Some(body),
         )["value"]
             .clone()
+    }
+
+    /// Every address the page has asked for since the last call, from
+    /// Chromium's network log (frames and scripts as well as fetches).
+    fn requested(&self) -> Vec<String> {
+        let log = self.post("se/log", json!({"type": "performance"}));
+        let entries = log.as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
+            .filter(|m| m["message"]["method"] == "Network.requestWillBeSent")
+            .filter_map(|m| {
+                Some(
+                    m["message"]["params"]["request"]["url"]
+                        .as_str()?
+                        .to_string(),
+                )
+            })
+            .collect()
     }
 
     fn open(&self, url: &str) {
@@ -758,5 +778,74 @@ fn comment_times_are_shown_in_the_readers_time_zone() {
     assert_eq!(
         browser.run("return document.querySelector('#comment-c1 time').title"),
         json!("February 27, 2024 at 07:10 UTC")
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn a_video_loads_from_its_site_only_when_the_reader_presses_play() {
+    // Every other host fails to resolve: nothing leaves this machine, and
+    // the network log still shows what the page asked for.
+    let browser =
+        Browser::start_with(&["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]);
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\nFirst.\n\n[Day one of no contact](https://www.youtube.com/watch?v=SQEQr7c0-dw)\n\nLast.\n",
+        ),
+    ]);
+    let (_serve, url) = start_serve(site.path());
+    browser.open(&format!("{url}/posts/a/"));
+    browser.wait_for(
+        "const s = document.querySelector('a.embed-link .embed-site'); \
+         return s !== null && s.textContent === 'YouTube · plays here, from youtube-nocookie.com'",
+        "the facade, ready to play",
+    );
+    let before = browser.requested();
+    assert!(
+        before.iter().any(|u| u.ends_with("/embeds.js")),
+        "{before:?}"
+    );
+    let elsewhere: Vec<&String> = before
+        .iter()
+        .filter(|u| u.starts_with("http") && !u.starts_with("http://127.0.0.1:"))
+        .collect();
+    assert!(elsewhere.is_empty(), "asked before play: {elsewhere:?}");
+    assert_eq!(
+        browser.run("return document.querySelectorAll('iframe').length"),
+        json!(0)
+    );
+
+    browser.click("a.embed-link");
+    browser.wait_for(
+        "return document.querySelector('.embed iframe') !== null",
+        "the player",
+    );
+    assert_eq!(
+        browser.run(
+            "const f = document.querySelector('.embed iframe'); \
+             return [f.src, f.title, document.activeElement === f, document.querySelectorAll('.embed a').length]"
+        ),
+        json!([
+            "https://www.youtube-nocookie.com/embed/SQEQr7c0-dw?autoplay=1",
+            "Day one of no contact",
+            true,
+            0
+        ])
+    );
+    let after = browser.requested();
+    assert!(
+        after
+            .iter()
+            .any(|u| u == "https://www.youtube-nocookie.com/embed/SQEQr7c0-dw?autoplay=1"),
+        "{after:?}"
+    );
+    assert!(
+        !after.iter().any(|u| u.contains("://www.youtube.com/")),
+        "{after:?}"
     );
 }

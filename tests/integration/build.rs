@@ -1051,3 +1051,86 @@ fn a_callout_is_a_titled_box_on_the_page_and_plain_in_the_feed() {
         "{content}"
     );
 }
+
+#[test]
+fn a_video_link_alone_on_a_line_is_a_facade_that_loads_nothing_of_the_video_site() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\nFirst.\n\n[Day one of no contact](https://youtu.be/SQEQr7c0-dw?si=shared&t=1m5s)\n\nhttps://www.tiktok.com/@coach.m/video/7106594312292453675\n\nWatch <https://youtu.be/SQEQr7c0-dw> in a sentence.\n",
+        ),
+        (
+            "content/posts/b.md",
+            "+++\ntitle = \"B\"\ndate = 2026-04-02\n+++\nNo video: <https://example.com/watch?v=SQEQr7c0-dw>\n",
+        ),
+    ]);
+    let public = build(site.path(), &["--quiet"]);
+    let page = html(public.join("posts/a/index.html"));
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    let links: Vec<_> = page
+        .select(&select(".content figure.embed a.embed-link"))
+        .collect();
+    let seen: Vec<[Option<&str>; 3]> = links
+        .iter()
+        .map(|a| {
+            let a = a.value();
+            [a.attr("href"), a.attr("data-player"), a.attr("data-from")]
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            [
+                Some("https://www.youtube.com/watch?v=SQEQr7c0-dw&t=65s"),
+                Some("https://www.youtube-nocookie.com/embed/SQEQr7c0-dw?autoplay=1&start=65"),
+                Some("youtube-nocookie.com")
+            ],
+            [
+                Some("https://www.tiktok.com/@coach.m/video/7106594312292453675"),
+                Some("https://www.tiktok.com/player/v1/7106594312292453675?autoplay=1"),
+                Some("tiktok.com")
+            ],
+        ]
+    );
+    assert_eq!(
+        texts(&page, ".embed .embed-title"),
+        ["Day one of no contact", "A video on TikTok"]
+    );
+    assert_eq!(texts(&page, ".embed .embed-site"), ["YouTube", "TikTok"]);
+    assert_eq!(
+        attrs(&page, "figure.embed", "class"),
+        [
+            "embed embed-youtube embed-wide",
+            "embed embed-tiktok embed-tall"
+        ]
+    );
+    // Nothing on the page loads from another site: no frame, no image,
+    // no script; the player's script is the site's own.
+    assert!(page.select(&select("iframe, img, video")).next().is_none());
+    assert_eq!(attrs(&page, "script[src]", "src"), ["../../embeds.js"]);
+    assert!(public.join("embeds.js").is_file());
+    // A link in a sentence stays a link; a page without facades has no
+    // player script.
+    assert_eq!(
+        attrs(&page, ".content p a", "href"),
+        ["https://youtu.be/SQEQr7c0-dw"]
+    );
+    let other = html(public.join("posts/b/index.html"));
+    assert!(
+        other
+            .select(&select("script[src], figure.embed"))
+            .next()
+            .is_none()
+    );
+    // A feed carries the link and its title.
+    let content = first_feed_content(public.join("atom.xml"));
+    let feed_page = scraper::Html::parse_fragment(&content);
+    assert_eq!(
+        attrs(&feed_page, "a.embed-link", "href"),
+        [
+            "https://www.youtube.com/watch?v=SQEQr7c0-dw&t=65s",
+            "https://www.tiktok.com/@coach.m/video/7106594312292453675"
+        ]
+    );
+}

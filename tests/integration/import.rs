@@ -159,6 +159,30 @@ fn the_theme_unit_test_data_imports_and_builds_untouched() {
     // Comments on pages are shown like those on articles.
     let page = &built["about/page-with-comments/index.html"];
     assert!(count(page, "#comments article.comment") >= 3);
+    // Its videos and posts of other sites, embed blocks and bare URLs
+    // alike, are facades that play from the privacy domain.
+    let players = |path: &str| -> Vec<String> {
+        attrs(
+            &built[path],
+            ".content figure.embed a.embed-link",
+            "data-player",
+        )
+    };
+    assert_eq!(
+        players("posts/blocks-embeds/index.html"),
+        [
+            "https://www.youtube-nocookie.com/embed/ex8fMxXJDJw?autoplay=1",
+            "https://www.instagram.com/p/BpmueLLgEn_/embed/"
+        ]
+    );
+    assert_eq!(
+        texts(&built["posts/blocks-embeds/index.html"], ".embed-title"),
+        ["YouTube", "A post on Instagram"]
+    );
+    assert_eq!(
+        players("posts/post-format-video-youtube/index.html"),
+        ["https://www.youtube-nocookie.com/embed/SQEQr7c0-dw?autoplay=1"]
+    );
     // The password-protected post is never published.
     assert!(!titles.iter().any(|t| t.contains("Password Protected")));
     assert!(!public.join("posts/template-password-protected").exists());

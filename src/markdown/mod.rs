@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
+mod embed;
+
 use crate::scan;
 use crate::slug::slugify;
 use crate::urls::{ROOT_MARK, site_link};
@@ -43,6 +45,9 @@ pub struct Body {
     pub images: Vec<ImageAt>,
     /// The same in `summary`.
     pub summary_images: Vec<ImageAt>,
+    /// How many video and social links it shows as facades (`embed`),
+    /// which need the theme's `embeds.js` to play in the page.
+    pub embeds: usize,
 }
 
 /// One `<img>` of a body that points into the site: where it is in the
@@ -94,6 +99,7 @@ pub fn render(source: &str, page_path: &str) -> Body {
         _ => None,
     });
     callouts(&mut events);
+    let embeds = embed::facades(&mut events);
     let marked = mark_images(&mut events, page_path);
     let internal_links = internal_links(&mut events, page_path);
     let words = count_words(&events);
@@ -119,6 +125,7 @@ pub fn render(source: &str, page_path: &str) -> Body {
         first_image,
         images,
         summary_images,
+        embeds,
     }
 }
 
