@@ -61,6 +61,13 @@ pub(crate) fn build(
                 message: e.to_string(),
             });
         }
+        let code_cache = crate::site::highlight_cache(root);
+        if let Err(e) = site.code.write(&code_cache) {
+            built.warnings.push(Warning::HighlightCacheNotKept {
+                path: code_cache,
+                message: e.to_string(),
+            });
+        }
     }
     drop_aside(site);
     built

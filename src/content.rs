@@ -196,10 +196,11 @@ pub(crate) fn load_pages(
     root: &Path,
     files: &[(PathBuf, Option<PathBuf>)],
     urls: &Urls,
+    code: &markdown::Highlighter,
 ) -> (Vec<Page>, Vec<Error>) {
     let results: Vec<Result<Page>> = files
         .par_iter()
-        .map(|(file, bundle)| load_page(root, file, bundle.as_deref(), urls))
+        .map(|(file, bundle)| load_page(root, file, bundle.as_deref(), urls, code))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -218,6 +219,7 @@ pub(crate) fn load_page(
     file: &Path,
     bundle: Option<&Path>,
     urls: &Urls,
+    code: &markdown::Highlighter,
 ) -> Result<Page> {
     let text = read_text(file)?;
     let split = split_front_matter(&text, file)?;
@@ -267,7 +269,7 @@ pub(crate) fn load_page(
         Some(dir) => bundle_assets(root, dir)?,
         None => Vec::new(),
     };
-    let body = markdown::render(split.body, &path);
+    let body = markdown::render(split.body, &path, code);
     let tags: Vec<String> = front
         .tags
         .into_iter()

@@ -452,6 +452,12 @@ pub enum Warning {
         path.display()
     )]
     ImageCacheNotKept { path: PathBuf, message: String },
+
+    #[error(
+        "{}: {message}; the next build highlights every code block again",
+        path.display()
+    )]
+    HighlightCacheNotKept { path: PathBuf, message: String },
 }
 
 /// Turns a byte offset into a 1-based line number.

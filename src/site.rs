@@ -13,7 +13,8 @@ use crate::config::{Config, in_site, relative_path};
 use crate::content::{self, CONTENT_DIR, Kind, Page};
 use crate::error::{Error, Result, Warning};
 use crate::images::{self, Images};
-use crate::layout::STATIC_DIR;
+use crate::layout::{STATE_DIR, STATIC_DIR};
+use crate::markdown::Highlighter;
 use crate::taxonomy::{self, Tag};
 use crate::theme::{self, Source, Theme};
 use crate::urls::Urls;
@@ -54,6 +55,8 @@ pub struct Site {
     pub static_files: BTreeMap<String, Source>,
     /// The site's images: their sizes, copies and the HTML that shows them.
     pub images: Images,
+    /// Highlights code blocks; keeps what it made for the next build.
+    pub code: Highlighter,
     /// Things worth telling the user that do not stop the build.
     pub warnings: Vec<Warning>,
     /// When the site was loaded: comments close by age, and articles dated
@@ -64,6 +67,11 @@ pub struct Site {
     pub future: Vec<Page>,
     /// The sources of drafts left out (without `--drafts`), in path order.
     pub drafts: Vec<PathBuf>,
+}
+
+/// Where the site keeps its highlighted code blocks between builds.
+pub(crate) fn highlight_cache(root: &Path) -> PathBuf {
+    in_site(root, STATE_DIR).join("highlight")
 }
 
 impl Site {
@@ -91,7 +99,8 @@ impl Site {
         let mut errors = Vec::new();
         let theme = theme::load(root, &config).map_err(|e| errors.push(e)).ok();
         let files = content::find_files(root)?;
-        let (mut loaded, page_errors) = content::load_pages(root, &files.markdown, &urls);
+        let code = Highlighter::read(&highlight_cache(root));
+        let (mut loaded, page_errors) = content::load_pages(root, &files.markdown, &urls, &code);
         errors.extend(page_errors);
         let mut warnings = attach_comments(
             &mut loaded,
@@ -140,6 +149,7 @@ impl Site {
             theme: theme.expect("no theme error was reported"),
             static_files,
             images,
+            code,
             warnings,
             now,
             future,

@@ -500,9 +500,10 @@ mod tests {
 
     #[test]
     fn a_lone_link_is_a_facade_and_others_stay_links() {
-        let body = crate::markdown::render(
+        let body = super::super::render(
             "<https://youtu.be/SQEQr7c0-dw>\n\n[No contact, day one & \"after\"](https://vimeo.com/76979871)\n\nhttps://www.instagram.com/p/BpmueLLgEn_/\n\nSee https://youtu.be/SQEQr7c0-dw here.\n\n- <https://youtu.be/SQEQr7c0-dw>\n\n[*Emphasis*](https://youtu.be/SQEQr7c0-dw)\n",
             "posts/x/",
+            &super::super::Highlighter::default(),
         );
         assert_eq!(body.embeds, 3);
         let facades: Vec<&str> = body.html.split("<figure").skip(1).collect();

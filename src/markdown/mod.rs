@@ -5,10 +5,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
 
 mod embed;
+mod highlight;
+
+pub use highlight::Highlighter;
 
 use crate::scan;
 use crate::slug::slugify;
@@ -80,7 +85,8 @@ pub fn options() -> Options {
 /// and from disk alike. Relative links (`cover.png`) stay as written in the
 /// page, and become site links in the summary, which is shown on other
 /// pages.
-pub fn render(source: &str, page_path: &str) -> Body {
+/// Code blocks are highlighted by `code`.
+pub fn render(source: &str, page_path: &str, code: &Highlighter) -> Body {
     // As CommonMark asks, and so that no text holds the marks of
     // `mark_images`.
     let source = if source.contains('\0') {
@@ -103,6 +109,7 @@ pub fn render(source: &str, page_path: &str) -> Body {
     let marked = mark_images(&mut events, page_path);
     let internal_links = internal_links(&mut events, page_path);
     let words = count_words(&events);
+    highlight_code(&mut events, code);
     let (range, has_more) = match more_marker(&events) {
         Some(cut) => (0..cut, true),
         None => first_paragraph(&events),
@@ -147,6 +154,39 @@ fn callouts(events: &mut [Event]) {
             _ => {}
         }
     }
+}
+
+/// Puts the code of each fenced block whose language `code` knows in the
+/// spans of its tokens, one HTML event between the block's tags.
+fn highlight_code(events: &mut Vec<Event>, code: &Highlighter) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut input = std::mem::take(events).into_iter().peekable();
+    while let Some(event) = input.next() {
+        let language = match &event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                info.split(' ').next().unwrap_or("").to_string()
+            }
+            _ => {
+                out.push(event);
+                continue;
+            }
+        };
+        out.push(event);
+        let mut text = String::new();
+        let mut pieces = Vec::new();
+        while let Some(Event::Text(_)) = input.peek() {
+            let Some(Event::Text(piece)) = input.next() else {
+                unreachable!("peeked")
+            };
+            text.push_str(&piece);
+            pieces.push(Event::Text(piece));
+        }
+        match code.code(&language, &text) {
+            Some(html) => out.push(Event::Html(CowStr::from(html))),
+            None => out.extend(pieces),
+        }
+    }
+    *events = out;
 }
 
 /// The class and title of a callout.
@@ -695,6 +735,11 @@ fn words_in(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `super::render` with nothing kept from an earlier build.
+    fn render(source: &str, page_path: &str) -> Body {
+        super::render(source, page_path, &Highlighter::default())
+    }
 
     #[test]
     fn alerts_are_titled_boxes_and_other_quotes_stay_quotes() {

@@ -185,6 +185,15 @@ impl Live {
     fn load(&mut self) -> Result<(Site, Views)> {
         let site = Site::load(&self.root, &self.options)?;
         self.warn(&site.warnings);
+        // Highlighted code is kept for the next load, as a build keeps it;
+        // failing to is no reason to stop the preview.
+        let code_cache = crate::site::highlight_cache(&self.root);
+        if let Err(e) = site.code.write(&code_cache) {
+            self.warn(&[Warning::HighlightCacheNotKept {
+                path: code_cache,
+                message: e.to_string(),
+            }]);
+        }
         make_images_aside(&site, Arc::clone(&self.images_made));
         let views = Views::new(&site);
         Ok((site, views))
@@ -317,7 +326,7 @@ fn reload_one(
         return Ok(None);
     };
     let bundle = content::bundle_of(root, &source);
-    let mut fresh = content::load_page(root, &source, bundle.as_deref(), &site.urls)?;
+    let mut fresh = content::load_page(root, &source, bundle.as_deref(), &site.urls, &site.code)?;
     let old = target.page(site);
     fresh.comments = old.comments.clone();
     // Which images a page shows decides which copies the site makes.

@@ -1134,3 +1134,80 @@ fn a_video_link_alone_on_a_line_is_a_facade_that_loads_nothing_of_the_video_site
         ]
     );
 }
+
+#[test]
+fn code_is_highlighted_with_classes_the_theme_colours_and_kept_for_the_next_build() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\nBack up first:\n\n```sh\n# every post\ncp -r content \"$HOME/backup\"\n```\n\n```toml\nplain = \"as written\"\n```\n\n```\nno language\n```\n\n    indented <b>code</b>\n\n```rust\nfn main() {}\n```\n",
+        ),
+    ]);
+    let public = build(site.path(), &["--quiet"]);
+    let page = html(public.join("posts/a/index.html"));
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    let blocks: Vec<_> = page.select(&select(".content pre > code")).collect();
+    assert_eq!(
+        blocks
+            .iter()
+            .map(|b| b.value().attr("class").unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["language-sh", "language-toml", "", "", "language-rust"]
+    );
+    let text = |b: &scraper::ElementRef| b.text().collect::<String>();
+    assert_eq!(
+        blocks.iter().map(text).collect::<Vec<_>>(),
+        [
+            "# every post\ncp -r content \"$HOME/backup\"\n",
+            "plain = \"as written\"\n",
+            "no language\n",
+            "indented <b>code</b>\n",
+            "fn main() {}\n"
+        ]
+    );
+    let spans = |b: &scraper::ElementRef| -> Vec<(String, String)> {
+        b.select(&select("span"))
+            .map(|s| (s.value().attr("class").unwrap().to_string(), text(&s)))
+            .collect()
+    };
+    assert_eq!(
+        spans(&blocks[0]),
+        [
+            ("hl-comment".to_string(), "# every post\n".to_string()),
+            ("hl-function".to_string(), "cp".to_string()),
+            ("hl-variable".to_string(), " -r".to_string()),
+            ("hl-string".to_string(), "\"".to_string()),
+            ("hl-variable".to_string(), "$HOME".to_string()),
+            ("hl-string".to_string(), "/backup\"\n".to_string()),
+        ]
+    );
+    for plain in &blocks[1..4] {
+        assert!(spans(plain).is_empty());
+    }
+    assert_eq!(
+        spans(&blocks[4])[..2],
+        [
+            ("hl-keyword".to_string(), "fn ".to_string()),
+            ("hl-function".to_string(), "main".to_string())
+        ]
+    );
+    // Colours come from the theme's classes, never from the page.
+    assert!(page.select(&select(".content [style]")).next().is_none());
+    let css = read(public.join("style.css"));
+    for class in [
+        "hl-comment",
+        "hl-string",
+        "hl-keyword",
+        "hl-function",
+        "hl-variable",
+    ] {
+        assert!(css.contains(&format!(".{class}")), "{class}");
+    }
+    // The next build reuses the blocks, to the same page.
+    let kept = site.path().join(".mend/highlight");
+    assert!(kept.is_file());
+    let first = read(public.join("posts/a/index.html"));
+    let public = build(site.path(), &["--quiet"]);
+    assert_eq!(read(public.join("posts/a/index.html")), first);
+}

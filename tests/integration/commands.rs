@@ -407,7 +407,7 @@ fn future_articles_wait_for_their_date_unless_asked() {
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         format!(
-            "a draft, left out: {root}/content/posts/draft.md (--drafts builds it)\nnot published until {next_year}-01-01: {root}/content/posts/later.md (--future builds it now)\nok: 1 article, 0 pages, 1 tag; 14 files would be written\n",
+            "a draft, left out: {root}/content/posts/draft.md (--drafts builds it)\nnot published until {next_year}-01-01: {root}/content/posts/later.md (--future builds it now)\nok: 1 article, 0 pages, 1 tag; 15 files would be written\n",
             root = site.path().display()
         )
     );

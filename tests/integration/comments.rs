@@ -415,7 +415,7 @@ fn a_template_error_names_the_article_it_was_rendering() {
     ]);
     assert_eq!(
         error_of("build", site.path(), &[]),
-        "error: template `article.html` (templates/article.html), rendering ROOT/content/posts/x.md: error: Field `nothing` is not defined. Available fields: author, comment_count, comments, comments_open, content, cover, date, description, draft, extra, has_more, image, image_height, image_width, json_ld, kind, mentions, meta_description, next, path, permalink, previous, reading_time, related, slug, sticky, summary, tags, title, toc, updated, url, word_count
+        "error: template `article.html` (templates/article.html), rendering ROOT/content/posts/x.md: error: Field `nothing` is not defined. Available fields: author, comment_count, comments, comments_open, content, cover, date, description, draft, embeds, extra, has_more, image, image_height, image_width, json_ld, kind, mentions, meta_description, next, path, permalink, previous, reading_time, related, slug, sticky, summary, tags, title, toc, updated, url, word_count
  --> article.html:1:9
   |
 1 | {{ page.nothing.here }}

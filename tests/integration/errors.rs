@@ -245,7 +245,7 @@ fn template_rendering_error_names_template() {
     let err = error_of("build", site.path(), &[]);
     assert_eq!(
         err,
-        "error: template `page.html` (templates/page.html), rendering ROOT/content/about.md: error: Field `no_such_field` is not defined. Available fields: author, comment_count, comments, comments_open, content, cover, date, description, draft, extra, has_more, image, image_height, image_width, json_ld, kind, mentions, meta_description, path, permalink, reading_time, slug, sticky, summary, tags, title, toc, updated, url, word_count\n --> page.html:1:12\n  |\n1 | <p>{{ page.no_such_field }}</p>\n  |            ^^^^^^^^^^^^^\n"
+        "error: template `page.html` (templates/page.html), rendering ROOT/content/about.md: error: Field `no_such_field` is not defined. Available fields: author, comment_count, comments, comments_open, content, cover, date, description, draft, embeds, extra, has_more, image, image_height, image_width, json_ld, kind, mentions, meta_description, path, permalink, reading_time, slug, sticky, summary, tags, title, toc, updated, url, word_count\n --> page.html:1:12\n  |\n1 | <p>{{ page.no_such_field }}</p>\n  |            ^^^^^^^^^^^^^\n"
     );
 }
 

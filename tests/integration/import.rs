@@ -476,3 +476,37 @@ fn uploads_are_copied_into_page_bundles_or_listed() {
             .contains("- “Pictured”: <https://up.example/wp-content/uploads/2020/01/a.jpg>\n")
     );
 }
+
+#[test]
+fn imported_code_keeps_its_language_and_is_highlighted() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.xml");
+    std::fs::write(
+        &export,
+        "<rss xmlns:wp=\"https://wordpress.org/export/1.2/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title><link>https://code.example</link>\
+         <item><title>Coded</title><link>https://code.example/coded/</link>\
+         <content:encoded><![CDATA[PHP:\n\n[sourcecode language=\"php\"]\nfunction hi($name) { echo \"Hi $name\"; }\n[/sourcecode]\n\nShell:\n\n<pre class=\"brush: bash; gutter: false\">ls -la &amp;&amp; echo done</pre>\n\nSQL:\n\n[code lang=\"sql\"]SELECT 1;[/code]]]></content:encoded>\
+         <wp:post_id>1</wp:post_id><wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><wp:post_name>coded</wp:post_name>\
+         <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item></channel></rss>",
+    )
+    .unwrap();
+    let site = dir.path().join("site");
+    import_ok(&export, &site, &[]);
+    let post = read(site.join("content/posts/coded.md"));
+    assert!(
+        post.ends_with("PHP:\n\n```php\nfunction hi($name) { echo \"Hi $name\"; }\n```\n\nShell:\n\n```bash\nls -la && echo done\n```\n\nSQL:\n\n```sql\nSELECT 1;\n```\n"),
+        "{post}"
+    );
+    let public = build(&site, &["--quiet"]);
+    let page = Html::parse_document(&read(public.join("posts/coded/index.html")));
+    assert_eq!(
+        attrs(&page, ".content pre > code", "class"),
+        ["language-php", "language-bash", "language-sql"]
+    );
+    assert_eq!(
+        texts(&page, ".language-php .hl-variable"),
+        ["$name", "$name"]
+    );
+    assert_eq!(texts(&page, ".language-bash .hl-function"), ["ls", "echo"]);
+    assert_eq!(texts(&page, ".language-sql .hl-keyword"), ["SELECT"]);
+}
