@@ -47,6 +47,8 @@ SHAPES = {
     "a chain of n replies": lambda n: ("", comments([f"reply {i}" for i in range(n)],
                                                     lambda i: i - 1 if i else None), "Body.\n"),
     "n headings of one title": lambda n: ("", comments([]), "## Again\n\n" * n),
+    "n video links alone on a line": lambda n: ("", comments([]), "<https://youtu.be/SQEQr7c0-dw>\n\n" * n),
+    "n code blocks": lambda n: ("", comments([]), "".join(f"```rust\nfn f{i}() {{}}\n```\n\n" for i in range(n))),
     "n links in one comment": lambda n: ("comments_max_bytes = 10_000_000\n",
                                          comments([" ".join(f"https://x.example/{i}" for i in range(n))]),
                                          "Body.\n"),

@@ -209,7 +209,7 @@ pub(crate) fn plain_text(html: &str) -> String {
 
 /// The text of HTML that mend rendered itself (search weighs it for every
 /// page, so it is scanned, not parsed): tags left out, the entities
-/// pulldown-cmark writes turned back into characters. For HTML from
+/// pulldown-cmark and `xml::escape` write turned back into characters. For HTML from
 /// anywhere else, `plain_text`.
 pub(crate) fn rendered_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
@@ -226,6 +226,7 @@ pub(crate) fn rendered_text(html: &str) -> String {
                 ("&lt;", '<'),
                 ("&gt;", '>'),
                 ("&quot;", '"'),
+                ("&#39;", '\''),
             ]
             .into_iter()
             .find(|(name, _)| rest.starts_with(name))

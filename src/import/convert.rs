@@ -59,7 +59,7 @@ pub(super) fn to_markdown(
 ) -> String {
     let text = html.replace("\r\n", "\n");
     let (text, mut code) = take_code(&text);
-    let text = embed_blocks(&text);
+    let text = iframes_as_links(&embed_blocks(&text));
     let text = shortcodes(&text, context, found, &mut code);
     let text = text.replace("<!--more-->", &format!("\n\n{MORE}\n\n"));
     let text = autop(&link_bare_urls(&text));
@@ -564,29 +564,131 @@ fn media_link(short: &Shortcode, content: &str) -> String {
 fn embed_blocks(text: &str) -> String {
     const OPEN: &str = "<!-- wp:";
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(OPEN) {
-        out.push_str(&rest[..at]);
-        let block = &rest[at..];
-        let opening = block.find("-->").map(|end| &block[OPEN.len()..end]);
-        let name = opening
-            .and_then(|o| o.split_whitespace().next())
-            .unwrap_or("");
+    let mut comment_ends = Next::new(text, "-->");
+    // An embed block holds no other block: its end is the next block end.
+    let mut block_ends = Next::new(text, "<!-- /wp:");
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(at) = text[from..].find(OPEN).map(|i| from + i) {
+        from = at + OPEN.len();
+        let Some(opening_end) = comment_ends.at_or_after(from) else {
+            break;
+        };
+        let opening = &text[from..opening_end];
+        let name = opening.split_whitespace().next().unwrap_or("");
+        if name != "embed" && !name.starts_with("core-embed/") {
+            continue;
+        }
         let close = format!("<!-- /wp:{name} -->");
-        let found = (name == "embed" || name.starts_with("core-embed/"))
-            .then(|| block.find(&close))
-            .flatten();
-        let (Some(opening), Some(close_at)) = (opening, found) else {
-            out.push_str(OPEN);
-            rest = &block[OPEN.len()..];
+        let inner_start = opening_end + "-->".len();
+        let Some(close_at) = block_ends
+            .at_or_after(inner_start)
+            .filter(|&end| text[end..].starts_with(&close))
+        else {
             continue;
         };
-        let inner = &block[OPEN.len() + opening.len() + "-->".len()..close_at];
-        out.push_str(&embed_link(&opening[name.len()..], inner));
-        rest = &block[close_at + close.len()..];
+        out.push_str(&text[done..at]);
+        out.push_str(&embed_link(
+            &opening[name.len()..],
+            &text[inner_start..close_at],
+        ));
+        done = close_at + close.len();
+        from = done;
     }
-    out.push_str(rest);
+    out.push_str(&text[done..]);
     out
+}
+
+/// Where `needle` is next in a text, asked at growing positions: each
+/// answer is found again only once it is behind, so all the asking takes
+/// one pass over the text however many times it is asked.
+struct Next<'a> {
+    text: &'a str,
+    needle: &'a str,
+    /// The answer for positions from `asked` up to it.
+    asked: usize,
+    found: Option<usize>,
+}
+
+impl<'a> Next<'a> {
+    fn new(text: &'a str, needle: &'a str) -> Next<'a> {
+        Next {
+            text,
+            needle,
+            asked: 0,
+            found: text.find(needle),
+        }
+    }
+
+    fn at_or_after(&mut self, from: usize) -> Option<usize> {
+        if from < self.asked || self.found.is_some_and(|found| found < from) {
+            self.asked = from;
+            self.found = self.text[from..].find(self.needle).map(|i| from + i);
+        }
+        self.found
+    }
+}
+
+/// Players pasted as `<iframe src="…">` (YouTube's and Vimeo's embed
+/// code) as a link alone on its line to what they play, their `title` its
+/// text: cleaning drops frames, and the video would go with it. One pass
+/// over the text.
+fn iframes_as_links(text: &str) -> String {
+    const CLOSE: &str = "</iframe>";
+    // ASCII lower case keeps every byte where it was.
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut closings = Next::new(&lower, CLOSE);
+    let mut tag_ends = Next::new(&lower, ">");
+    let mut done = 0;
+    while let Some(at) = lower[done..].find("<iframe").map(|i| done + i) {
+        let Some(open_end) = tag_ends.at_or_after(at).map(|e| e + 1) else {
+            break;
+        };
+        let close = closings
+            .at_or_after(open_end)
+            .map_or(open_end, |e| e + CLOSE.len());
+        out.push_str(&text[done..at]);
+        let tag = &text[at..open_end];
+        let src = tag_attribute(tag, "src").map(|src| match src.strip_prefix("//") {
+            Some(rest) => format!("https://{rest}"),
+            None => src,
+        });
+        if let Some(src) = src.filter(|s| sanitize::is_web_url(s)) {
+            let title = tag_attribute(tag, "title")
+                .map(|t| sanitize::plain_text(&t))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| src.clone());
+            out.push_str(&format!(
+                "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
+                escape(&src),
+                escape(&title)
+            ));
+        }
+        done = close;
+    }
+    out.push_str(&text[done..]);
+    out
+}
+
+/// The value of attribute `name` of an HTML opening tag, entities decoded.
+fn tag_attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let at = lower.match_indices(name).map(|(at, _)| at).find(|&at| {
+        lower[..at].ends_with(char::is_whitespace)
+            && lower[at + name.len()..].trim_start().starts_with('=')
+    })?;
+    let value = tag[at + name.len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let raw = match value.chars().next()? {
+        quote @ ('"' | '\'') => value[1..].split(quote).next()?,
+        _ => value
+            .split(|c: char| c.is_whitespace() || c == '>')
+            .next()?,
+    };
+    Some(sanitize::decode_entities(raw))
 }
 
 /// An embed block's link: its URL from the block's settings (or else the
@@ -924,6 +1026,22 @@ mod tests {
     }
 
     #[test]
+    fn pasted_players_are_links_to_what_they_play() {
+        let (markdown, _) = post(
+            "Watch:\n\n<iframe width=\"560\" height=\"315\" src=\"https://www.youtube.com/embed/SQEQr7c0-dw?si=x&amp;start=5\" title=\"Day one &amp; after\" frameborder=\"0\" allowfullscreen></iframe>\n\n<IFRAME SRC='//player.vimeo.com/video/76979871'></IFRAME>\n\n<iframe src=\"javascript:alert(1)\"></iframe>\n\nAfter.\n\n<iframe src=https://example.com/x>",
+        );
+        assert_eq!(
+            markdown,
+            "Watch:\n\n[Day one & after](https://www.youtube.com/embed/SQEQr7c0-dw?si=x&start=5)\n\n<https://player.vimeo.com/video/76979871>\n\nAfter.\n\n<https://example.com/x>\n"
+        );
+        assert_eq!(
+            tag_attribute("<a data-src=\"x\" src = 'y'>", "src"),
+            Some("y".into())
+        );
+        assert_eq!(tag_attribute("<a data-src=\"x\">", "src"), None);
+    }
+
+    #[test]
     fn many_code_spans_and_shortcodes_take_one_pass() {
         let html = "<code>x</code> [unknown a=1] ".repeat(20_000) + "<pre>end</pre>";
         let (markdown, found) = post(&html);
@@ -932,6 +1050,25 @@ mod tests {
             markdown.ends_with("```\nend\n```\n"),
             "{}",
             &markdown[markdown.len() - 40..]
+        );
+    }
+
+    #[test]
+    fn many_unclosed_embeds_and_frames_take_one_pass() {
+        // Each opening without its end, and one end far after them all:
+        // looking for each one's end again would read the text 20,000 times
+        // (minutes, where this takes a blink).
+        let html =
+            "<!-- wp:embed {\"url\":\"https://youtu.be/SQEQr7c0-dw\"} -->x <!-- wp:core-embed/y "
+                .repeat(20_000)
+                + "-->"
+                + &"<iframe src=\"https://youtu.be/SQEQr7c0-dw\">".repeat(20_000)
+                + "</iframe><!-- /wp:embed -->";
+        let (markdown, _) = post(&html);
+        assert!(
+            markdown.contains("<https://youtu.be/SQEQr7c0-dw>"),
+            "{}",
+            &markdown[..200]
         );
     }
 

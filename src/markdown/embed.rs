@@ -314,6 +314,13 @@ fn digits(text: &str, lengths: std::ops::RangeInclusive<usize>) -> Option<String
 /// Makes each paragraph that is only a link to a video or post (written
 /// `<url>`, `[title](url)` or as a bare URL) its facade; returns how many.
 pub(super) fn facades(events: &mut Vec<Event>) -> usize {
+    // Most bodies have none: they are not copied.
+    let starts_facade = |(i, e): (usize, &Event)| {
+        matches!(e, Event::Start(Tag::Paragraph)) && lone_link(&events[i..]).is_some()
+    };
+    if !events.iter().enumerate().any(starts_facade) {
+        return 0;
+    }
     let mut made = 0;
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;

@@ -10,6 +10,7 @@
 //! Not for the colours (the theme's CSS) nor for where code blocks are
 //! (`markdown`).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
@@ -69,7 +70,7 @@ const KINDS: &[(&str, &str)] = &[
 
 /// The first bytes of a cache file: a new syntect or a new format gets a
 /// new one. Then comes `fingerprint()`, which changes with `KINDS`.
-const CACHE_MAGIC: &[u8] = b"mend highlight cache 1 syntect 5.3\n";
+const CACHE_MAGIC: &[u8] = b"mend highlight cache 2 syntect 5.3\n";
 
 /// A hash of `KINDS`, so that a cache of other kinds is not used.
 fn fingerprint() -> u64 {
@@ -115,7 +116,10 @@ fn kind_colour(index: usize) -> Color {
 /// the threads that render pages; what they made is kept by `write`.
 pub struct Highlighter {
     seed: u64,
-    kept: HashMap<u64, Box<str>>,
+    /// The blocks an earlier build made, one after another, and where each
+    /// is in it by key: one allocation, however many blocks.
+    kept_text: String,
+    kept: HashMap<u64, std::ops::Range<usize>>,
     made: Mutex<HashMap<u64, Box<str>>>,
     used: Mutex<HashSet<u64>>,
 }
@@ -128,6 +132,7 @@ impl Default for Highlighter {
             seed: std::collections::hash_map::RandomState::new()
                 .build_hasher()
                 .finish(),
+            kept_text: String::new(),
             kept: HashMap::new(),
             made: Mutex::default(),
             used: Mutex::default(),
@@ -151,15 +156,26 @@ impl Highlighter {
             return None;
         }
         let seed = u64::from_le_bytes(take(&mut input, 8)?.try_into().ok()?);
-        let mut kept = HashMap::new();
-        while !input.is_empty() {
+        let count = u32::from_le_bytes(take(&mut input, 4)?.try_into().ok()?);
+        let mut kept = HashMap::with_capacity(count.min(1 << 20) as usize);
+        let mut at: usize = 0;
+        for _ in 0..count {
             let key = u64::from_le_bytes(take(&mut input, 8)?.try_into().ok()?);
-            let len = u32::from_le_bytes(take(&mut input, 4)?.try_into().ok()?);
-            let html = std::str::from_utf8(take(&mut input, len as usize)?).ok()?;
-            kept.insert(key, html.into());
+            let len = u32::from_le_bytes(take(&mut input, 4)?.try_into().ok()?) as usize;
+            let end = at.checked_add(len)?;
+            kept.insert(key, at..end);
+            at = end;
         }
-        Some(Highlighter {
+        // Every block's bytes, after the keys; whole, and cut only between
+        // characters.
+        let kept_text = String::from_utf8(input.to_vec()).ok()?;
+        let whole = at == kept_text.len()
+            && kept
+                .values()
+                .all(|r| kept_text.is_char_boundary(r.start) && kept_text.is_char_boundary(r.end));
+        whole.then_some(Highlighter {
             seed,
+            kept_text,
             kept,
             made: Mutex::default(),
             used: Mutex::default(),
@@ -181,13 +197,25 @@ impl Highlighter {
         if all_kept_used {
             return Ok(());
         }
+        let kept = self
+            .kept
+            .iter()
+            .filter(|(key, _)| used.contains(key))
+            .map(|(key, range)| (*key, &self.kept_text[range.clone()]));
+        let blocks: Vec<(u64, &str)> = kept.chain(made.iter().map(|(k, h)| (*k, &**h))).collect();
         let mut out = CACHE_MAGIC.to_vec();
         out.extend(fingerprint().to_le_bytes());
         out.extend(self.seed.to_le_bytes());
-        let kept = self.kept.iter().filter(|(key, _)| used.contains(key));
-        for (key, html) in kept.chain(made.iter()) {
+        out.extend(
+            u32::try_from(blocks.len())
+                .unwrap_or(u32::MAX)
+                .to_le_bytes(),
+        );
+        for (key, html) in &blocks {
             out.extend(key.to_le_bytes());
             out.extend(u32::try_from(html.len()).unwrap_or(u32::MAX).to_le_bytes());
+        }
+        for (_, html) in &blocks {
             out.extend(html.as_bytes());
         }
         if let Some(parent) = file.parent() {
@@ -203,23 +231,23 @@ impl Highlighter {
 
     /// The HTML of `code` in `language` (a fence's first word: `rust`,
     /// `sh`…) in spans of its kinds, or `None` for a language it does not
-    /// know.
-    pub fn code(&self, language: &str, code: &str) -> Option<String> {
+    /// know; a block an earlier build made is lent, not copied.
+    pub fn code(&self, language: &str, code: &str) -> Option<Cow<'_, str>> {
         let syntax = syntax_for(language, code)?;
         let key = self.key(&syntax.name, code);
         self.used
             .lock()
             .expect("no thread panicked while highlighting")
             .insert(key);
-        if let Some(html) = self.kept.get(&key) {
-            return Some(html.to_string());
+        if let Some(range) = self.kept.get(&key) {
+            return Some(Cow::Borrowed(&self.kept_text[range.clone()]));
         }
         let html = highlight(syntax, code);
         self.made
             .lock()
             .expect("no thread panicked while highlighting")
             .insert(key, html.as_str().into());
-        Some(html)
+        Some(Cow::Owned(html))
     }
 
     fn key(&self, syntax: &str, code: &str) -> u64 {
@@ -297,7 +325,10 @@ mod tests {
     /// The kinds of the tokens of `code`, in order, as `(class, text)`,
     /// read back from the HTML; and whether the text is the code.
     fn tokens(language: &str, code: &str) -> Vec<(String, String)> {
-        let html = Highlighter::default().code(language, code).expect(language);
+        let html = Highlighter::default()
+            .code(language, code)
+            .expect(language)
+            .into_owned();
         assert!(!html.contains("style"), "{html}");
         let fragment = scraper::Html::parse_fragment(&format!("<pre><code>{html}</code></pre>"));
         let text: String = fragment.root_element().text().collect();
@@ -446,7 +477,8 @@ mod tests {
                 "js",
                 "let a = \"</code></pre><script>alert(1)</script>\";\n",
             )
-            .unwrap();
+            .unwrap()
+            .into_owned();
         assert!(
             !html.contains("<script") && !html.contains("</code"),
             "{html}"
@@ -462,14 +494,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(".mend/highlight");
         let first = Highlighter::read(&file);
-        let rust = first.code("rust", "fn a() {}\n").unwrap();
+        let rust = first.code("rust", "fn a() {}\n").unwrap().into_owned();
         first.code("python", "pass\n").unwrap();
         first.write(&file).unwrap();
 
         // The next build finds them made, and keeps only those it used.
         let second = Highlighter::read(&file);
         assert_eq!(second.kept.len(), 2);
-        assert_eq!(second.code("rust", "fn a() {}\n").unwrap(), rust);
+        assert_eq!(second.code("rust", "fn a() {}\n").unwrap(), rust.as_str());
         assert!(second.made.lock().unwrap().is_empty());
         second.write(&file).unwrap();
         let third = Highlighter::read(&file);
@@ -484,6 +516,7 @@ mod tests {
         let mut bytes = CACHE_MAGIC.to_vec();
         bytes.extend((fingerprint() ^ 1).to_le_bytes());
         bytes.extend(0u64.to_le_bytes());
+        bytes.extend(0u32.to_le_bytes());
         assert!(Highlighter::parse(&bytes).is_none());
         first.write(&file).unwrap();
         let whole = fs::read(&file).unwrap();

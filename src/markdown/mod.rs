@@ -86,7 +86,7 @@ pub fn options() -> Options {
 /// page, and become site links in the summary, which is shown on other
 /// pages.
 /// Code blocks are highlighted by `code`.
-pub fn render(source: &str, page_path: &str, code: &Highlighter) -> Body {
+pub fn render<'a>(source: &'a str, page_path: &str, code: &'a Highlighter) -> Body {
     // As CommonMark asks, and so that no text holds the marks of
     // `mark_images`.
     let source = if source.contains('\0') {
@@ -158,7 +158,12 @@ fn callouts(events: &mut [Event]) {
 
 /// Puts the code of each fenced block whose language `code` knows in the
 /// spans of its tokens, one HTML event between the block's tags.
-fn highlight_code(events: &mut Vec<Event>, code: &Highlighter) {
+fn highlight_code<'a>(events: &mut Vec<Event<'a>>, code: &'a Highlighter) {
+    // Most bodies have none: they are not copied.
+    let fenced = |e: &Event| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))));
+    if !events.iter().any(fenced) {
+        return;
+    }
     let mut out = Vec::with_capacity(events.len());
     let mut input = std::mem::take(events).into_iter().peekable();
     while let Some(event) = input.next() {

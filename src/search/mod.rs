@@ -554,6 +554,11 @@ mod tests {
             " Tom & Jerry  said  <3 "
         );
         assert_eq!(crate::sanitize::rendered_text("a & b"), "a & b");
+        // As highlighted code and facades' titles are escaped.
+        assert_eq!(
+            crate::sanitize::rendered_text("<span>&#39;a&#39; &quot;b&quot;</span>"),
+            " 'a' \"b\" "
+        );
     }
 
     #[test]
