@@ -14,10 +14,11 @@ Builds with target/release/mend (`cargo build --release`) and, with
   differing from article to article, 12 to 20 lines each), a video link
   alone on a line and a callout.
 
-For each blog and binary: the median of --runs cold builds (no output, no
-`.mend/`: nothing highlighted before) and of --runs warm builds (the output
-and `.mend/` of the build before, nothing changed), wall and CPU time, as
-/usr/bin/time -v measures them, binaries taken in turn. Then the size of the
+For each blog and binary (each building a copy of its own): the median of
+--runs cold builds (no output, no `.mend/`: nothing highlighted before) and
+of --runs warm builds (the output and `.mend/` of the build before, nothing
+changed), wall and CPU time, as /usr/bin/time -v measures them, binaries
+taken in turn. Then the size of the
 code blog's pages and of its highlight cache.
 """
 
@@ -228,28 +229,28 @@ def forget(site, out):
 
 
 def measure(binaries, site, runs, work):
-    """Median cold and warm times of each binary on `site`, taken in turn."""
+    """Median cold and warm times of each binary on `site`, taken in turn;
+    each binary builds a copy of its own, so that each finds its own
+    output and `.mend/` from the build before."""
+    copies = {}
+    for name in binaries:
+        copy = work / f"site-{name}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(site, copy, symlinks=True)
+        shutil.rmtree(copy / ".mend", ignore_errors=True)
+        copies[name] = copy
     times = {name: {"cold": [], "warm": []} for name in binaries}
     for _ in range(runs):
         for name, binary in binaries.items():
             out = work / f"public-{name}"
-            forget(site, out)
-            times[name]["cold"].append(build(binary, site, out))
+            forget(copies[name], out)
+            times[name]["cold"].append(build(binary, copies[name], out))
     for name, binary in binaries.items():
-        build(binary, site, work / f"public-{name}")
+        build(binary, copies[name], work / f"public-{name}")
     for _ in range(runs):
         for name, binary in binaries.items():
-            # Each binary's own output and .mend/ (the caches differ).
-            mend_dir = site / ".mend"
-            kept = work / f"mend-{name}"
-            if kept.exists():
-                shutil.rmtree(mend_dir, ignore_errors=True)
-                shutil.copytree(kept, mend_dir)
-            times[name]["warm"].append(build(binary, site, work / f"public-{name}"))
-            shutil.rmtree(kept, ignore_errors=True)
-            if mend_dir.exists():
-                shutil.copytree(mend_dir, kept)
-    return times
+            times[name]["warm"].append(build(binary, copies[name], work / f"public-{name}"))
+    return times, copies
 
 
 def median(values, index):
@@ -272,14 +273,14 @@ def main():
     writing = with_writing(plain, work)
     for label, site in (("corpus as it is", plain), ("3 code blocks, a video, a callout an article", writing)):
         print(f"## {args.articles} articles, {label}")
-        times = measure(binaries, site, args.runs, work)
+        times, copies = measure(binaries, site, args.runs, work)
         print("| binary | cold wall | cold CPU | cold peak | warm wall | warm CPU |")
         print("|---|---|---|---|---|---|")
         for name, t in times.items():
             print(f"| {name} | {median(t['cold'], 0):.2f} s | {median(t['cold'], 1):.2f} s | "
                   f"{median(t['cold'], 2) / 1024:.0f} MiB | {median(t['warm'], 0):.2f} s | "
                   f"{median(t['warm'], 1):.2f} s |")
-        cache = site / ".mend" / "highlight"
+        cache = copies["now"] / ".mend" / "highlight"
         if cache.exists():
             print(f"highlight cache: {cache.stat().st_size / 2**20:.1f} MiB")
         pages = sum(p.stat().st_size for p in (work / "public-now" / "posts").rglob("index.html"))

@@ -341,24 +341,27 @@ pub(super) fn facades(events: &mut Vec<Event>) -> usize {
 }
 
 /// If the paragraph that starts `events` is one link to an embed, the index
-/// of its end, the embed and the link's own title.
+/// of its end, the embed and the link's own title. Told from its first
+/// event for most paragraphs, which are not.
 fn lone_link(events: &[Event]) -> Option<(usize, Embed, Option<String>)> {
-    let end = events
-        .iter()
-        .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))?;
-    let inner = &events[1..end];
-    match inner.first()? {
+    let paragraph_end = || {
+        events
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+    };
+    match events.get(1)? {
         Event::Start(Tag::Link {
             link_type,
             dest_url,
             ..
         }) => {
+            let embed = parse(dest_url)?;
+            let end = paragraph_end()?;
+            let inner = &events[1..end];
             if !matches!(inner.last()?, Event::End(TagEnd::Link)) {
                 return None;
             }
-            let words = &inner[1..inner.len() - 1];
-            let text = texts(words)?;
-            let embed = parse(dest_url)?;
+            let text = texts(&inner[1..inner.len() - 1])?;
             let title = match link_type {
                 LinkType::Autolink => None,
                 _ if text == dest_url.as_ref() => None,
@@ -366,14 +369,16 @@ fn lone_link(events: &[Event]) -> Option<(usize, Embed, Option<String>)> {
             };
             Some((end, embed, title))
         }
-        _ => {
-            let text = texts(inner)?;
+        Event::Text(first) if first.trim_start().starts_with("http") => {
+            let end = paragraph_end()?;
+            let text = texts(&events[1..end])?;
             let url = text.trim();
             if url.contains(char::is_whitespace) {
                 return None;
             }
             Some((end, parse(url)?, None))
         }
+        _ => None,
     }
 }
 
@@ -399,48 +404,37 @@ mod tests {
 
     #[test]
     fn each_provider_s_links_are_known_and_made_clean() {
-        let yt = |id: &str, start: &str| {
+        let yt = |id: &str, start: Option<u32>| {
+            let (t, from) = start.map_or((String::new(), String::new()), |n| {
+                (format!("&t={n}s"), format!("&start={n}"))
+            });
             (
-                format!(
-                    "https://www.youtube.com/watch?v={id}{}",
-                    if start.is_empty() {
-                        String::new()
-                    } else {
-                        format!("&t={start}s")
-                    }
-                ),
-                format!(
-                    "https://www.youtube-nocookie.com/embed/{id}?autoplay=1{}",
-                    if start.is_empty() {
-                        String::new()
-                    } else {
-                        format!("&start={start}")
-                    }
-                ),
+                format!("https://www.youtube.com/watch?v={id}{t}"),
+                format!("https://www.youtube-nocookie.com/embed/{id}?autoplay=1{from}"),
             )
         };
         let id = "SQEQr7c0-dw";
         assert_eq!(
             link_and_player(&format!("https://www.youtube.com/watch?v={id}")),
-            Some(yt(id, ""))
+            Some(yt(id, None))
         );
         assert_eq!(
             link_and_player(&format!(
                 "https://youtube.com/watch?feature=share&v={id}&si=track"
             )),
-            Some(yt(id, ""))
+            Some(yt(id, None))
         );
         assert_eq!(
             link_and_player(&format!("https://m.youtube.com/watch?v={id}&t=1m30s")),
-            Some(yt(id, "90"))
+            Some(yt(id, Some(90)))
         );
         assert_eq!(
             link_and_player(&format!("http://youtu.be/{id}?t=42")),
-            Some(yt(id, "42"))
+            Some(yt(id, Some(42)))
         );
         assert_eq!(
             link_and_player(&format!("https://www.youtube.com/embed/{id}")),
-            Some(yt(id, ""))
+            Some(yt(id, None))
         );
         let short = parse(&format!("https://www.youtube.com/shorts/{id}")).unwrap();
         assert_eq!(

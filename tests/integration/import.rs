@@ -434,19 +434,33 @@ fn an_export_without_posts_or_pages_fails_loudly() {
     assert!(!dir.path().join("site").exists());
 }
 
+/// An export in `dir` of a site at `site` with one published post, `slug`,
+/// titled after it, its HTML `content`.
+fn one_post_export(dir: &Path, site: &str, slug: &str, content: &str) -> PathBuf {
+    let export = dir.join("export.xml");
+    std::fs::write(
+        &export,
+        format!(
+            "<rss xmlns:wp=\"https://wordpress.org/export/1.2/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title><link>{site}</link>\
+             <item><title>{slug}</title><link>{site}/{slug}/</link>\
+             <content:encoded><![CDATA[{content}]]></content:encoded>\
+             <wp:post_id>1</wp:post_id><wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><wp:post_name>{slug}</wp:post_name>\
+             <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item></channel></rss>"
+        ),
+    )
+    .unwrap();
+    export
+}
+
 #[test]
 fn uploads_are_copied_into_page_bundles_or_listed() {
     let dir = tempfile::tempdir().unwrap();
-    let export = dir.path().join("export.xml");
-    std::fs::write(
-        &export,
-        "<rss xmlns:wp=\"https://wordpress.org/export/1.2/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title><link>https://up.example</link>\
-         <item><title>Pictured</title><link>https://up.example/pictured/</link>\
-         <content:encoded><![CDATA[Look: <img src=\"https://up.example/wp-content/uploads/2020/01/a.jpg\" alt=\"A\">]]></content:encoded>\
-         <wp:post_id>1</wp:post_id><wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><wp:post_name>pictured</wp:post_name>\
-         <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item></channel></rss>",
-    )
-    .unwrap();
+    let export = one_post_export(
+        dir.path(),
+        "https://up.example",
+        "pictured",
+        "Look: <img src=\"https://up.example/wp-content/uploads/2020/01/a.jpg\" alt=\"A\">",
+    );
     let uploads = dir.path().join("uploads");
     write(&uploads, "2020/01/a.jpg", "JPEG");
     let site = dir.path().join("site");
@@ -473,23 +487,19 @@ fn uploads_are_copied_into_page_bundles_or_listed() {
     );
     assert!(
         read(remote.join("import-report.md"))
-            .contains("- “Pictured”: <https://up.example/wp-content/uploads/2020/01/a.jpg>\n")
+            .contains("- “pictured”: <https://up.example/wp-content/uploads/2020/01/a.jpg>\n")
     );
 }
 
 #[test]
 fn imported_code_keeps_its_language_and_is_highlighted() {
     let dir = tempfile::tempdir().unwrap();
-    let export = dir.path().join("export.xml");
-    std::fs::write(
-        &export,
-        "<rss xmlns:wp=\"https://wordpress.org/export/1.2/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title><link>https://code.example</link>\
-         <item><title>Coded</title><link>https://code.example/coded/</link>\
-         <content:encoded><![CDATA[PHP:\n\n[sourcecode language=\"php\"]\nfunction hi($name) { echo \"Hi $name\"; }\n[/sourcecode]\n\nShell:\n\n<pre class=\"brush: bash; gutter: false\">ls -la &amp;&amp; echo done</pre>\n\nSQL:\n\n[code lang=\"sql\"]SELECT 1;[/code]]]></content:encoded>\
-         <wp:post_id>1</wp:post_id><wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><wp:post_name>coded</wp:post_name>\
-         <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item></channel></rss>",
-    )
-    .unwrap();
+    let export = one_post_export(
+        dir.path(),
+        "https://code.example",
+        "coded",
+        "PHP:\n\n[sourcecode language=\"php\"]\nfunction hi($name) { echo \"Hi $name\"; }\n[/sourcecode]\n\nShell:\n\n<pre class=\"brush: bash; gutter: false\">ls -la &amp;&amp; echo done</pre>\n\nSQL:\n\n[code lang=\"sql\"]SELECT 1;[/code]",
+    );
     let site = dir.path().join("site");
     import_ok(&export, &site, &[]);
     let post = read(site.join("content/posts/coded.md"));
