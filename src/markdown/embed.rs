@@ -129,34 +129,48 @@ impl Embed {
         }
     }
 
-    /// The facade: a figure holding a link to the video, titled `title`
-    /// (text, not escaped) or after its site.
-    pub(super) fn html(&self, title: Option<&str>) -> String {
+    /// Its title: the link's own text, or after its site.
+    fn title(&self, title: Option<&str>) -> String {
         let name = self.provider.name();
-        let default_title = match self.provider {
-            Provider::Instagram => format!("A post on {name}"),
-            _ => format!("A video on {name}"),
-        };
-        let title = title
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .unwrap_or(&default_title);
+        match title.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(title) => title.to_string(),
+            None if self.provider == Provider::Instagram => format!("A post on {name}"),
+            None => format!("A video on {name}"),
+        }
+    }
+
+    /// The facade: a figure holding a link to the video, titled `title`
+    /// (text, not escaped) or after its site; and the plain link that
+    /// stands for it where it cannot play.
+    fn facade(&self, title: Option<&str>) -> Facade {
+        let name = self.provider.name();
+        let title = escape(&self.title(title));
+        let link = escape(&self.link());
         let shape = match self.shape {
             Shape::Wide => "wide",
             Shape::Tall => "tall",
         };
-        format!(
+        let html = format!(
             "<figure class=\"embed embed-{class} embed-{shape}\">\n<a class=\"embed-link\" href=\"{link}\" data-player=\"{player}\" data-from=\"{host}\">\
 <span class=\"embed-play\" aria-hidden=\"true\"></span>\
 <span class=\"embed-title\">{title}</span> \
 <span class=\"embed-site\">{name}</span></a>\n</figure>\n",
             class = self.provider.class(),
-            link = escape(&self.link()),
             player = escape(&self.player()),
             host = self.player_host(),
-            title = escape(title),
-        )
+        );
+        Facade {
+            html,
+            link: format!("<p><a href=\"{link}\">{title}</a> ({name})</p>\n"),
+        }
     }
+}
+
+/// A facade made in a body: its HTML, and the plain link that stands for
+/// it in a summary, which lists show without the script that plays it.
+pub(super) struct Facade {
+    html: String,
+    link: String,
 }
 
 /// The embed a URL points at, if it is a video or post of a provider and
@@ -312,24 +326,25 @@ fn digits(text: &str, lengths: std::ops::RangeInclusive<usize>) -> Option<String
 }
 
 /// Makes each paragraph that is only a link to a video or post (written
-/// `<url>`, `[title](url)` or as a bare URL) its facade; returns how many.
-pub(super) fn facades(events: &mut Vec<Event>) -> usize {
+/// `<url>`, `[title](url)` or as a bare URL) its facade; returns them.
+pub(super) fn facades(events: &mut Vec<Event>) -> Vec<Facade> {
     // Most bodies have none: they are not copied.
     let starts_facade = |(i, e): (usize, &Event)| {
         matches!(e, Event::Start(Tag::Paragraph)) && lone_link(&events[i..]).is_some()
     };
     if !events.iter().enumerate().any(starts_facade) {
-        return 0;
+        return Vec::new();
     }
-    let mut made = 0;
+    let mut made = Vec::new();
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Paragraph) = events[i]
             && let Some((end, embed, title)) = lone_link(&events[i..])
         {
-            out.push(Event::Html(CowStr::from(embed.html(title.as_deref()))));
-            made += 1;
+            let facade = embed.facade(title.as_deref());
+            out.push(Event::Html(CowStr::from(facade.html.clone())));
+            made.push(facade);
             i += end + 1;
             continue;
         }
@@ -338,6 +353,21 @@ pub(super) fn facades(events: &mut Vec<Event>) -> usize {
     }
     *events = out;
     made
+}
+
+/// Puts the plain link of each of `facades` in the place of the facade in
+/// `events` (a summary's).
+pub(super) fn as_links(events: &mut [Event], facades: &[Facade]) {
+    if facades.is_empty() {
+        return;
+    }
+    for event in events {
+        if let Event::Html(html) = event
+            && let Some(facade) = facades.iter().find(|f| f.html == html.as_ref())
+        {
+            *event = Event::Html(CowStr::from(facade.link.clone()));
+        }
+    }
 }
 
 /// If the paragraph that starts `events` is one link to an embed, the index
@@ -536,6 +566,23 @@ mod tests {
                 .contains("<p><a href=\"https://youtu.be/SQEQr7c0-dw\"><em>Emphasis</em></a></p>"),
             "{}",
             body.html
+        );
+    }
+
+    #[test]
+    fn a_summary_shows_a_facade_as_its_link() {
+        let body = super::super::render(
+            "First.\n\n[Day one](https://youtu.be/SQEQr7c0-dw)\n\n<!-- more -->\n\nRest.\n",
+            "posts/x/",
+            &super::super::Highlighter::default(),
+        );
+        assert_eq!(
+            body.summary,
+            "<p>First.</p>\n<p><a href=\"https://www.youtube.com/watch?v=SQEQr7c0-dw\">Day one</a> (YouTube)</p>\n"
+        );
+        assert!(
+            body.html
+                .contains("<figure class=\"embed embed-youtube embed-wide\">")
         );
     }
 }

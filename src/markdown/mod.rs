@@ -51,7 +51,8 @@ pub struct Body {
     /// The same in `summary`.
     pub summary_images: Vec<ImageAt>,
     /// How many video and social links it shows as facades (`embed`),
-    /// which need the theme's `embeds.js` to play in the page.
+    /// which need the theme's `embeds.js` to play in the page. The summary
+    /// shows them as links.
     pub embeds: usize,
 }
 
@@ -105,7 +106,7 @@ pub fn render<'a>(source: &'a str, page_path: &str, code: &'a Highlighter) -> Bo
         _ => None,
     });
     callouts(&mut events);
-    let embeds = embed::facades(&mut events);
+    let facades = embed::facades(&mut events);
     let marked = mark_images(&mut events, page_path);
     let internal_links = internal_links(&mut events, page_path);
     let words = count_words(&events);
@@ -116,6 +117,7 @@ pub fn render<'a>(source: &'a str, page_path: &str, code: &'a Highlighter) -> Bo
     };
     let mut summary_events = events[range].to_vec();
     resolve_relative_links(&mut summary_events, page_path);
+    embed::as_links(&mut summary_events, &facades);
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
     let (html_out, images) = take_image_marks(html_out, &marked);
@@ -132,7 +134,7 @@ pub fn render<'a>(source: &'a str, page_path: &str, code: &'a Highlighter) -> Bo
         first_image,
         images,
         summary_images,
-        embeds,
+        embeds: facades.len(),
     }
 }
 
