@@ -428,6 +428,11 @@ fn texts(events: &[Event]) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A body at `posts/x/`.
+    fn render(source: &str) -> super::super::Body {
+        super::super::render(source, "posts/x/", &super::super::Highlighter::default())
+    }
+
     fn link_and_player(url: &str) -> Option<(String, String)> {
         parse(url).map(|e| (e.link(), e.player()))
     }
@@ -531,10 +536,8 @@ mod tests {
 
     #[test]
     fn a_lone_link_is_a_facade_and_others_stay_links() {
-        let body = super::super::render(
+        let body = render(
             "<https://youtu.be/SQEQr7c0-dw>\n\n[No contact, day one & \"after\"](https://vimeo.com/76979871)\n\nhttps://www.instagram.com/p/BpmueLLgEn_/\n\nSee https://youtu.be/SQEQr7c0-dw here.\n\n- <https://youtu.be/SQEQr7c0-dw>\n\n[*Emphasis*](https://youtu.be/SQEQr7c0-dw)\n",
-            "posts/x/",
-            &super::super::Highlighter::default(),
         );
         assert_eq!(body.embeds, 3);
         let facades: Vec<&str> = body.html.split("<figure").skip(1).collect();
@@ -571,11 +574,8 @@ mod tests {
 
     #[test]
     fn a_summary_shows_a_facade_as_its_link() {
-        let body = super::super::render(
-            "First.\n\n[Day one](https://youtu.be/SQEQr7c0-dw)\n\n<!-- more -->\n\nRest.\n",
-            "posts/x/",
-            &super::super::Highlighter::default(),
-        );
+        let body =
+            render("First.\n\n[Day one](https://youtu.be/SQEQr7c0-dw)\n\n<!-- more -->\n\nRest.\n");
         assert_eq!(
             body.summary,
             "<p>First.</p>\n<p><a href=\"https://www.youtube.com/watch?v=SQEQr7c0-dw\">Day one</a> (YouTube)</p>\n"
