@@ -2,7 +2,9 @@
 //! or the new one, never half of one: written beside, flushed to the disk,
 //! then put in place with one rename (or link), and the folder flushed too.
 //! Used for what mend must not lose: a reader's comment once acknowledged,
-//! and a comment file being appended to.
+//! and a comment file being appended to. Caches, which are only a head
+//! start, are put in place the same way without the flushing
+//! (`replace_unflushed`).
 //!
 //! Not for the built site (`output` swaps whole folders) nor for reading.
 
@@ -93,6 +95,25 @@ pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Replaces (or creates) `path` with `bytes` in one step, without
+/// flushing: a reader (`serve`, a build running beside) finds the whole
+/// file or the old one, but a crash may lose it. For caches, which the
+/// next build makes again.
+pub(crate) fn replace_unflushed(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    fs::write(&temp, bytes)?;
+    fs::rename(&temp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&temp);
+    })
+}
+
 /// Removes `path` for good, flushing its folder.
 pub(crate) fn remove(path: &Path) -> io::Result<()> {
     fs::remove_file(path)?;
@@ -136,6 +157,26 @@ impl Lock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cache_is_replaced_whole_and_leaves_nothing_beside() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".mend/cache");
+        replace_unflushed(&file, b"first").unwrap();
+        replace_unflushed(&file, b"second").unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"second");
+        // Where a folder stands in its way it fails, and its temporary
+        // file goes.
+        let blocked = dir.path().join(".mend/folder");
+        fs::create_dir(&blocked).unwrap();
+        assert!(replace_unflushed(&blocked, b"x").is_err());
+        let mut names: Vec<String> = fs::read_dir(dir.path().join(".mend"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["cache", "folder"]);
+    }
 
     #[test]
     fn temps_of_gone_processes_are_removed_and_others_kept() {

@@ -13,6 +13,7 @@ use std::time::UNIX_EPOCH;
 
 use super::Format;
 use super::probe::Probed;
+use crate::durable;
 
 /// The folder under the site's `.mend/`.
 pub(crate) const IMAGES_DIR: &str = "images";
@@ -96,7 +97,7 @@ impl Index {
                 u8::from(probed.gps),
             ));
         }
-        write_file(&dir.join(INDEX), text.as_bytes())
+        durable::replace_unflushed(&dir.join(INDEX), text.as_bytes())
     }
 }
 
@@ -133,23 +134,6 @@ fn parse_line(line: &str) -> Option<(String, Entry)> {
 /// with `key`.
 pub(crate) fn file(dir: &Path, key: u64, name: &str) -> PathBuf {
     dir.join(format!("{key:016x}")).join(name)
-}
-
-/// Writes `bytes` to `path` in one step: a reader (`serve`, a build running
-/// beside) finds the whole file or none.
-pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(folder) = path.parent() {
-        fs::create_dir_all(folder)?;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
-    fs::write(&temporary, bytes)?;
-    fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = fs::remove_file(&temporary);
-    })
 }
 
 /// Removes the folders of images this site no longer has (or has with
@@ -206,8 +190,8 @@ mod tests {
     #[test]
     fn pruning_keeps_the_live_folders_and_the_index() {
         let dir = tempfile::tempdir().unwrap();
-        write_file(&file(dir.path(), 1, "800.webp"), b"live").unwrap();
-        write_file(&file(dir.path(), 2, "800.webp"), b"gone").unwrap();
+        durable::replace_unflushed(&file(dir.path(), 1, "800.webp"), b"live").unwrap();
+        durable::replace_unflushed(&file(dir.path(), 2, "800.webp"), b"gone").unwrap();
         Index::default().write(dir.path()).unwrap();
         prune(dir.path(), &HashSet::from([1]));
         assert!(file(dir.path(), 1, "800.webp").exists());

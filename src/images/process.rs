@@ -93,7 +93,7 @@ fn make_one(images: &Images, picture: &Picture, quality: u8) -> Result<(), Warni
             }
         };
         let file = cache::file(images.dir(), picture.key, &name);
-        if let Err(e) = cache::write_file(&file, &made) {
+        if let Err(e) = crate::durable::replace_unflushed(&file, &made) {
             failed.get_or_insert(format!("could not be written to {}: {e}", file.display()));
         }
     }
@@ -108,7 +108,7 @@ fn make_one(images: &Images, picture: &Picture, quality: u8) -> Result<(), Warni
 /// the files are looked at one by one next time.
 fn note_made(images: &Images, picture: &Picture) {
     let note = cache::file(images.dir(), picture.key, cache::MADE);
-    let _ = cache::write_file(&note, picture.cache_names().join("\n").as_bytes());
+    let _ = crate::durable::replace_unflushed(&note, picture.cache_names().join("\n").as_bytes());
 }
 
 /// The pixels of `picture`, upright, decoded once for all its files.

@@ -182,8 +182,8 @@ impl Highlighter {
         })
     }
 
-    /// Writes the blocks of this build to `file` (through a temporary file
-    /// and a rename), unless they are those it read.
+    /// Writes the blocks of this build to `file` in one step, unless they
+    /// are those it read.
     pub fn write(&self, file: &Path) -> std::io::Result<()> {
         let made = self
             .made
@@ -218,15 +218,7 @@ impl Highlighter {
         for (_, html) in &blocks {
             out.extend(html.as_bytes());
         }
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let mut temporary = file.as_os_str().to_owned();
-        temporary.push(".tmp");
-        fs::write(&temporary, out)?;
-        fs::rename(&temporary, file).inspect_err(|_| {
-            let _ = fs::remove_file(&temporary);
-        })
+        crate::durable::replace_unflushed(file, &out)
     }
 
     /// The HTML of `code` in `language` (a fence's first word: `rust`,
@@ -284,7 +276,7 @@ fn highlight(syntax: &SyntaxReference, code: &str) -> String {
     let mut open: Option<&str> = None;
     for line in LinesWithEndings::from(code) {
         let Ok(pieces) = lines.highlight_line(line, &SYNTAXES) else {
-            // A syntax that fails on a line: the rest as it is.
+            // A syntax that fails on a line: that line as it is.
             close(&mut out, &mut open);
             out.push_str(&escape(line));
             continue;

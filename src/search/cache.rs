@@ -114,8 +114,8 @@ impl Cache {
         })
     }
 
-    /// Writes the cache to `file` if it changed (through a temporary file
-    /// and a rename, so a reader never sees half of it).
+    /// Writes the cache to `file` if it changed, in one step, so a reader
+    /// never sees half of it.
     pub fn write(&self, file: &Path) -> std::io::Result<()> {
         if !self.changed {
             return Ok(());
@@ -128,16 +128,7 @@ impl Cache {
             out.extend((packed.len() as u32).to_le_bytes());
             out.extend(&packed[..]);
         }
-        if let Some(kept) = file.parent() {
-            fs::create_dir_all(kept)?;
-        }
-        let mut temporary = file.as_os_str().to_owned();
-        temporary.push(".tmp");
-        let temporary = std::path::PathBuf::from(temporary);
-        fs::write(&temporary, out)?;
-        fs::rename(&temporary, file).inspect_err(|_| {
-            let _ = fs::remove_file(&temporary);
-        })
+        crate::durable::replace_unflushed(file, &out)
     }
 
     /// The hash of what the index reads of a page, and of the stemmer

@@ -1211,3 +1211,22 @@ fn code_is_highlighted_with_classes_the_theme_colours_and_kept_for_the_next_buil
     let public = build(site.path(), &["--quiet"]);
     assert_eq!(read(public.join("posts/a/index.html")), first);
 }
+
+#[test]
+fn a_highlight_cache_that_cannot_be_kept_is_a_warning_not_a_failure() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\n```rust\nfn main() {}\n```\n",
+        ),
+    ]);
+    fs::create_dir_all(site.path().join(".mend/highlight")).unwrap();
+    assert_eq!(
+        build_warnings(site.path(), &[]),
+        "warning: ROOT/.mend/highlight: Is a directory (os error 21); \
+         the next build highlights every code block again\n"
+    );
+    let page = html(site.path().join("public/posts/a/index.html"));
+    assert_eq!(texts(&page, ".language-rust .hl-function"), ["main"]);
+}

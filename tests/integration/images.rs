@@ -557,3 +557,22 @@ fn decoded_bytes(bytes: &[u8]) -> (u32, u32) {
     let image = image::load_from_memory(bytes).unwrap();
     (image.width(), image.height())
 }
+
+#[test]
+fn an_image_index_that_cannot_be_kept_is_a_warning_not_a_failure() {
+    let site = site_with(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/posts/a/index.md",
+            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\n![logo](logo.png)\n",
+        ),
+    ]);
+    fs::write(site.path().join("content/posts/a/logo.png"), logo_png()).unwrap();
+    fs::create_dir_all(site.path().join(".mend/images/index")).unwrap();
+    assert_eq!(
+        build_warnings(site.path(), &[]),
+        "warning: ROOT/.mend/images: Is a directory (os error 21); \
+         the next build reads every image again\n"
+    );
+    assert!(site.path().join("public/posts/a/logo.png").is_file());
+}
