@@ -14,7 +14,7 @@ use crate::xml::escape;
 
 /// The sites mend makes facades for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Provider {
+enum Provider {
     YouTube,
     Vimeo,
     TikTok,
@@ -46,14 +46,14 @@ impl Provider {
 /// The shape of a player, for the box to take its place without the page
 /// moving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shape {
+enum Shape {
     Wide,
     Tall,
 }
 
 /// A link that mend shows as a facade: what it points at, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Embed {
+struct Embed {
     provider: Provider,
     /// The video's or post's id, of the characters its site uses only.
     id: String,
@@ -68,7 +68,7 @@ pub(super) struct Embed {
 impl Embed {
     /// The link to the video on its site, without what the link was shared
     /// with (`si=`, `utm_…`): what a reader without script follows.
-    pub(super) fn link(&self) -> String {
+    fn link(&self) -> String {
         let id = &self.id;
         match self.provider {
             Provider::YouTube if self.shape == Shape::Tall => {
@@ -95,7 +95,7 @@ impl Embed {
 
     /// The player's address, which plays at once (the reader has pressed
     /// play): YouTube's cookie-less domain, Vimeo without tracking.
-    pub(super) fn player(&self) -> String {
+    fn player(&self) -> String {
         let id = &self.id;
         match self.provider {
             Provider::YouTube => match self.start {
@@ -175,7 +175,7 @@ pub(super) struct Facade {
 
 /// The embed a URL points at, if it is a video or post of a provider and
 /// every part of it is of the characters that site uses.
-pub(super) fn parse(url: &str) -> Option<Embed> {
+fn parse(url: &str) -> Option<Embed> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
@@ -247,7 +247,7 @@ fn youtube_video(id: &str, query: &str, shape: Shape) -> Option<Embed> {
 fn vimeo(parts: &[&str], query: &str) -> Option<Embed> {
     let (id, hash) = match parts {
         ["video", id] | [id] => (*id, param(query, "h")),
-        [id, hash] if hash.bytes().all(|b| b.is_ascii_hexdigit()) => (*id, Some(*hash)),
+        [id, hash] => (*id, Some(*hash)),
         ["channels", _, id] | ["groups", _, "videos", id] => (*id, None),
         _ => return None,
     };
@@ -328,28 +328,34 @@ fn digits(text: &str, lengths: std::ops::RangeInclusive<usize>) -> Option<String
 /// Makes each paragraph that is only a link to a video or post (written
 /// `<url>`, `[title](url)` or as a bare URL) its facade; returns them.
 pub(super) fn facades(events: &mut Vec<Event>) -> Vec<Facade> {
+    // Each paragraph to replace: where it starts and ends, and its link.
+    let found: Vec<(usize, usize, Embed, Option<String>)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Start(Tag::Paragraph)))
+        .filter_map(|(at, _)| {
+            let (len, embed, title) = lone_link(&events[at..])?;
+            Some((at, at + len, embed, title))
+        })
+        .collect();
     // Most bodies have none: they are not copied.
-    let starts_facade = |(i, e): (usize, &Event)| {
-        matches!(e, Event::Start(Tag::Paragraph)) && lone_link(&events[i..]).is_some()
-    };
-    if !events.iter().enumerate().any(starts_facade) {
+    if found.is_empty() {
         return Vec::new();
     }
-    let mut made = Vec::new();
+    let mut made = Vec::with_capacity(found.len());
     let mut out = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Paragraph) = events[i]
-            && let Some((end, embed, title)) = lone_link(&events[i..])
-        {
-            let facade = embed.facade(title.as_deref());
-            out.push(Event::Html(CowStr::from(facade.html.clone())));
-            made.push(facade);
-            i += end + 1;
-            continue;
+    let mut found = found.into_iter().peekable();
+    for (i, event) in std::mem::take(events).into_iter().enumerate() {
+        match found.next_if(|(_, end, ..)| i == *end) {
+            // The paragraph's last event: the facade in its place.
+            Some((_, _, embed, title)) => {
+                let facade = embed.facade(title.as_deref());
+                out.push(Event::Html(CowStr::from(facade.html.clone())));
+                made.push(facade);
+            }
+            None if found.peek().is_some_and(|(at, ..)| i >= *at) => {}
+            None => out.push(event),
         }
-        out.push(std::mem::replace(&mut events[i], Event::SoftBreak));
-        i += 1;
     }
     *events = out;
     made

@@ -1,5 +1,7 @@
 //! Markdown to HTML, once per article: the full body, the summary, the table
-//! of contents, the word count and the internal links, all from one parse.
+//! of contents, the word count and the internal links, all from one parse,
+//! with GitHub's alerts as callouts, videos as facades (`embed`) and code
+//! in colour (`highlight`).
 //!
 //! Not for untrusted text: comment bodies go through `sanitize`.
 
@@ -170,25 +172,23 @@ fn highlight_code<'a>(events: &mut Vec<Event<'a>>, code: &'a Highlighter) {
     let mut input = std::mem::take(events).into_iter().peekable();
     while let Some(event) = input.next() {
         let language = match &event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                info.split(' ').next().unwrap_or("").to_string()
-            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => info.clone(),
             _ => {
                 out.push(event);
                 continue;
             }
         };
+        let language = language.split(' ').next().unwrap_or("");
         out.push(event);
         let mut text = String::new();
         let mut pieces = Vec::new();
-        while let Some(Event::Text(_)) = input.peek() {
-            let Some(Event::Text(piece)) = input.next() else {
-                unreachable!("peeked")
-            };
-            text.push_str(&piece);
-            pieces.push(Event::Text(piece));
+        while let Some(piece) = input.next_if(|e| matches!(e, Event::Text(_))) {
+            if let Event::Text(t) = &piece {
+                text.push_str(t);
+            }
+            pieces.push(piece);
         }
-        match code.code(&language, &text) {
+        match code.code(language, &text) {
             Some(html) => out.push(Event::Html(CowStr::from(html))),
             None => out.extend(pieces),
         }
