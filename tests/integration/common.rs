@@ -96,11 +96,8 @@ pub(crate) fn build_warnings(root: &Path, args: &[&str]) -> String {
     stderr.replace(&root.display().to_string(), "ROOT")
 }
 
-/// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure; returns
-/// standard error without its warnings, with the site's folder written as
-/// `ROOT`, for comparing whole.
-/// Runs `mend ARGS --root ROOT`, expecting failure: its standard error,
-/// with the site's folder written as `ROOT`.
+/// Runs `mend ARGS --root ROOT`, expecting failure: its standard error
+/// without its warnings, with the site's folder written as `ROOT`.
 pub(crate) fn failing(root: &Path, args: &[&str]) -> String {
     let output = mend().args(args).arg("--root").arg(root).output().unwrap();
     assert!(!output.status.success(), "mend {args:?} should have failed");
@@ -108,6 +105,9 @@ pub(crate) fn failing(root: &Path, args: &[&str]) -> String {
     without_warnings(&stderr).replace(&root.display().to_string(), "ROOT")
 }
 
+/// Runs `mend COMMAND --root ROOT ARGS…`, expecting failure and no panic;
+/// returns standard error without its warnings, with the site's folder
+/// written as `ROOT`, for comparing whole.
 pub(crate) fn error_of(command: &str, root: &Path, args: &[&str]) -> String {
     let output = mend()
         .arg(command)
