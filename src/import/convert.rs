@@ -553,8 +553,18 @@ fn media_link(short: &Shortcode, content: &str) -> String {
     if url.is_empty() {
         return String::new();
     }
-    let url = escape(&url);
-    format!("\n\n<p><a href=\"{url}\">{url}</a></p>\n\n")
+    link_alone(&url, &url)
+}
+
+/// A paragraph of one link to `url`, reading `text`, apart from what is
+/// around it: what WordPress embeds, and Markdown shows a video's as its
+/// facade.
+fn link_alone(url: &str, text: &str) -> String {
+    format!(
+        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
+        escape(url),
+        escape(text)
+    )
 }
 
 /// The block editor's embeds (`<!-- wp:embed {"url":…} -->` and the older
@@ -659,11 +669,7 @@ fn iframes_as_links(text: &str) -> String {
                 .map(|t| sanitize::plain_text(&t))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| src.clone());
-            out.push_str(&format!(
-                "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
-                escape(&src),
-                escape(&title)
-            ));
+            out.push_str(&link_alone(&src, &title));
         }
         done = close;
     }
@@ -707,11 +713,7 @@ fn embed_link(settings: &str, inner: &str) -> String {
         .map(|at| sanitize::plain_text(&inner[at..]))
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| url.clone());
-    format!(
-        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
-        escape(&url),
-        escape(&caption)
-    )
+    link_alone(&url, &caption)
 }
 
 /// A URL alone on its line, which WordPress embeds, as a link.
