@@ -61,13 +61,7 @@ pub(crate) fn build(
                 message: e.to_string(),
             });
         }
-        let code_cache = crate::site::highlight_cache(root);
-        if let Err(e) = site.code.write(&code_cache) {
-            built.warnings.push(Warning::HighlightCacheNotKept {
-                path: code_cache,
-                message: e.to_string(),
-            });
-        }
+        built.warnings.extend(site.keep_highlighted());
     }
     drop_aside(site);
     built

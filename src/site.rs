@@ -70,7 +70,7 @@ pub struct Site {
 }
 
 /// Where the site keeps its highlighted code blocks between builds.
-pub(crate) fn highlight_cache(root: &Path) -> PathBuf {
+fn highlight_cache(root: &Path) -> PathBuf {
     in_site(root, STATE_DIR).join("highlight")
 }
 
@@ -154,6 +154,17 @@ impl Site {
             now,
             future,
             drafts,
+        })
+    }
+
+    /// Keeps the code blocks highlighted in this reading for the next
+    /// one; a warning if it cannot, which is no reason to stop.
+    pub(crate) fn keep_highlighted(&self) -> Option<Warning> {
+        let file = highlight_cache(&self.root);
+        let kept = self.code.write(&file);
+        kept.err().map(|e| Warning::HighlightCacheNotKept {
+            path: file,
+            message: e.to_string(),
         })
     }
 

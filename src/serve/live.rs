@@ -185,14 +185,9 @@ impl Live {
     fn load(&mut self) -> Result<(Site, Views)> {
         let site = Site::load(&self.root, &self.options)?;
         self.warn(&site.warnings);
-        // Highlighted code is kept for the next load, as a build keeps it;
-        // failing to is no reason to stop the preview.
-        let code_cache = crate::site::highlight_cache(&self.root);
-        if let Err(e) = site.code.write(&code_cache) {
-            self.warn(&[Warning::HighlightCacheNotKept {
-                path: code_cache,
-                message: e.to_string(),
-            }]);
+        // Highlighted code is kept for the next load, as a build keeps it.
+        if let Some(warning) = site.keep_highlighted() {
+            self.warn(&[warning]);
         }
         make_images_aside(&site, Arc::clone(&self.images_made));
         let views = Views::new(&site);
