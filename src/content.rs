@@ -70,14 +70,7 @@ impl Page {
     /// The site path of the front matter's `image` (`/posts/x/cover.jpg`)
     /// when it is a file of the site, not an address elsewhere.
     pub(crate) fn image_site_path(&self) -> Option<String> {
-        let image = self.image.as_deref()?;
-        if image.contains("://") || image.starts_with("//") {
-            None
-        } else if image.starts_with('/') {
-            Some(image.to_string())
-        } else {
-            Some(format!("/{}{image}", self.path))
-        }
+        markdown::site_path_of(self.image.as_deref()?, &self.path)
     }
 
     /// What the page is about, in a line of plain text: its description,

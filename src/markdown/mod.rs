@@ -683,8 +683,9 @@ fn resolve_relative_links(events: &mut [Event], page_path: &str) {
     }
 }
 
-/// The site path a link points to, if it points into this site.
-fn site_path_of(url: &str, page_path: &str) -> Option<String> {
+/// The site path a link from the page at `page_path` points to, if it
+/// points into this site (not elsewhere, nor within the page).
+pub(crate) fn site_path_of(url: &str, page_path: &str) -> Option<String> {
     if url.starts_with("//") || url.starts_with('#') || url.starts_with('?') || url.is_empty() {
         return None;
     }
