@@ -343,16 +343,27 @@ fn photos_are_published_in_their_sizes_upright_and_without_metadata() {
     }
 }
 
-#[test]
-fn the_first_image_of_an_article_without_a_cover_is_not_lazy() {
+/// A site of one article, `posts/a/`, whose body is `body`, with `bytes`
+/// beside it as `name`.
+fn article_showing(body: &str, name: &str, bytes: &[u8]) -> tempfile::TempDir {
     let site = site_with(&[
         ("site.toml", SITE_TOML),
         (
             "content/posts/a/index.md",
-            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\n![first](one.png)\n\n![second](one.png)\n",
+            &format!("+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\n{body}"),
         ),
     ]);
-    fs::write(site.path().join("content/posts/a/one.png"), logo_png()).unwrap();
+    fs::write(site.path().join("content/posts/a").join(name), bytes).unwrap();
+    site
+}
+
+#[test]
+fn the_first_image_of_an_article_without_a_cover_is_not_lazy() {
+    let site = article_showing(
+        "![first](one.png)\n\n![second](one.png)\n",
+        "one.png",
+        &logo_png(),
+    );
     let public = crate::common::build(site.path(), &[]);
     let page = html(public.join("posts/a/index.html"));
     let loading = crate::common::attrs(&page, ".content img", "loading");
@@ -488,14 +499,7 @@ fn bomb_png() -> Vec<u8> {
 
 #[test]
 fn a_decompression_bomb_is_published_without_copies_and_told_of() {
-    let site = site_with(&[
-        ("site.toml", SITE_TOML),
-        (
-            "content/posts/a/index.md",
-            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\n![huge](huge.png)\n",
-        ),
-    ]);
-    fs::write(site.path().join("content/posts/a/huge.png"), bomb_png()).unwrap();
+    let site = article_showing("![huge](huge.png)\n", "huge.png", &bomb_png());
     let warnings = build_warnings(site.path(), &[]);
     assert_eq!(
         warnings,
@@ -560,14 +564,7 @@ fn decoded_bytes(bytes: &[u8]) -> (u32, u32) {
 
 #[test]
 fn an_image_index_that_cannot_be_kept_is_a_warning_not_a_failure() {
-    let site = site_with(&[
-        ("site.toml", SITE_TOML),
-        (
-            "content/posts/a/index.md",
-            "+++\ntitle = \"A\"\ndate = 2026-05-01\n+++\n![logo](logo.png)\n",
-        ),
-    ]);
-    fs::write(site.path().join("content/posts/a/logo.png"), logo_png()).unwrap();
+    let site = article_showing("![logo](logo.png)\n", "logo.png", &logo_png());
     fs::create_dir_all(site.path().join(".mend/images/index")).unwrap();
     assert_eq!(
         build_warnings(site.path(), &[]),
