@@ -408,33 +408,49 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
     }
 }
 
-/// Makes the site's images on a thread of their own: pages show at once,
+/// Makes the site's images on threads of their own: pages show at once,
 /// each image as it is until its sizes are made (`http` serves the source
 /// for a file not made yet); then `made` reloads them.
+///
+/// The threads are a pool apart from rayon's global one, which renders:
+/// a rendering thread waiting for its other half steals whatever its pool
+/// holds, and a photo taken there would hold the preview for seconds.
 fn make_images_aside(site: &Site, made: Arc<dyn Fn() + Send + Sync>) {
     let waiting = site.images.waiting();
     if waiting == 0 {
         return;
     }
     let (images, quality) = (site.images.clone(), site.config.images.quality);
-    let making = std::thread::Builder::new()
-        .name("mend-images".into())
-        .spawn(move || {
-            let started = std::time::Instant::now();
-            for failed in crate::images::process::make(&images, quality) {
-                eprintln!("warning: {}", failed.warning);
-            }
-            let _ = images.keep_index();
-            let images = if waiting == 1 { "image" } else { "images" };
-            println!(
-                "made the sizes of {waiting} {images} in {} ms",
-                started.elapsed().as_millis()
-            );
-            made();
-        });
+    let making = image_pool().and_then(|pool| {
+        std::thread::Builder::new()
+            .name("mend-images".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                for failed in pool.install(|| crate::images::process::make(&images, quality)) {
+                    eprintln!("warning: {}", failed.warning);
+                }
+                let _ = images.keep_index();
+                let images = if waiting == 1 { "image" } else { "images" };
+                println!(
+                    "made the sizes of {waiting} {images} in {} ms",
+                    started.elapsed().as_millis()
+                );
+                made();
+            })
+    });
     if let Err(e) = making {
         eprintln!("warning: the images are shown as they are: no thread to make their sizes ({e})");
     }
+}
+
+/// Half the cores, so that rendering keeps the other half.
+fn image_pool() -> std::io::Result<rayon::ThreadPool> {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads((cores / 2).max(1))
+        .thread_name(|n| format!("mend-images-{n}"))
+        .build()
+        .map_err(std::io::Error::other)
 }
 
 fn is_served_copy(site: &Site, path: &Path) -> bool {

@@ -527,6 +527,14 @@ fn the_preview_shows_a_page_at_once_and_its_images_while_their_sizes_are_made() 
     let root = site.path();
     let port = crate::common::free_port().to_string();
     let server = crate::common::start_server(&["serve", "--port", &port], root, "serving ");
+    // The first build did not wait for the sizes (the photo takes seconds):
+    // making them shares no threads with rendering.
+    let lines = server.lines.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|l| l.starts_with("built "))
+            && !lines.iter().any(|l| l.starts_with("made the sizes")),
+        "{lines:?}"
+    );
     let page = crate::common::http(&server, "GET", "/posts/lake/", &[], b"");
     assert_eq!(page.status, 200);
     let page = scraper::Html::parse_document(&String::from_utf8(page.body).unwrap());
