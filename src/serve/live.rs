@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use super::images;
 use super::store::{Early, Packed, Store, render_all};
 use crate::comments::{self, thread::approved_count};
 use crate::config::{CONFIG_FILE, in_site};
@@ -50,9 +51,8 @@ pub(super) struct Live {
     /// Warnings already shown, so each is told once rather than per rebuild.
     warned: HashSet<Warning>,
     output: Arc<RwLock<Store>>,
-    /// Called once the images of a reading are made, to reload the pages
-    /// that show them.
-    images_made: Arc<dyn Fn() + Send + Sync>,
+    /// Makes the images of each reading aside.
+    images: images::Maker,
 }
 
 /// How much a set of changed files asks for.
@@ -86,13 +86,13 @@ impl Live {
             needs_full: true,
             output,
             warned: HashSet::new(),
-            images_made: Arc::new(|| {}),
+            images: images::Maker::new(|| {}),
         }
     }
 
     /// What to do once the images of a reading are made.
     pub(super) fn when_images_made(&mut self, then: impl Fn() + Send + Sync + 'static) {
-        self.images_made = Arc::new(then);
+        self.images = images::Maker::new(then);
     }
 
     /// Brings the output up to date with `changed` (paths relative to the
@@ -189,7 +189,7 @@ impl Live {
         if let Some(warning) = site.keep_highlighted() {
             self.warn(&[warning]);
         }
-        make_images_aside(&site, Arc::clone(&self.images_made));
+        self.images.make(&site.images, site.config.images.quality);
         let views = Views::new(&site);
         Ok((site, views))
     }
@@ -406,51 +406,6 @@ fn scope(root: &Path, site: &Site, changed: &[PathBuf]) -> Scope {
         (true, 0) => Scope::Nothing,
         (true, _) => Scope::Static { css_only },
     }
-}
-
-/// Makes the site's images on threads of their own: pages show at once,
-/// each image as it is until its sizes are made (`http` serves the source
-/// for a file not made yet); then `made` reloads them.
-///
-/// The threads are a pool apart from rayon's global one, which renders:
-/// a rendering thread waiting for its other half steals whatever its pool
-/// holds, and a photo taken there would hold the preview for seconds.
-fn make_images_aside(site: &Site, made: Arc<dyn Fn() + Send + Sync>) {
-    let waiting = site.images.waiting();
-    if waiting == 0 {
-        return;
-    }
-    let (images, quality) = (site.images.clone(), site.config.images.quality);
-    let making = image_pool().and_then(|pool| {
-        std::thread::Builder::new()
-            .name("mend-images".into())
-            .spawn(move || {
-                let started = std::time::Instant::now();
-                for failed in pool.install(|| crate::images::process::make(&images, quality)) {
-                    eprintln!("warning: {}", failed.warning);
-                }
-                let _ = images.keep_index();
-                let images = if waiting == 1 { "image" } else { "images" };
-                println!(
-                    "made the sizes of {waiting} {images} in {} ms",
-                    started.elapsed().as_millis()
-                );
-                made();
-            })
-    });
-    if let Err(e) = making {
-        eprintln!("warning: the images are shown as they are: no thread to make their sizes ({e})");
-    }
-}
-
-/// Half the cores, so that rendering keeps the other half.
-fn image_pool() -> std::io::Result<rayon::ThreadPool> {
-    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    rayon::ThreadPoolBuilder::new()
-        .num_threads((cores / 2).max(1))
-        .thread_name(|n| format!("mend-images-{n}"))
-        .build()
-        .map_err(std::io::Error::other)
 }
 
 fn is_served_copy(site: &Site, path: &Path) -> bool {

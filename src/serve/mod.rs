@@ -9,6 +9,7 @@
 //! Not for writing a site to disk (`build`, `output`).
 
 mod http;
+mod images;
 mod live;
 mod moderation;
 mod reload;

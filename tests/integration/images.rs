@@ -547,6 +547,16 @@ fn the_preview_shows_a_page_at_once_and_its_images_while_their_sizes_are_made() 
     let copy = crate::common::http(&server, "GET", "/posts/lake/photo.480w.webp", &[], b"");
     assert_eq!(copy.status, 200);
     assert!(image::load_from_memory(&copy.body).is_ok());
+    // Reading the site again while the photo is made starts no more
+    // threads: one makes the images, in a pool of half the cores.
+    let settings = fs::read_to_string(root.join("site.toml")).unwrap();
+    fs::write(root.join("site.toml"), settings + "# read again\n").unwrap();
+    crate::common::wait_for_line(&server, |l| l.starts_with("site.toml changed"));
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert_eq!(
+        threads_named(server.child.0.id(), "mend-images"),
+        1 + (cores / 2).max(1)
+    );
     // The sizes are made beside the preview, into the cache builds share,
     // and the pages that show them are reloaded.
     crate::common::wait_for_line_within(&server, std::time::Duration::from_secs(300), |l| {
@@ -558,11 +568,24 @@ fn the_preview_shows_a_page_at_once_and_its_images_while_their_sizes_are_made() 
     assert!(root.join(".mend/images/index").exists());
     let copy = crate::common::http(&server, "GET", "/posts/lake/photo.480w.webp", &[], b"");
     assert_eq!(decoded_bytes(&copy.body), (480, 640));
+    // The second reading found them made: nothing was made twice.
+    let lines = server.lines.lock().unwrap().clone();
+    let made = lines.iter().filter(|l| l.starts_with("made the sizes of"));
+    assert_eq!(made.count(), 1, "{lines:?}");
     drop(server);
     // A build after it makes nothing again.
     let cache = times(&root.join(".mend/images"));
     build_warnings(root, &[]);
     assert_eq!(times(&root.join(".mend/images")), cache);
+}
+
+/// How many threads of process `pid` have a name starting with `name`.
+fn threads_named(pid: u32, name: &str) -> usize {
+    fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|task| fs::read_to_string(task.unwrap().path().join("comm")).ok())
+        .filter(|comm| comm.starts_with(name))
+        .count()
 }
 
 fn decoded_bytes(bytes: &[u8]) -> (u32, u32) {
